@@ -1,0 +1,3 @@
+from taskmon.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""The `taskmon` command: headless commands over the same engine as the window.
+
+Each subcommand lives in its own module exposing `register(subparsers)`, which
+adds a parser whose defaults carry `handler=run`, and `run(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from taskmon import __version__
+
+# Exit codes shared by every command (the watch contract relies on them).
+EXIT_OK = 0
+EXIT_TASK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 3
+
+_COMMAND_MODULES = ("watch", "keys", "sim")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep one line on stderr
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="taskmon",
+        description="Track asynchronous AI media-generation tasks across providers.",
+    )
+    parser.add_argument("--version", action="version", version=f"taskmon {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f"taskmon.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        return 130

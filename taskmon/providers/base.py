@@ -1,0 +1,186 @@
+"""The provider seam: what every provider module implements.
+
+A provider is pure: it builds request descriptions and parses untrusted bytes
+into a `Snapshot`. It never performs I/O and never sees an API key; the engine
+sends the request and adds the Authorization header itself, only to the
+provider's own API host.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from taskmon.snapshot import Snapshot
+
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a status response larger than this is not a status response
+MAX_MESSAGE_CHARS = 500
+
+
+class ProviderError(Exception):
+    """Base of the errors a provider module raises; `str()` is a user-facing message."""
+
+
+class BadReference(ProviderError, ValueError):
+    """The task reference cannot be used with this provider (missing model, empty id...)."""
+
+
+class MalformedResponse(ProviderError):
+    """The body is not the documented shape (HTML from a proxy, truncated JSON...)."""
+
+
+class ApiError(ProviderError):
+    """A 2xx response whose envelope reports an error (e.g. `{"code": 404, ...}`).
+
+    The engine treats it exactly like an HTTP error with `status`.
+    """
+
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRef:
+    """The stable identity of a tracked task: provider + reference.
+
+    `task_id` is the ID as the user gave it. For BytesPike it may be the
+    caller's `out_task_id` (`by_out_task_id`). Apixo needs the `model`.
+    """
+
+    provider: str
+    task_id: str
+    model: str | None = None
+    by_out_task_id: bool = False
+
+    @property
+    def key(self) -> str:
+        """A string that identifies the task across runs (store primary key)."""
+        kind = "out" if self.by_out_task_id else "id"
+        return f"{self.provider}/{self.model or ''}/{kind}/{self.task_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSpec:
+    """A request to make against the provider's API base URL (no auth header)."""
+
+    method: str
+    path: str  # already percent-encoded, appended to the base URL unchanged
+    params: Mapping[str, str] = field(default_factory=dict)
+    json_body: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiProblem:
+    """What an error response body said, best effort."""
+
+    message: str | None = None
+    code: str | None = None
+
+
+class Provider(ABC):
+    """One provider: request building and response parsing, no I/O."""
+
+    name: ClassVar[str]  # lower-case identifier, used in CLI flags and env vars
+    display_name: ClassVar[str]
+    default_base_url: ClassVar[str]  # scheme and host only; paths are appended
+    # 403 means "another account's task" (lost) rather than an access error.
+    forbidden_means_lost: ClassVar[bool] = False
+    # Never poll one task more often than this (reAPI caches status for 5 s).
+    min_poll_interval_s: ClassVar[float] = 0.0
+    # How long result URLs stay valid, when the provider documents it.
+    result_url_ttl_s: ClassVar[float | None] = None
+    requires_model: ClassVar[bool] = False
+    supports_out_task_id: ClassVar[bool] = False
+    supports_cancel: ClassVar[bool] = False
+    supports_stream: ClassVar[bool] = False
+
+    def validate_ref(self, ref: TaskRef) -> None:
+        """Raise BadReference when `ref` cannot be queried."""
+        if not ref.task_id.strip():
+            raise BadReference(f"{self.display_name}: the task ID is empty")
+        if len(ref.task_id) > 256:
+            raise BadReference(f"{self.display_name}: the task ID is longer than 256 characters")
+        if self.requires_model and not (ref.model and ref.model.strip()):
+            raise BadReference(f"{self.display_name} needs the model the task was submitted with")
+        if ref.by_out_task_id and not self.supports_out_task_id:
+            raise BadReference(f"{self.display_name} has no out_task_id lookup")
+
+    @abstractmethod
+    def status_request(self, ref: TaskRef) -> RequestSpec:
+        """The status call for `ref`."""
+
+    @abstractmethod
+    def parse_status(self, untrusted_body: bytes) -> Snapshot:
+        """Parse a 2xx status body; raise MalformedResponse or ApiError."""
+
+    def parse_error(self, untrusted_body: bytes) -> ApiProblem:
+        """Best-effort message and code from a non-2xx body; never raises."""
+        return generic_error_problem(untrusted_body)
+
+    def rate_limit_reset_s(self, headers: Mapping[str, str], now_epoch_s: float) -> float | None:
+        """Seconds to wait after a 429, from provider-specific headers (Retry-After is generic)."""
+        return None
+
+    def cancel_request(self, ref: TaskRef, provider_task_id: str | None) -> RequestSpec | None:
+        """The cancel call, for providers that support it."""
+        return None
+
+    def stream_request(self, ref: TaskRef, provider_task_id: str | None) -> RequestSpec | None:
+        """The server-sent-events call for pushed updates, if the provider has one."""
+        return None
+
+    def parse_stream_event(self, event: str, untrusted_data: str) -> Snapshot | None:
+        """A pushed event as a snapshot, or None for events that carry no task state."""
+        return None
+
+
+def decode_json(untrusted_body: bytes, provider: str) -> Any:
+    """Decode a JSON body or raise MalformedResponse with a short, safe description."""
+    if len(untrusted_body) > MAX_BODY_BYTES:
+        raise MalformedResponse(f"{provider}: response body too large ({len(untrusted_body)} bytes)")
+    if not untrusted_body.strip():
+        raise MalformedResponse(f"{provider}: empty response body")
+    head = untrusted_body.lstrip()[:1]
+    if head == b"<":
+        raise MalformedResponse(f"{provider}: got an HTML page instead of JSON (a proxy error?)")
+    try:
+        return json.loads(untrusted_body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedResponse(f"{provider}: response is not valid JSON ({exc.__class__.__name__})") from None
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Bound a provider-supplied message before it reaches a log or a table cell."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def generic_error_problem(untrusted_body: bytes) -> ApiProblem:
+    """Find a message and code in the error envelopes the five providers use."""
+    try:
+        doc = json.loads(untrusted_body[:MAX_BODY_BYTES])
+    except (UnicodeDecodeError, ValueError):
+        return ApiProblem()
+    if not isinstance(doc, dict):
+        return ApiProblem()
+    message: Any = doc.get("message")
+    code: Any = doc.get("code")
+    err = doc.get("error")
+    if isinstance(err, dict):
+        message = err.get("message", message)
+        code = err.get("code", err.get("type", code))
+    elif isinstance(err, str) and err:
+        code = code if code is not None else err
+    data = doc.get("data")
+    if message is None and isinstance(data, dict) and isinstance(data.get("error"), str):
+        message = data["error"]
+    return ApiProblem(
+        message=clip(str(message)) if isinstance(message, str | int | float) else None,
+        code=clip(str(code), 80) if isinstance(code, str | int) and not isinstance(code, bool) else None,
+    )
