@@ -143,7 +143,9 @@ class Provider(ABC):
 def decode_json(untrusted_body: bytes, provider: str) -> Any:
     """Decode a JSON body or raise MalformedResponse with a short, safe description."""
     if len(untrusted_body) > MAX_BODY_BYTES:
-        raise MalformedResponse(f"{provider}: response body too large ({len(untrusted_body)} bytes)")
+        raise MalformedResponse(
+            f"{provider}: response body too large ({len(untrusted_body)} bytes)"
+        )
     if not untrusted_body.strip():
         raise MalformedResponse(f"{provider}: empty response body")
     head = untrusted_body.lstrip()[:1]
@@ -151,8 +153,10 @@ def decode_json(untrusted_body: bytes, provider: str) -> Any:
         raise MalformedResponse(f"{provider}: got an HTML page instead of JSON (a proxy error?)")
     try:
         return json.loads(untrusted_body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedResponse(f"{provider}: response is not valid JSON ({exc.__class__.__name__})") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # deep nesting recurses
+        raise MalformedResponse(
+            f"{provider}: response is not valid JSON ({exc.__class__.__name__})"
+        ) from None
 
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -165,7 +169,7 @@ def generic_error_problem(untrusted_body: bytes) -> ApiProblem:
     """Find a message and code in the error envelopes the five providers use."""
     try:
         doc = json.loads(untrusted_body[:MAX_BODY_BYTES])
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return ApiProblem()
     if not isinstance(doc, dict):
         return ApiProblem()
@@ -182,5 +186,7 @@ def generic_error_problem(untrusted_body: bytes) -> ApiProblem:
         message = data["error"]
     return ApiProblem(
         message=clip(str(message)) if isinstance(message, str | int | float) else None,
-        code=clip(str(code), 80) if isinstance(code, str | int) and not isinstance(code, bool) else None,
+        code=clip(str(code), 80)
+        if isinstance(code, str | int) and not isinstance(code, bool)
+        else None,
     )
