@@ -1,0 +1,457 @@
+"""The engine: tracks tasks to a terminal state and fetches their results.
+
+One asyncio loop, no Qt. Each task has at most one pending timer (the loop's
+own timer heap is the scheduler); when it fires, the task's key goes into its
+provider's queue, served by a few workers per provider, so concurrency is
+bounded and thousands of tasks cost no coroutine each. Providers that push
+updates (server-sent events) get a stream per task instead, with polling as
+the fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from taskmon.engine import poll_schedule
+from taskmon.engine.events import EngineEvent, ProviderEvent, Subscriber, TaskEvent
+from taskmon.engine.http_api import ApiClients, resolve_base_url
+from taskmon.engine.keys import Secret
+from taskmon.engine.outcomes import (
+    AccessDenied,
+    KeyRejected,
+    NotFound,
+    Observed,
+    Outcome,
+    Throttled,
+    Transient,
+    classify_exception,
+    classify_response,
+)
+from taskmon.engine.rate_budget import RateBudget
+from taskmon.engine.results import ResultFetcher
+from taskmon.engine.streams import follow_stream
+from taskmon.engine.task import Change, TaskView, TrackedTask, utcnow
+from taskmon.providers import PROVIDERS
+from taskmon.providers.base import Provider, RequestSpec, TaskRef
+from taskmon.snapshot import MediaKind, State, TaskError
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_CONFIRM_S = 5.0  # a just-submitted task may briefly 404: look once more
+HOUR = 3600.0
+
+
+class KeySource:
+    """What the engine needs from the key store."""
+
+    async def get(self, provider: str) -> Secret | None:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class EngineConfig:
+    base_url_overrides: Mapping[str, str] = field(default_factory=dict)
+    save_dir: Path | None = None  # where results go; None = do not download
+    workers_per_provider: int = 6
+    # Client-side give-up per media kind (None = never). Off for video by default:
+    # video runs legitimately take hours (reAPI lets them run 48 h).
+    give_up_after_s: Mapping[MediaKind | None, float | None] = field(
+        default_factory=lambda: {
+            MediaKind.IMAGE: 2 * HOUR,
+            MediaKind.AUDIO: 2 * HOUR,
+            MediaKind.VIDEO: None,
+            MediaKind.OTHER: None,
+            None: None,
+        }
+    )
+    stream_retries: int = 3
+
+
+@dataclass(slots=True)
+class ProviderRuntime:
+    provider: Provider
+    base_url: str
+    budget: RateBudget = field(default_factory=RateBudget)
+    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    queued: set[str] = field(default_factory=set)
+    key: Secret | None = None
+    key_loaded: bool = False
+    halted: str | None = None  # provider-wide problem that stops polling
+    workers: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+class Engine:
+    """Tracks tasks across providers; subscribe() to hear about every change."""
+
+    def __init__(
+        self,
+        keys: KeySource,
+        config: EngineConfig | None = None,
+        *,
+        providers: Mapping[str, Provider] | None = None,
+        env: Mapping[str, str] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config or EngineConfig()
+        self._keys = keys
+        self._providers = dict(providers or PROVIDERS)
+        self._env = env
+        self._rng = rng or random.Random()
+        self.clients = ApiClients()
+        self._runtimes: dict[str, ProviderRuntime] = {}
+        self._tasks: dict[str, TrackedTask] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._side_jobs: set[asyncio.Task[None]] = set()
+        self._subscribers: list[Subscriber] = []
+        self._results = ResultFetcher(self)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    # -- public interface ---------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call `callback` for every engine event; returns the unsubscribe function."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def base_url(self, provider: str) -> str:
+        """The validated base URL for `provider` (raises ConfigError)."""
+        p = self._providers[provider]
+        return resolve_base_url(
+            p.name, p.default_base_url, self.config.base_url_overrides.get(p.name), self._env
+        )
+
+    def track(self, ref: TaskRef, *, label: str | None = None) -> TaskView:
+        """Start tracking `ref` (idempotent); raises BadReference or ConfigError."""
+        existing = self._tasks.get(ref.key)
+        if existing is not None:
+            return self._view(existing)
+        provider = self._providers[ref.provider]
+        provider.validate_ref(ref)
+        runtime = self._runtime(provider)
+        loop = self._running_loop()
+        task = TrackedTask(
+            ref=ref,
+            provider=provider,
+            first_seen_mono=loop.time(),
+            first_seen_at=utcnow(),
+            label=label,
+        )
+        self._tasks[ref.key] = task
+        if runtime.halted is None:
+            if not self._maybe_stream(task):
+                self.schedule(task, 0.0)
+        else:
+            task.problem = runtime.halted
+        return self._view(task)
+
+    def untrack(self, key: str) -> None:
+        task = self._tasks.pop(key, None)
+        if task is not None:
+            self.cancel_timer(key)
+
+    def tasks(self) -> list[TaskView]:
+        return [self._view(t) for t in self._tasks.values()]
+
+    def task(self, key: str) -> TaskView | None:
+        t = self._tasks.get(key)
+        return None if t is None else self._view(t)
+
+    def is_tracked(self, key: str) -> bool:
+        return key in self._tasks
+
+    def loop_time(self) -> float:
+        return self._running_loop().time()
+
+    def runtime_for(self, task: TrackedTask) -> ProviderRuntime:
+        return self._runtime(task.provider)
+
+    def provider_problems(self) -> dict[str, str]:
+        return {n: r.halted for n, r in self._runtimes.items() if r.halted}
+
+    async def cancel(self, key: str) -> str:
+        """Ask the provider to cancel; returns what happened, in words."""
+        task = self._tasks[key]
+        runtime = self._runtime(task.provider)
+        spec = task.provider.cancel_request(task.ref, task.provider_task_id)
+        if spec is None:
+            return f"{task.provider.display_name} does not support cancelling"
+        if task.state.is_terminal:
+            return f"already {task.state.value}"
+        outcome = await self.call(runtime, spec)
+        if isinstance(outcome, Observed):
+            self.observe(task, outcome)
+            return f"now {task.state.value}"
+        return getattr(outcome, "message", "cancel failed")
+
+    async def resume_provider(self, provider: str) -> None:
+        """Retry a halted provider (after its key changed): reload the key, poll again."""
+        runtime = self._runtime(self._providers[provider])
+        runtime.key_loaded = False
+        runtime.halted = None
+        runtime.budget = RateBudget()
+        self._emit(ProviderEvent(provider, None, "ok"))
+        for task in self._tasks.values():
+            if task.ref.provider == provider and not task.state.is_terminal:
+                task.problem = None
+                self.schedule(task, 0.0)
+
+    async def wait_idle(self, keys: Iterable[str] | None = None) -> None:
+        """Wait until the given tasks (default: all) are done, downloads included."""
+        wanted = set(self._tasks) if keys is None else set(keys)
+        done = asyncio.Event()
+
+        def check(_event: EngineEvent | None = None) -> None:
+            if all(
+                self._tasks[k].state.is_terminal and not self._tasks[k].downloads_pending
+                for k in wanted
+                if k in self._tasks
+            ):
+                done.set()
+
+        unsubscribe = self.subscribe(check)
+        try:
+            check()
+            await done.wait()
+        finally:
+            unsubscribe()
+
+    async def aclose(self) -> None:
+        """Stop polling, streams and downloads; close connections."""
+        self._closed = True
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        jobs = [*self._side_jobs]
+        for runtime in self._runtimes.values():
+            jobs.extend(runtime.workers)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        await self._results.aclose()
+        await self.clients.aclose()
+
+    # -- scheduling -----------------------------------------------------------
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self._loop
+
+    def _runtime(self, provider: Provider) -> ProviderRuntime:
+        runtime = self._runtimes.get(provider.name)
+        if runtime is None:
+            runtime = ProviderRuntime(provider, self.base_url(provider.name))
+            self._runtimes[provider.name] = runtime
+            for _ in range(self.config.workers_per_provider):
+                runtime.workers.append(asyncio.create_task(self._worker(runtime)))
+        return runtime
+
+    def schedule(self, task: TrackedTask, delay_s: float) -> None:
+        """Poll `task` in `delay_s` seconds (replacing any pending poll)."""
+        if self._closed:
+            return
+        loop = self._running_loop()
+        key = task.ref.key
+        self.cancel_timer(key)
+        task.next_poll_mono = loop.time() + delay_s
+        self._timers[key] = loop.call_later(delay_s, self._due, key)
+
+    def cancel_timer(self, key: str) -> None:
+        handle = self._timers.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _due(self, key: str) -> None:
+        self._timers.pop(key, None)
+        task = self._tasks.get(key)
+        if task is None or self._closed:
+            return
+        runtime = self._runtimes[task.provider.name]
+        if key not in runtime.queued:
+            runtime.queued.add(key)
+            runtime.queue.put_nowait(key)
+
+    async def _worker(self, runtime: ProviderRuntime) -> None:
+        while True:
+            key = await runtime.queue.get()
+            runtime.queued.discard(key)
+            task = self._tasks.get(key)
+            if task is None or task.state.is_terminal or runtime.halted:
+                continue
+            loop = self._running_loop()
+            wait = runtime.budget.reserve(loop.time())
+            if wait > 0.0:
+                # The key's budget is spent: spread the waiting tasks over a short
+                # window so they do not all come back in the same instant.
+                self.schedule(task, wait + self._rng.uniform(0.0, 1.0))
+                continue
+            try:
+                await self._poll(runtime, task)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug must not kill the worker and strand its tasks
+                log.exception("internal error while polling %s", task.ref.key)
+                task.problem = "internal error while polling; retrying"
+                self.schedule(task, 30.0)
+
+    async def _poll(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
+        spec = task.provider.status_request(task.ref)
+        task.polls += 1
+        outcome = await self.call(runtime, spec)
+        if task.ref.key in self._tasks:
+            self._handle(runtime, task, outcome)
+
+    async def call(self, runtime: ProviderRuntime, spec: RequestSpec) -> Outcome:
+        """One API call for `runtime`'s provider, as an outcome (never raises)."""
+        key = await self.key_for(runtime)
+        if key is None:
+            return KeyRejected(runtime.halted or "no key")
+        try:
+            response = await self.clients.send(runtime.base_url, spec, key)
+        except Exception as exc:  # every transport failure is an outcome, never a crash
+            return classify_exception(runtime.provider, exc)
+        return classify_response(runtime.provider, response)
+
+    async def key_for(self, runtime: ProviderRuntime) -> Secret | None:
+        """The provider's key, loaded once; halts the provider when there is none."""
+        if not runtime.key_loaded:
+            runtime.key = await self._keys.get(runtime.provider.name)
+            runtime.key_loaded = True
+            if runtime.key is None:
+                name = runtime.provider.name
+                self._halt(
+                    runtime,
+                    f"no API key for {runtime.provider.display_name}: run `taskmon keys set "
+                    f"{name}` or set TASKMON_{name.upper()}_API_KEY",
+                    "no_key",
+                )
+        return runtime.key
+
+    # -- outcomes -------------------------------------------------------------
+
+    def _handle(self, runtime: ProviderRuntime, task: TrackedTask, outcome: Outcome) -> None:
+        now = self._running_loop().time()
+        match outcome:
+            case Observed():
+                runtime.budget.on_success()
+                self.observe(task, outcome)
+            case Throttled(message=message, retry_after_s=retry_after):
+                pause = runtime.budget.on_throttled(now, retry_after)
+                delay = max(pause, poll_schedule.next_delay(task.poll_input(now), self._rng))
+                task.problem = f"rate limited, retrying in {delay:.0f} s"
+                log.info("%s", message)
+                self.schedule(task, delay + self._rng.uniform(0.0, 1.0))
+                self.publish(task, Change(False, False, False))
+            case KeyRejected(message=message):
+                self._halt(runtime, message, "key_rejected")
+            case AccessDenied(message=message):
+                self._halt(runtime, message, "access_denied")
+            case NotFound(message=message):
+                task.not_found += 1
+                if task.not_found >= 2:
+                    first = not task.observed
+                    task.observed = True
+                    task.end(State.LOST, TaskError(message, "not_found"), utcnow())
+                    self.publish(task, Change(True, False, first))
+                else:
+                    delay = max(NOT_FOUND_CONFIRM_S, task.provider.min_poll_interval_s)
+                    task.problem = f"{message}; confirming in {delay:.0f} s"
+                    self.schedule(task, delay)
+                    self.publish(task, Change(False, False, False))
+            case Transient(message=message):
+                task.consecutive_errors += 1
+                delay = poll_schedule.error_delay(
+                    task.consecutive_errors, task.poll_input(now), self._rng
+                )
+                task.problem = f"{message}; retrying in {delay:.0f} s"
+                self.schedule(task, delay)
+                self.publish(task, Change(False, False, False))
+
+    def observe(self, task: TrackedTask, outcome: Observed) -> None:
+        """Merge an observation, then schedule, stream, fetch results or stop."""
+        loop = self._running_loop()
+        now_mono, now = loop.time(), utcnow()
+        task.consecutive_errors = 0
+        task.not_found = 0
+        task.problem = None
+        change = task.apply(outcome.snapshot, now_mono, now)
+        if task.state.is_terminal:
+            self.cancel_timer(task.ref.key)
+            task.next_poll_mono = None
+            if task.state is State.SUCCEEDED and self.config.save_dir is not None:
+                self._results.start(task)
+        elif task.streaming or self._maybe_stream(task):
+            pass  # pushed updates arrive on the stream; no poll needed
+        else:
+            give_up = self.config.give_up_after_s.get(task.media_kind)
+            if give_up is not None and now_mono - task.first_seen_mono > give_up:
+                message = f"taskmon stopped waiting after {give_up / HOUR:g} h (give-up setting)"
+                task.end(State.FAILED, TaskError(message, "gave_up"), now)
+                change = Change(True, change.progress_changed, change.first)
+            else:
+                self.schedule(task, poll_schedule.next_delay(task.poll_input(now_mono), self._rng))
+        self.publish(task, change)
+
+    def _halt(self, runtime: ProviderRuntime, message: str, kind: str) -> None:
+        """Stop a provider's polling and say so once, not once per task."""
+        if runtime.halted is not None:
+            return
+        runtime.halted = message
+        for task in self._tasks.values():
+            if task.provider is runtime.provider and not task.state.is_terminal:
+                self.cancel_timer(task.ref.key)
+                task.next_poll_mono = None
+                task.problem = message
+        self._emit(ProviderEvent(runtime.provider.name, message, kind))
+
+    # -- streams and results --------------------------------------------------
+
+    def _maybe_stream(self, task: TrackedTask) -> bool:
+        """Open the provider's push stream for `task` when it has one and it still works."""
+        provider = task.provider
+        if not provider.supports_stream or task.streaming or self._closed:
+            return False
+        if task.stream_failures >= self.config.stream_retries:
+            return False
+        if self._running_loop().time() < task.stream_retry_mono:
+            return False
+        if provider.stream_request(task.ref, task.provider_task_id) is None:
+            return False
+        task.streaming = True
+        self.cancel_timer(task.ref.key)
+        task.next_poll_mono = None
+        self.spawn(follow_stream(self, self._runtimes[provider.name], task))
+        return True
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a side job (stream, download) owned by the engine."""
+        job = asyncio.ensure_future(coro)
+        self._side_jobs.add(job)
+        job.add_done_callback(self._side_jobs.discard)
+
+    # -- publishing -----------------------------------------------------------
+
+    def _view(self, task: TrackedTask) -> TaskView:
+        return task.view(self._running_loop().time(), utcnow())
+
+    def publish(self, task: TrackedTask, change: Change) -> None:
+        if task.ref.key in self._tasks:
+            self._emit(TaskEvent(self._view(task), *_change_tuple(change)))
+
+    def _emit(self, event: EngineEvent) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:  # one broken subscriber must not stop the engine
+                log.exception("engine subscriber failed")
+
+
+def _change_tuple(change: Change) -> tuple[bool, bool, bool]:
+    return change.state_changed, change.progress_changed, change.first

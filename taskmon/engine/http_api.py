@@ -1,0 +1,181 @@
+"""Talking to provider APIs: base URLs, one pooled client per API host, auth.
+
+The API key is attached here and only here, to requests whose URL is the
+provider's own configured base URL plus a documented path. Redirects are not
+followed, so the key can never be carried to another host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from taskmon.engine.keys import Secret
+from taskmon.providers.base import RequestSpec
+
+MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
+USER_AGENT: Final = "taskmon/0.1 (+https://github.com/taskmon)"
+
+
+class ConfigError(Exception):
+    """A setting is unusable; `str()` is one line for the user."""
+
+
+def base_url_env_var(provider: str) -> str:
+    return f"TASKMON_{provider.upper()}_BASE_URL"
+
+
+def resolve_base_url(
+    provider: str,
+    default: str,
+    override: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """The provider's base URL: `--base-url`, else the environment, else the default."""
+    env = os.environ if env is None else env
+    chosen = override or env.get(base_url_env_var(provider)) or default
+    return validate_base_url(chosen, provider)
+
+
+def validate_base_url(url: str, provider: str) -> str:
+    """Accept scheme://host[:port] only; plain http only for loopback hosts."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"{provider}: invalid base URL {url!r}: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{provider}: base URL must look like https://host[:port], got {url!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ConfigError(
+            f"{provider}: base URL takes scheme, host and port only (the documented paths are "
+            f"appended), got {url!r}"
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"{provider}: plain http is only allowed for loopback hosts; use https for {url!r}"
+        )
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def retry_after_s(headers: Mapping[str, str], now_epoch_s: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None."""
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, when - (time.time() if now_epoch_s is None else now_epoch_s))
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+
+class ResponseTooLarge(Exception):
+    pass
+
+
+class ApiClients:
+    """One keep-alive httpx.AsyncClient per API origin (HTTP/2 where offered)."""
+
+    def __init__(self, *, max_connections_per_host: int = 8, timeout_s: float = 30.0) -> None:
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._limits = httpx.Limits(
+            max_connections=max_connections_per_host,
+            max_keepalive_connections=max_connections_per_host,
+            keepalive_expiry=60.0,
+        )
+        self._timeout = httpx.Timeout(timeout_s, connect=10.0)
+        self.connections_opened = 0
+
+    def client_for(self, base_url: str) -> httpx.AsyncClient:
+        client = self._clients.get(base_url)
+        if client is None:
+            client = httpx.AsyncClient(
+                base_url=base_url,
+                http2=base_url.startswith("https://"),
+                limits=self._limits,
+                timeout=self._timeout,
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                trust_env=False,  # a proxy from the environment must not see the key in clear
+            )
+            self._clients[base_url] = client
+        return client
+
+    def _trace(self, event: str, info: Mapping[str, object]) -> None:
+        if event == "connection.connect_tcp.complete":
+            self.connections_opened += 1
+
+    async def _trace_async(self, event: str, info: Mapping[str, object]) -> None:
+        self._trace(event, info)
+
+    def build(self, base_url: str, spec: RequestSpec, key: Secret | None) -> httpx.Request:
+        client = self.client_for(base_url)
+        headers = {"Authorization": f"Bearer {key.reveal()}"} if key is not None else None
+        request = client.build_request(
+            spec.method,
+            spec.path,
+            params=dict(spec.params) or None,
+            json=spec.json_body,
+            headers=headers,
+            extensions={"trace": self._trace_async},
+        )
+        # The key goes to the provider's own origin, never anywhere else.
+        if str(request.url.copy_with(path="/", query=None, fragment=None)).rstrip("/") != base_url:
+            raise ConfigError("refusing to send a request outside the provider's API host")
+        return request
+
+    async def send(self, base_url: str, spec: RequestSpec, key: Secret | None) -> ApiResponse:
+        """Send one API call; the body is read up to MAX_RESPONSE_BYTES."""
+        client = self.client_for(base_url)
+        request = self.build(base_url, spec, key)
+        response = await client.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+                raise ResponseTooLarge(f"response of {declared} bytes refused")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise ResponseTooLarge(f"response over {MAX_RESPONSE_BYTES} bytes refused")
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return ApiResponse(response.status_code, response.headers, b"".join(chunks))
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()

@@ -1,0 +1,83 @@
+"""Fetching a succeeded task's results before their URLs expire.
+
+Each output is downloaded with the safe downloader (no API key ever goes to a
+result host). A link that answers 403/404/410 has often just expired: the task
+is queried once for fresh URLs before the result is called gone.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from taskmon.engine.downloads import Downloader, DownloadError, HttpStatus
+from taskmon.engine.outcomes import Observed
+from taskmon.engine.task import Change
+from taskmon.snapshot import State
+
+if TYPE_CHECKING:
+    from taskmon.engine.core import Engine
+    from taskmon.engine.task import TrackedTask
+
+log = logging.getLogger(__name__)
+
+
+class ResultFetcher:
+    """Downloads results for the engine; one shared Downloader, bounded concurrency."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._downloader: Downloader | None = None
+
+    def start(self, task: TrackedTask) -> None:
+        if task.downloads_pending or task.files:
+            return
+        task.downloads_pending = True
+        self._engine.spawn(self._fetch_all(task))
+
+    async def _fetch_all(self, task: TrackedTask) -> None:
+        engine = self._engine
+        save_dir = engine.config.save_dir
+        assert save_dir is not None
+        if self._downloader is None:
+            self._downloader = Downloader()
+        problems: list[str] = []
+        refreshed = False
+        try:
+            index = 0
+            while task.snapshot is not None and index < len(task.snapshot.outputs):
+                output = task.snapshot.outputs[index]
+                try:
+                    done = await self._downloader.fetch(output.url, save_dir)
+                except HttpStatus as exc:
+                    if exc.expired and not refreshed and await self._refresh(task):
+                        refreshed = True
+                        continue  # same index, fresh URL
+                    problems.append(f"result {index + 1}: {exc}")
+                except DownloadError as exc:
+                    problems.append(f"result {index + 1}: {exc}")
+                else:
+                    task.files.append(str(done.path))
+                index += 1
+        finally:
+            task.downloads_pending = False
+            task.problem = "; ".join(problems) or None
+            task.download_failed = bool(problems)
+            engine.publish(task, Change(False, False, False))
+
+    async def _refresh(self, task: TrackedTask) -> bool:
+        """Ask the provider again for the task: signed result URLs are often renewed."""
+        engine = self._engine
+        runtime = engine.runtime_for(task)
+        outcome = await engine.call(runtime, task.provider.status_request(task.ref))
+        if not isinstance(outcome, Observed) or outcome.snapshot.state is not State.SUCCEEDED:
+            return False
+        old = task.snapshot.outputs if task.snapshot else ()
+        if tuple(o.url for o in outcome.snapshot.outputs) == tuple(o.url for o in old):
+            return False
+        task.snapshot = outcome.snapshot
+        return True
+
+    async def aclose(self) -> None:
+        if self._downloader is not None:
+            await self._downloader.aclose()

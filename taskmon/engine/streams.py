@@ -1,0 +1,66 @@
+"""Following a provider's server-sent-events stream for one task.
+
+The stream only speeds things up: any event that parses as a task object is
+an update, everything else is ignored, a terminal state is confirmed with one
+status query, and whenever the stream fails or ends the task falls back to
+ordinary polling (the stream is tried again later, a bounded number of times).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final
+
+import httpx
+from httpx_sse import EventSource, SSEError
+
+from taskmon.engine.outcomes import Observed
+
+if TYPE_CHECKING:
+    from taskmon.engine.core import Engine, ProviderRuntime
+    from taskmon.engine.task import TrackedTask
+
+log = logging.getLogger(__name__)
+
+STREAM_RETRY_BASE_S: Final = 10.0
+
+
+async def follow_stream(engine: Engine, runtime: ProviderRuntime, task: TrackedTask) -> None:
+    """Read the stream until a terminal event, a drop or an error; then hand back to polling."""
+    provider = task.provider
+    confirmed_end = False
+    try:
+        spec = provider.stream_request(task.ref, task.provider_task_id)
+        key = await engine.key_for(runtime)
+        if spec is None or key is None:
+            return
+        client = engine.clients.client_for(runtime.base_url)
+        request = engine.clients.build(runtime.base_url, spec, key)
+        request.headers["Accept"] = "text/event-stream"
+        request.headers["Cache-Control"] = "no-store"
+        response = await client.send(request, stream=True)
+        try:
+            if response.status_code != 200:
+                # Let the status query say what is wrong (404 lost, 401 key...).
+                task.stream_failures = engine.config.stream_retries
+                return
+            async for event in EventSource(response).aiter_sse():
+                snap = provider.parse_stream_event(event.event, event.data)
+                if snap is None or not engine.is_tracked(task.ref.key):
+                    continue
+                if snap.state is not None and snap.state.is_terminal:
+                    confirmed_end = True  # the status query is authoritative
+                    return
+                engine.observe(task, Observed(snap))
+        finally:
+            await response.aclose()
+    except (httpx.HTTPError, SSEError, OSError) as exc:
+        log.info("%s stream for %s dropped: %s", provider.display_name, task.ref.key, exc)
+    finally:
+        task.streaming = False
+        if not confirmed_end:
+            task.stream_failures += 1
+            loop_time = engine.loop_time()
+            task.stream_retry_mono = loop_time + STREAM_RETRY_BASE_S * 2**task.stream_failures
+        if engine.is_tracked(task.ref.key) and not task.state.is_terminal:
+            engine.schedule(task, 0.0)
