@@ -1,0 +1,116 @@
+"""The media origin: result files on a second port, like a provider's CDN.
+
+`GET /media/<token>/<name>`: the token alone identifies the file, so a
+hostile name ("../../x", "", "CON") is only decoration a client must not
+trust. Supports HEAD, Range (one range) and If-Range, answers 403 once a
+signed URL has expired and can cut the first download of a file short.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import re
+
+from aiohttp import web
+
+from taskmon.sim.media import MediaFile, sign
+from taskmon.sim.state import STATE_KEY, SimState
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _signature_ok(request: web.Request, media: MediaFile, secret: bytes) -> bool:
+    try:
+        expires = int(request.query.get("expires", ""))
+    except ValueError:
+        return False
+    expected = sign(secret, media.token, expires)
+    return expires == math.ceil(media.expires_at_epoch or 0) and hmac.compare_digest(
+        expected, request.query.get("signature", "")
+    )
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """(start, end inclusive); None = ignore the header; "unsatisfiable" = 416."""
+    match = _RANGE.match(header.strip())
+    if not match:
+        return None  # multi-range or junk: a full 200 is a valid answer
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # suffix range: the last N bytes
+        length = int(last)
+        if length == 0:
+            return "unsatisfiable"
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        return "unsatisfiable"
+    return start, end
+
+
+def _if_range_matches(value: str, media: MediaFile) -> bool:
+    value = value.strip()
+    if value.startswith(('"', "W/")):
+        return value == media.etag  # strong comparison: a weak tag never matches
+    return value == media.last_modified
+
+
+async def handle_media(request: web.Request) -> web.StreamResponse:
+    state: SimState = request.app[STATE_KEY]
+    state.media_requests.append((request.raw_path, dict(request.headers)))
+    media = state.media.get(request.match_info["token"])
+    now = state.clock()
+    if media is None or not media.available or now < media.ready_at_epoch:
+        return web.Response(status=404, text="Not Found")
+    if media.expires_at_epoch is not None and (
+        now >= media.expires_at_epoch or not _signature_ok(request, media, state.secret)
+    ):
+        # What an object store says for an expired pre-signed URL.
+        body = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+        return web.Response(status=403, text=body, content_type="application/xml")
+    content = media.content()
+    size = len(content)
+    headers = {
+        "ETag": media.etag,
+        "Last-Modified": media.last_modified,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, max-age=3600",
+    }
+    status, start, end = 200, 0, size - 1
+    range_header = request.headers.get("Range")
+    if_range = request.headers.get("If-Range")
+    if range_header and (if_range is None or _if_range_matches(if_range, media)):
+        parsed = _parse_range(range_header, size)
+        if parsed == "unsatisfiable":
+            headers["Content-Range"] = f"bytes */{size}"
+            return web.Response(status=416, headers=headers)
+        if isinstance(parsed, tuple):
+            status, (start, end) = 206, parsed
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    body = content[start : end + 1]
+    cut = request.method == "GET" and media.cut_after is not None and media.gets == 0
+    if request.method == "GET":
+        media.gets += 1
+    if not cut:
+        return web.Response(
+            status=status, body=body, headers=headers, content_type=media.content_type
+        )
+    # Announce the whole body, send only the first bytes, then drop the connection.
+    response = web.StreamResponse(status=status, headers=headers)
+    response.content_type = media.content_type
+    response.content_length = len(body)
+    await response.prepare(request)
+    await response.write(body[: media.cut_after])
+    if request.transport is not None:
+        request.transport.close()
+    return response
+
+
+def build_media_app(state: SimState) -> web.Application:
+    app = web.Application()
+    app[STATE_KEY] = state
+    app.router.add_get("/media/{token}/{name:.*}", handle_media)
+    return app

@@ -1,0 +1,241 @@
+"""A scripted task's timeline (the ground truth) and what clients asked of it."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from taskmon.sim.content import EXTENSIONS
+from taskmon.sim.ids import default_file_stem, task_id_for
+from taskmon.sim.media import MediaFile
+from taskmon.sim.scripts import DEFAULT_MODELS, TaskScript, validate
+
+TERMINAL_PHASES = frozenset({"succeeded", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    """One status request of a task, as the simulator answered it."""
+
+    at_epoch: float
+    http_status: int  # 0: the connection was reset without a response
+    state: str | None = None  # provider-native state in the body sent (None: no state)
+    phase: str | None = None  # that state normalized: queued|running|succeeded|failed|cancelled
+    cache_hit: bool = False
+    fault: str | None = None
+
+
+@dataclass
+class TaskStats:
+    """What happened to one task: its polls, stream connections and true end."""
+
+    task_id: str
+    provider: str
+    polls: list[PollRecord]
+    cache_hits: int
+    finished_at_epoch: float  # the true terminal moment
+    stream_connections: int
+    stream_events: int
+    cancel_requests: int
+
+    @property
+    def request_times(self) -> list[float]:
+        return [p.at_epoch for p in self.polls]
+
+    @property
+    def states(self) -> list[str | None]:
+        return [p.state for p in self.polls]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "provider": self.provider,
+            "polls": [vars(p) for p in self.polls],
+            "request_times": self.request_times,
+            "states": self.states,
+            "cache_hits": self.cache_hits,
+            "finished_at_epoch": self.finished_at_epoch,
+            "stream_connections": self.stream_connections,
+            "stream_events": self.stream_events,
+            "cancel_requests": self.cancel_requests,
+        }
+
+
+@dataclass(eq=False)
+class SimTask:
+    """A task the simulator answers for, and its recorded traffic."""
+
+    script: TaskScript
+    task_id: str
+    provider: str
+    kind: str
+    model: str
+    out_task_id: str | None
+    outcome: str
+    added_at_epoch: float
+    finishes_at_epoch: float
+    estimate_factor: float
+    request_id: str
+    files: list[MediaFile]
+    last_frame: MediaFile | None
+    rng: random.Random = field(repr=False)
+    # Progress curve: exponent, wiggle amplitude (< 1 keeps it monotonic), wiggle count.
+    progress_shape: tuple[float, float, int] = (1.0, 0.0, 1)
+    polls: list[PollRecord] = field(default_factory=list)
+    stream_connections: int = 0
+    stream_events: int = 0
+    cancel_requests: int = 0
+    removed: bool = False
+    cache: tuple[float, Any] | None = field(default=None, repr=False)  # reAPI: (filled at, body)
+
+    @property
+    def running_at_epoch(self) -> float:
+        return self.added_at_epoch + self.script.queue_s
+
+    @property
+    def true_total_s(self) -> float:
+        return self.script.queue_s + self.script.run_s
+
+    @property
+    def estimated_total_s(self) -> int:
+        """The pre-flight ETA a provider announces: honest but imperfect."""
+        return max(1, round(self.true_total_s * self.estimate_factor))
+
+    def phase_at(self, now: float) -> str:
+        if now >= self.finishes_at_epoch:
+            return self.outcome
+        return "running" if now >= self.running_at_epoch else "queued"
+
+    def changed_at(self, now: float) -> float:
+        """When the phase in force at `now` began."""
+        phase = self.phase_at(now)
+        if phase in TERMINAL_PHASES:
+            return self.finishes_at_epoch
+        return self.running_at_epoch if phase == "running" else self.added_at_epoch
+
+    def next_change_after(self, now: float) -> float | None:
+        for moment in (self.running_at_epoch, self.finishes_at_epoch):
+            if moment > now:
+                return moment
+        return None
+
+    def running_progress(self, now: float) -> int:
+        """0-99 while running: elapsed/run time, bent by a per-task monotonic curve."""
+        run_s = self.script.run_s
+        fraction = 1.0 if run_s <= 0 else min(1.0, max(0.0, (now - self.running_at_epoch) / run_s))
+        exponent, wiggle, waves = self.progress_shape
+        # f + w*sin(2πkf)/(2πk) has derivative 1 + w*cos(...) > 0 for w < 1.
+        bent = fraction + wiggle * math.sin(2 * math.pi * waves * fraction) / (2 * math.pi * waves)
+        return min(99, int(100 * max(0.0, min(1.0, bent)) ** exponent))
+
+    def cancel(self, now: float) -> bool:
+        """Cancel if not yet terminal; False when there was nothing to cancel."""
+        if self.phase_at(now) in TERMINAL_PHASES:
+            return False
+        self.outcome = "cancelled"
+        self.finishes_at_epoch = now
+        for media in self.all_files:
+            media.available = False
+        return True
+
+    @property
+    def all_files(self) -> list[MediaFile]:
+        return self.files + ([self.last_frame] if self.last_frame else [])
+
+    def result_urls(self, media_base: str, secret: bytes) -> list[str]:
+        if self.script.output_urls is not None:
+            return list(self.script.output_urls)
+        return [media.url(media_base, secret) for media in self.files]
+
+    def last_frame_url(self, media_base: str, secret: bytes) -> str | None:
+        return self.last_frame.url(media_base, secret) if self.last_frame else None
+
+    def stats(self) -> TaskStats:
+        return TaskStats(
+            task_id=self.task_id,
+            provider=self.provider,
+            polls=list(self.polls),
+            cache_hits=sum(1 for p in self.polls if p.cache_hit),
+            finished_at_epoch=self.finishes_at_epoch,
+            stream_connections=self.stream_connections,
+            stream_events=self.stream_events,
+            cancel_requests=self.cancel_requests,
+        )
+
+    def to_dict(self, media_base: str, secret: bytes) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "provider": self.provider,
+            "kind": self.kind,
+            "model": self.model,
+            "out_task_id": self.out_task_id,
+            "outcome": self.outcome,
+            "added_at_epoch": self.added_at_epoch,
+            "finishes_at_epoch": self.finishes_at_epoch,
+            "estimate_factor": self.estimate_factor,
+            "foreign": self.script.foreign,
+            "result_urls": self.result_urls(media_base, secret),
+        }
+
+
+def build_task(script: TaskScript, rng: random.Random, now: float) -> SimTask:
+    """Turn a script into a task added at `now`; draws use a per-task RNG."""
+    validate(script)
+    # One draw from the simulator's RNG per task keeps every task's values
+    # independent of what other scripts asked for.
+    task_rng = random.Random(rng.getrandbits(64))
+    p, kind = script.provider, script.kind
+    task_id = script.task_id or task_id_for(p, now, task_rng)
+    factor = task_rng.uniform(0.8, 1.25)
+    if script.estimate_factor is not None:
+        factor = script.estimate_factor
+    shape = (task_rng.uniform(0.8, 1.3), task_rng.uniform(0.0, 0.6), task_rng.randint(1, 3))
+    finishes = now + script.queue_s + script.run_s
+    expires = None if script.media_ttl_s is None else finishes + script.media_ttl_s
+
+    def media_file(name: str, media_kind: str) -> MediaFile:
+        return MediaFile(
+            token=f"{task_rng.getrandbits(64):016x}",
+            name=name,
+            kind=media_kind,
+            size=script.media_bytes,
+            content_seed=task_rng.getrandbits(64),
+            ready_at_epoch=finishes,
+            expires_at_epoch=expires,
+            cut_after=script.media_cut_after,
+            available=script.outcome == "succeeded",
+        )
+
+    files: list[MediaFile] = []
+    if script.output_urls is None:
+        for index in range(script.outputs):
+            names = script.output_names or []
+            if index < len(names):
+                name = names[index]
+            else:
+                name = default_file_stem(p, index, now, task_rng)
+                if script.output_ext:
+                    name += "." + EXTENSIONS[kind]
+            files.append(media_file(name, kind))
+    last_frame = None
+    if script.last_frame and p == "reapi" and kind == "video":
+        last_frame = media_file("last_frame.png" if script.output_ext else "last_frame", "image")
+    return SimTask(
+        script=script,
+        task_id=task_id,
+        provider=p,
+        kind=kind,
+        model=script.model or DEFAULT_MODELS[p][kind],
+        out_task_id=script.out_task_id,
+        outcome=script.outcome,
+        added_at_epoch=now,
+        finishes_at_epoch=finishes,
+        estimate_factor=factor,
+        request_id=f"req_{task_rng.getrandbits(64):016x}",
+        files=files,
+        last_frame=last_frame,
+        rng=task_rng,
+        progress_shape=shape,
+    )
