@@ -1,0 +1,147 @@
+"""reAPI: `GET /api/v1/tasks/{id}`; the output key (`image_urls`, ...) names the media kind."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from pydantic import BeforeValidator, ValidationError
+
+from taskmon.providers.base import (
+    ApiProblem,
+    Provider,
+    RequestSpec,
+    TaskRef,
+    clip,
+    decode_json,
+)
+from taskmon.providers.fields import (
+    ItemList,
+    LenientModel,
+    OrNone,
+    Percent,
+    Text,
+    Token,
+    UnixSeconds,
+    Url,
+    clip_or_none,
+    loads_or_none,
+    map_status,
+    message_object,
+    parse_object,
+    path_segment,
+    unique_outputs,
+)
+from taskmon.snapshot import MediaKind, Output, Snapshot, State, TaskError
+
+_STATES = {
+    "processing": State.RUNNING,
+    "completed": State.SUCCEEDED,
+    "failed": State.FAILED,
+}
+
+
+class _Output(LenientModel):
+    image_urls: ItemList[Url] = None
+    video_urls: ItemList[Url] = None
+    audio_urls: ItemList[Url] = None
+    last_frame_url: Url = None  # some video models, when the request asked for it
+
+
+class _Error(LenientModel):
+    code: Token = None  # an int on the wire (80002 timeout, 80006 content policy...)
+    message: Text = None
+
+
+class _Task(LenientModel):
+    status: Text = None
+    model: Text = None
+    progress: Percent = None
+    created_at: UnixSeconds = None
+    updated_at: UnixSeconds = None
+    completed_at: UnixSeconds = None
+    output: OrNone[_Output] = None
+    error: Annotated[OrNone[_Error], BeforeValidator(message_object)] = None
+
+
+class _ErrorBody(LenientModel):
+    error: Annotated[OrNone[_Error], BeforeValidator(message_object)] = None
+
+
+class ReApi(Provider):
+    name = "reapi"
+    display_name = "reAPI"
+    default_base_url = "https://reapi.ai"
+    # Status is cached for 5 s while a task runs: faster polls repeat it and spend rate limit.
+    min_poll_interval_s = 5.0
+
+    def status_request(self, ref: TaskRef) -> RequestSpec:
+        self.validate_ref(ref)
+        return RequestSpec("GET", f"/api/v1/tasks/{path_segment(ref.task_id)}")
+
+    def parse_status(self, untrusted_body: bytes) -> Snapshot:
+        doc = decode_json(untrusted_body, self.display_name)
+        task = parse_object(_Task, doc, self.display_name)
+        state, raw_status = map_status(task.status, _STATES, self.display_name)
+        outputs, media_kind = _outputs(task.output)
+        error = None
+        if task.error is not None and (task.error.message or task.error.code):
+            error = TaskError(
+                message=clip(task.error.message or task.error.code or ""), code=task.error.code
+            )
+        return Snapshot(
+            state=state,
+            raw_status=raw_status,
+            progress=task.progress,
+            outputs=outputs,
+            error=error,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+            completed_at=task.completed_at,
+            model=clip_or_none(task.model, 200),
+            media_kind=media_kind,
+            raw=doc,
+        )
+
+    def parse_error(self, untrusted_body: bytes) -> ApiProblem:
+        """`{"error": {"code": <5-digit int>, "message", "request_id"?}}`."""
+        doc = loads_or_none(untrusted_body)
+        if not isinstance(doc, dict):
+            return ApiProblem()
+        try:
+            error = _ErrorBody.model_validate(doc).error
+        except ValidationError:
+            return ApiProblem()
+        if error is None:
+            return ApiProblem()
+        return ApiProblem(message=clip_or_none(error.message, 500), code=error.code)
+
+
+def _outputs(output: _Output | None) -> tuple[tuple[Output, ...], MediaKind | None]:
+    """The outputs, and the media kind named by the first `*_urls` key that has URLs."""
+    if output is None:
+        return (), None
+    lists = (
+        (MediaKind.IMAGE, output.image_urls),
+        (MediaKind.VIDEO, output.video_urls),
+        (MediaKind.AUDIO, output.audio_urls),
+    )
+    found: list[Output] = []
+    for kind, urls in lists:
+        found.extend(Output(url=url, kind=kind) for url in urls or ())
+    outputs = unique_outputs(found)
+    if output.last_frame_url:
+        # One last frame per task: it belongs to the (normally single) video.
+        outputs = _with_last_frame(outputs, output.last_frame_url)
+    media_kind = next((kind for kind, urls in lists if urls), None)
+    if media_kind is None:  # `{"video_urls": []}` still says what the task makes
+        media_kind = next((kind for kind, urls in lists if urls is not None), None)
+    return outputs, media_kind
+
+
+def _with_last_frame(outputs: tuple[Output, ...], last_frame_url: str) -> tuple[Output, ...]:
+    index = next((i for i, o in enumerate(outputs) if o.kind is MediaKind.VIDEO), None)
+    if index is None:
+        return outputs  # a last frame without a video is not a result on its own
+    with_frame = replace(outputs[index], last_frame_url=last_frame_url)
+    return (*outputs[:index], with_frame, *outputs[index + 1 :])
