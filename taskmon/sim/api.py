@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -17,7 +18,13 @@ from taskmon.sim.faults import apply_fault, pick_fault, rate_limit_headers
 from taskmon.sim.state import STATE_KEY, SimState
 from taskmon.sim.task import TERMINAL_PHASES, PollRecord, SimTask
 
-PROVIDER_KEY = "taskmon_sim_provider"  # per-request: which provider answered
+# Per request: which provider answered. web.RequestKey is aiohttp >= 3.12; the
+# declared floor is 3.9, where a plain string key is the way.
+PROVIDER_KEY: Any = (
+    web.RequestKey("taskmon_sim_provider", str)
+    if hasattr(web, "RequestKey")
+    else "taskmon_sim_provider"
+)
 # Only these two providers document 403 as "the task belongs to another account".
 FORBIDDEN_MEANS_FOREIGN = frozenset({"xenodia", "vidgo"})
 
