@@ -115,9 +115,9 @@ class TaskScript:
             faults.append(Fault(**raw))
         try:
             script = cls(faults=faults, **values)
-        except TypeError as exc:
-            raise ValueError(str(exc)) from None
-        validate(script)
+            validate(script)
+        except TypeError as exc:  # a missing field, or a string where a number belongs
+            raise ValueError(f"bad task script: {exc}") from None
         return script
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import httpx
 import pytest
 
+import taskmon.sim
 from taskmon.sim import Fault, Simulator, SimulatorThread, TaskScript
 
 from .helpers import FakeClock, bearer, status
@@ -134,3 +138,24 @@ def test_simulator_thread_reports_a_busy_port() -> None:
         port = int(first.api_url.rsplit(":", 1)[1])
         with pytest.raises(RuntimeError, match="failed to start"):
             SimulatorThread(api_port=port).start()
+
+
+async def test_control_api_rejects_wrong_types(sim, client) -> None:
+    response = await client.post(
+        f"{sim.api_url}/_sim/tasks", json={"provider": "reapi", "run_s": "x"}
+    )
+    assert response.status_code == 400
+
+
+def test_simulator_imports_nothing_it_is_meant_to_check() -> None:
+    """The simulator is written from the docs, so it must not reuse the parsers."""
+    forbidden = ("taskmon.providers", "taskmon.engine", "taskmon.snapshot")
+    for path in Path(taskmon.sim.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(forbidden), f"{path.name} imports {name}"
