@@ -1,0 +1,230 @@
+"""API keys: a real Secret Service, the environment override, and keys never shown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+import threading
+import traceback
+from collections.abc import Iterator
+
+import keyring
+import keyring.backends.fail
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+from keyring_fixture import SecretServiceSession, keyrings_dir
+
+from taskmon.engine.keys import (
+    TIMED_OUT,
+    KeyringUnavailable,
+    KeySource,
+    KeyStore,
+    Secret,
+    env_var,
+)
+
+KEY = "sk-live-4f3c2a1b9d8e7f60-do-not-print"
+
+
+class _Blocking(KeyringBackend):
+    """A backend whose every call hangs, like one waiting on an unlock prompt."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.calls = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.calls += 1
+        self.release.wait(30)
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.get_password(service, username)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.get_password(service, username)
+
+
+class _Locked(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    set_password = delete_password = get_password  # type: ignore[assignment]
+
+
+@pytest.fixture
+def blocking() -> Iterator[_Blocking]:
+    backend = _Blocking()
+    yield backend
+    backend.release.set()  # let the daemon thread finish
+
+
+@pytest.fixture
+def fail_backend() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+# -- Secret ---------------------------------------------------------------------------
+
+
+def test_a_secret_is_masked_everywhere_but_reveal() -> None:
+    secret = Secret(KEY)
+    shown = [
+        repr(secret),
+        str(secret),
+        f"{secret}",
+        f"{secret!r}",
+        repr([secret]),
+        repr({"k": secret}),
+    ]
+    assert repr(secret) == "Secret('****')"
+    assert all(KEY not in text for text in shown)
+    assert secret.reveal() == KEY
+
+
+def test_a_secret_is_never_pickled() -> None:
+    with pytest.raises(TypeError):
+        pickle.dumps(Secret(KEY))
+
+
+def test_secrets_compare_by_value() -> None:
+    assert Secret(KEY) == Secret(KEY)
+    assert Secret(KEY) != Secret("other")
+
+
+def test_the_environment_variable_follows_the_contract() -> None:
+    assert env_var("reapi") == "TASKMON_REAPI_API_KEY"
+    assert env_var("xenodia") == "TASKMON_XENODIA_API_KEY"
+
+
+# -- environment override (no keyring needed) ------------------------------------------
+
+
+async def test_the_environment_overrides_the_keyring_without_touching_it(
+    blocking: _Blocking,
+) -> None:
+    store = KeyStore(env={"TASKMON_VIDGO_API_KEY": KEY + "\n"}, backend=blocking)
+    assert (await store.get("vidgo")) == Secret(KEY)
+    assert await store.source("vidgo") is KeySource.ENV
+    assert blocking.calls == 0
+
+
+async def test_bad_provider_names_are_refused() -> None:
+    store = KeyStore(env={})
+    for bad in ("", "../x", "has space", "x" * 100):
+        with pytest.raises(ValueError):
+            await store.get(bad)
+
+
+# -- no usable keyring ------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fail_backend")
+async def test_the_fail_backend_is_reported_as_unavailable_with_what_to_do() -> None:
+    store = KeyStore(env={})
+    status = await store.backend()
+    assert not status.available
+    assert "gnome-keyring" in status.message
+    assert "TASKMON_<PROVIDER>_API_KEY" in status.message
+
+    with pytest.raises(KeyringUnavailable) as caught:
+        await store.set("apixo", KEY)
+    assert "TASKMON_APIXO_API_KEY" in str(caught.value)
+    assert KEY not in "".join(traceback.format_exception(caught.value))
+    with pytest.raises(KeyringUnavailable):
+        await store.get("apixo")
+    with pytest.raises(KeyringUnavailable):
+        await store.delete("apixo")
+    assert await store.source("apixo") is KeySource.NONE
+
+
+@pytest.mark.usefixtures("fail_backend")
+async def test_without_a_keyring_the_environment_still_works() -> None:
+    store = KeyStore(env={"TASKMON_APIXO_API_KEY": KEY})
+    assert (await store.get("apixo")) == Secret(KEY)
+
+
+async def test_a_locked_keyring_says_so() -> None:
+    store = KeyStore(env={}, backend=_Locked())
+    with pytest.raises(KeyringUnavailable, match="locked"):
+        await store.get("reapi")
+    assert not (await store.backend()).available
+
+
+async def test_a_keyring_that_hangs_times_out(blocking: _Blocking) -> None:
+    store = KeyStore(env={}, timeout_s=0.2, backend=blocking)
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(KeyringUnavailable) as caught:
+        await store.get("reapi")
+    assert asyncio.get_running_loop().time() - started < 2
+    assert caught.value.reason == TIMED_OUT
+    assert str(caught.value).startswith("timed out waiting for the keyring (is it locked?)")
+
+    # While that call is still stuck, later ones fail at once instead of piling up threads.
+    with pytest.raises(KeyringUnavailable):
+        await store.set("reapi", KEY)
+    assert blocking.calls == 1
+    assert not (await store.backend()).available
+
+
+# -- a real Secret Service ----------------------------------------------------------------
+
+
+@pytest.mark.keyring
+async def test_set_get_delete_round_trip_in_the_secret_service(
+    secret_service: SecretServiceSession,
+) -> None:
+    store = KeyStore(env={})
+    status = await store.backend()
+    assert status.available, status.message
+    assert "SecretService" in status.name
+
+    assert await store.get("xenodia") is None
+    assert await store.source("xenodia") is KeySource.NONE
+    await store.set("xenodia", KEY)
+    assert (await store.get("xenodia")) == Secret(KEY)
+    assert await store.source("xenodia") is KeySource.KEYRING
+    assert keyring.get_password("taskmon", "xenodia") == KEY  # service taskmon, user = provider
+
+    assert await store.delete("xenodia") is True
+    assert await store.delete("xenodia") is False
+    assert await store.get("xenodia") is None
+
+
+@pytest.mark.keyring
+async def test_the_environment_wins_over_a_stored_key(
+    secret_service: SecretServiceSession,
+) -> None:
+    await KeyStore(env={}).set("bytespike", "from-the-keyring")
+    store = KeyStore(env={"TASKMON_BYTESPIKE_API_KEY": KEY})
+    assert (await store.get("bytespike")) == Secret(KEY)
+    assert await store.source("bytespike") is KeySource.ENV
+
+
+@pytest.mark.keyring
+async def test_keys_never_reach_logs_reprs_errors_or_plain_files(
+    secret_service: SecretServiceSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    store = KeyStore(env={})
+    await store.set("reapi", KEY)
+    secret = await store.get("reapi")
+    assert secret is not None
+    texts = [repr(store), repr(secret), str(secret), caplog.text]
+    with pytest.raises(ValueError) as caught:
+        await store.set("not a name", KEY)
+    texts.append(str(caught.value))
+    assert all(KEY not in text for text in texts)
+    # gnome-keyring's files are encrypted: the key is nowhere in them as plain bytes.
+    for path in keyrings_dir(secret_service).iterdir():
+        assert KEY.encode() not in path.read_bytes()
