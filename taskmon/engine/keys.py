@@ -200,10 +200,13 @@ class KeyStore:
             return KeySource.NONE  # backend() reports why
         return KeySource.KEYRING if value else KeySource.NONE
 
-    async def backend(self) -> BackendStatus:
-        """Whether the keyring works now: a lookup that needs it unlocked, never a write."""
+    async def backend(self, provider: str | None = None) -> BackendStatus:
+        """Whether the keyring works now: a lookup that needs it unlocked, never a write.
+
+        With `provider`, the message names that provider's environment variable.
+        """
         try:
-            name = await self._keyring(None, self._probe)
+            name = await self._keyring(provider and _check_provider(provider), self._probe)
         except KeyringUnavailable as exc:
             return BackendStatus(False, self._backend_name, str(exc))
         return BackendStatus(True, name, f"keys are stored in {name}")
