@@ -60,6 +60,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class DownloadedFile:
+    """A finished download, already fsynced and in its final place."""
+
     path: Path  # absolute
     size: int
     content_type: str | None

@@ -25,6 +25,7 @@ import keyring.backends.fail
 import keyring.backends.null
 import keyring.errors
 from keyring.backend import KeyringBackend
+from keyring.backends.chainer import ChainerBackend
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ _INSTALL_HINT = (
     "on a headless box: `gnome-keyring-daemon --unlock --components=secrets` "
     "inside a D-Bus session)"
 )
+_NO_BACKEND = f"no keyring backend is available: {_INSTALL_HINT}"
 
 T = TypeVar("T")
 
@@ -110,16 +112,11 @@ def _check_provider(provider: str) -> str:
 
 def _unusable_reason(backend: KeyringBackend) -> str | None:
     """Why this backend cannot hold keys safely, or None when it can."""
-    chained = getattr(backend, "backends", None)
-    if isinstance(chained, list | tuple):  # keyring's ChainerBackend
-        reasons = [_unusable_reason(b) for b in chained]
-        return (
-            None
-            if any(r is None for r in reasons)
-            else f"no keyring backend is available: {_INSTALL_HINT}"
-        )
+    if isinstance(backend, ChainerBackend):
+        usable = any(_unusable_reason(b) is None for b in backend.backends)
+        return None if usable else _NO_BACKEND
     if isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring):
-        return f"no keyring backend is available: {_INSTALL_HINT}"
+        return _NO_BACKEND
     kind = type(backend)
     if kind.__module__.startswith("keyrings.alt") and "plaintext" in kind.__name__.lower():
         return "the only keyring backend stores keys in a plain file, which taskmon refuses"
@@ -130,7 +127,7 @@ def _reason_for(exc: Exception) -> str:
     if isinstance(exc, keyring.errors.KeyringLocked):
         return "the keyring is locked (unlock it in your desktop session)"
     if isinstance(exc, keyring.errors.NoKeyringError | keyring.errors.InitError):
-        return f"no keyring backend is available: {_INSTALL_HINT}"
+        return _NO_BACKEND
     # Messages from keyring/D-Bus name the failure, never the secret.
     return f"the keyring failed ({type(exc).__name__}: {exc})"
 
