@@ -21,7 +21,7 @@ from typing import Any
 from taskmon.engine import poll_schedule
 from taskmon.engine.events import EngineEvent, ProviderEvent, Subscriber, TaskEvent
 from taskmon.engine.http_api import ApiClients, resolve_base_url
-from taskmon.engine.keys import Secret
+from taskmon.engine.keys import KeyringUnavailable, Secret
 from taskmon.engine.outcomes import (
     AccessDenied,
     KeyRejected,
@@ -322,10 +322,16 @@ class Engine:
     async def key_for(self, runtime: ProviderRuntime) -> Secret | None:
         """The provider's key, loaded once; halts the provider when there is none."""
         if not runtime.key_loaded:
-            runtime.key = await self._keys.get(runtime.provider.name)
             runtime.key_loaded = True
+            name = runtime.provider.name
+            try:
+                runtime.key = await self._keys.get(name)
+            except KeyringUnavailable as exc:
+                runtime.key = None
+                self._halt(
+                    runtime, f"no API key for {runtime.provider.display_name}: {exc}", "no_key"
+                )
             if runtime.key is None:
-                name = runtime.provider.name
                 self._halt(
                     runtime,
                     f"no API key for {runtime.provider.display_name}: run `taskmon keys set "

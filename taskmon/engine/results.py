@@ -7,10 +7,19 @@ is queried once for fresh URLs before the result is called gone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
-from taskmon.engine.downloads import Downloader, DownloadError, HttpStatus
+from taskmon.engine.downloads import (
+    DownloadedFile,
+    Downloader,
+    DownloadError,
+    HttpStatus,
+    LengthMismatch,
+    NetworkError,
+)
 from taskmon.engine.outcomes import Observed
 from taskmon.engine.task import Change
 from taskmon.snapshot import State
@@ -20,6 +29,9 @@ if TYPE_CHECKING:
     from taskmon.engine.task import TrackedTask
 
 log = logging.getLogger(__name__)
+
+TRANSIENT_RETRIES: Final = 3
+RETRY_BASE_S: Final = 1.0
 
 
 class ResultFetcher:
@@ -48,7 +60,7 @@ class ResultFetcher:
             while task.snapshot is not None and index < len(task.snapshot.outputs):
                 output = task.snapshot.outputs[index]
                 try:
-                    done = await self._downloader.fetch(output.url, save_dir)
+                    done = await self._fetch_with_retries(output.url, save_dir)
                 except HttpStatus as exc:
                     if exc.expired and not refreshed and await self._refresh(task):
                         refreshed = True
@@ -64,6 +76,20 @@ class ResultFetcher:
             task.problem = "; ".join(problems) or None
             task.download_failed = bool(problems)
             engine.publish(task, Change(False, False, False))
+
+    async def _fetch_with_retries(self, url: str, save_dir: Path) -> DownloadedFile:
+        """A cut or a server error is retried (resuming the `.part`) with a short backoff."""
+        assert self._downloader is not None
+        for attempt in range(TRANSIENT_RETRIES):
+            try:
+                return await self._downloader.fetch(url, save_dir)
+            except (NetworkError, LengthMismatch) as exc:
+                log.info("download of a result failed (%s); retrying", exc)
+            except HttpStatus as exc:
+                if exc.status < 500:
+                    raise
+            await asyncio.sleep(RETRY_BASE_S * 2**attempt)
+        return await self._downloader.fetch(url, save_dir)
 
     async def _refresh(self, task: TrackedTask) -> bool:
         """Ask the provider again for the task: signed result URLs are often renewed."""

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set up everything the tests need on a fresh Debian/Ubuntu machine, then run them.
+# Usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: a real Secret Service for the keyring tests (gnome-keyring on a
+# private D-Bus session bus, started by the tests themselves).
+apt_packages=(gnome-keyring dbus dbus-x11 libsecret-tools)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+venv=${TASKMON_VENV:-.venv}
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade pip
+# A non-editable install: the tests exercise the package as users get it.
+"$venv/bin/python" -m pip install -q --force-reinstall --no-deps .
+"$venv/bin/python" -m pip install -q ".[test]"
+
+"$venv/bin/ruff" check taskmon tests bench
+exec "$venv/bin/pytest" -p no:cacheprovider "$@"

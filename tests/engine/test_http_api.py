@@ -1,0 +1,64 @@
+"""Base URLs and Retry-After: the rules that keep keys on the provider's host."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskmon.engine.http_api import (
+    ConfigError,
+    base_url_env_var,
+    resolve_base_url,
+    retry_after_s,
+    validate_base_url,
+)
+
+DEFAULT = "https://reapi.ai"
+
+
+def test_default_base_url_is_used_without_override() -> None:
+    assert resolve_base_url("reapi", DEFAULT, None, env={}) == DEFAULT
+
+
+def test_flag_beats_environment_beats_default() -> None:
+    env = {base_url_env_var("reapi"): "http://127.0.0.1:8800"}
+    assert resolve_base_url("reapi", DEFAULT, None, env=env) == "http://127.0.0.1:8800"
+    assert resolve_base_url("reapi", DEFAULT, "http://127.0.0.1:9", env=env) == "http://127.0.0.1:9"
+
+
+def test_environment_variable_name_follows_the_contract() -> None:
+    assert base_url_env_var("reapi") == "TASKMON_REAPI_BASE_URL"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8800", "http://localhost:1", "http://[::1]:8800", "https://example.com"],
+)
+def test_accepted_base_urls(url: str) -> None:
+    assert validate_base_url(url + "/", "reapi") == url
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://example.com", "loopback"),
+        ("http://10.0.0.5:8800", "loopback"),
+        ("file:///etc/passwd", "https://host"),
+        ("ftp://example.com", "https://host"),
+        ("https://example.com/api/v1", "scheme, host and port only"),
+        ("https://user:pw@example.com", "scheme, host and port only"),
+        ("https://example.com?x=1", "scheme, host and port only"),
+        ("https://example.com:99999", "invalid"),
+        ("not a url", "https://host"),
+    ],
+)
+def test_rejected_base_urls_say_why(url: str, why: str) -> None:
+    with pytest.raises(ConfigError, match=why):
+        validate_base_url(url, "reapi")
+
+
+def test_retry_after_seconds_and_http_date() -> None:
+    assert retry_after_s({"retry-after": "7"}) == 7.0
+    assert retry_after_s({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 1445412470.0) == 10.0
+    assert retry_after_s({"retry-after": "soon"}) is None
+    assert retry_after_s({}) is None
+    assert retry_after_s({"retry-after": "-3"}) == 0.0

@@ -1,0 +1,86 @@
+"""An engine wired to a live simulator over real loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from taskmon.engine.core import Engine, EngineConfig
+from taskmon.engine.events import EngineEvent, ProviderEvent, TaskEvent
+from taskmon.engine.keys import Secret
+from taskmon.providers import PROVIDERS
+from taskmon.sim import Simulator
+
+
+class StaticKeys:
+    """Keys handed in by the test, standing in for the keyring (tested on its own)."""
+
+    def __init__(self, keys: dict[str, str]) -> None:
+        self._keys = keys
+
+    async def get(self, provider: str) -> Secret | None:
+        value = self._keys.get(provider)
+        return None if value is None else Secret(value)
+
+
+class Recorder:
+    """Collects every engine event, for assertions after the fact."""
+
+    def __init__(self) -> None:
+        self.events: list[EngineEvent] = []
+
+    def __call__(self, event: EngineEvent) -> None:
+        self.events.append(event)
+
+    def task_events(self, key: str) -> list[TaskEvent]:
+        return [e for e in self.events if isinstance(e, TaskEvent) and e.view.key == key]
+
+    def provider_events(self) -> list[ProviderEvent]:
+        return [e for e in self.events if isinstance(e, ProviderEvent)]
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    simulator = Simulator(seed=11, sse_keepalive_s=0.5)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+EngineFactory = Callable[..., tuple[Engine, Recorder]]
+
+
+@pytest.fixture
+async def make_engine(sim: Simulator, tmp_path: Path) -> AsyncIterator[EngineFactory]:
+    engines: list[Engine] = []
+
+    def factory(
+        keys: dict[str, str] | None = None, save: bool = False, **config: object
+    ) -> tuple[Engine, Recorder]:
+        cfg = EngineConfig(
+            base_url_overrides={name: sim.api_url for name in PROVIDERS},
+            save_dir=tmp_path / "results" if save else None,
+            **config,  # type: ignore[arg-type]
+        )
+        engine = Engine(StaticKeys(sim.keys if keys is None else keys), cfg, env={})
+        recorder = Recorder()
+        engine.subscribe(recorder)
+        engines.append(engine)
+        return engine, recorder
+
+    yield factory
+    for engine in engines:
+        await engine.aclose()
+
+
+async def _settle(engine: Engine, timeout_s: float = 30.0) -> None:
+    await asyncio.wait_for(engine.wait_idle(), timeout_s)
+
+
+@pytest.fixture
+def settle() -> Callable[..., object]:
+    """`await settle(engine)`: wait until every tracked task is done (terminal, files fetched)."""
+    return _settle
