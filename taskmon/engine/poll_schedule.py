@@ -41,7 +41,7 @@ HINT_STRETCH_MAX: Final = 3.0  # a hint never pushes a poll past 3× the plain g
 DENSE_FLOOR_S: Final = 2.5  # near a predicted end, look at least this far apart
 DENSE_AGE_FRACTION: Final = 0.08
 LOOK_AFTER_S: Final = 0.4  # land just after the predicted end, not on it
-RESAMPLE_FRACTION: Final = 0.6  # far from the end: re-sample progress at 60 % of the way
+RESAMPLE_FRACTION: Final = 0.7  # far from the end: re-sample progress 70 % of the way
 ESTIMATE_EARLY_FRACTION: Final = 0.85  # estimates err both ways: start looking at 85 %
 PROVIDER_MIN_INTERVAL_CAP_S: Final = 60.0  # a hostile "poll every day" is not obeyed
 JITTER: Final = 0.1  # ±10 %, applied below the bound so the bound still holds
@@ -85,13 +85,15 @@ def predicted_end(
     An estimate is taken at `estimate_fraction` of its value: for scheduling,
     looking a little early is cheaper than seeing the end late.
     """
+    guesses: list[tuple[float, bool]] = []
     rate = progress_rate(inp.progress)
     if rate is not None:
         last = inp.progress[-1]
-        return last.at + (100.0 - last.progress) / rate, True
+        guesses.append((last.at + (100.0 - last.progress) / rate, True))
     if inp.estimated_total_s is not None and inp.created_at is not None:
-        return inp.created_at + inp.estimated_total_s * estimate_fraction, False
-    return None
+        guesses.append((inp.created_at + inp.estimated_total_s * estimate_fraction, False))
+    # Both can be wrong; seeing the end late costs more than one extra look.
+    return min(guesses, default=None)
 
 
 def progress_rate(samples: tuple[ProgressSample, ...]) -> float | None:
