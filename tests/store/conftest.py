@@ -1,0 +1,63 @@
+"""Store fixtures: a fresh database file per test, child processes stopped by PID."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from taskmon.engine.store import Store
+from taskmon.engine.store_records import NewTask
+from taskmon.providers.base import TaskRef
+
+ChildFactory = Callable[..., subprocess.Popen[str]]
+
+
+def ref(i: int, provider: str = "reapi") -> TaskRef:
+    """A distinct, valid reference per number."""
+    return TaskRef(provider, f"task-{i:06d}")
+
+
+def new_tasks(numbers: range, provider: str = "reapi") -> list[NewTask]:
+    return [NewTask(ref(i, provider)) for i in numbers]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "taskmon.db"
+
+
+@pytest.fixture
+def store(db: Path) -> Iterator[Store]:
+    opened = Store.open(db)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def child() -> Iterator[ChildFactory]:
+    """`child(code, *args)` runs a Python snippet in a new process (stdout piped, text)."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(code: str, *args: str) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

@@ -1,0 +1,163 @@
+"""A full disk: one clear message, tracking goes on in memory, nothing lost afterwards."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import new_tasks, ref
+
+from taskmon.engine import store_ops
+from taskmon.engine.store import Store
+from taskmon.engine.store_records import Observation
+from taskmon.engine.store_writer import StoreWriter
+from taskmon.engine.task import HistoryEntry, utcnow
+from taskmon.snapshot import State
+
+TASKS = 50
+BIG_RAW = {"frames": "x" * 8000}  # every observation needs new pages
+
+
+class Disk:
+    """Caps the writer's database at its current size while `full` is set (a real SQLITE_FULL)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.full = threading.Event()
+        for name in ("update_observation", "append_history", "upsert_file"):
+            monkeypatch.setattr(store_ops, name, self._capped(getattr(store_ops, name)))
+
+    def _capped(self, write: Callable[..., None]) -> Callable[..., None]:
+        def capped(conn: sqlite3.Connection, *args: object) -> None:
+            # Runs on the writer thread, inside its transaction: the cap is per connection,
+            # and SQLite never sets it below the current size.
+            limit = 1 if self.full.is_set() else 1_000_000_000
+            conn.execute(f"PRAGMA max_page_count = {limit}")
+            write(conn, *args)
+
+        return capped
+
+
+def _wait_for(predicate: object, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate() and time.monotonic() < deadline:  # type: ignore[operator]
+        time.sleep(0.01)
+    assert predicate()  # type: ignore[operator]
+
+
+def test_a_full_disk_is_reported_once_cleared_once_and_nothing_is_lost(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.add_tasks(new_tasks(range(TASKS)))
+    disk = Disk(monkeypatch)
+    reports: list[str | None] = []
+    writer = StoreWriter(
+        db,
+        on_problem=reports.append,
+        batch_interval_s=0.01,
+        retry_initial_s=0.01,
+        retry_max_s=0.05,
+    )
+    disk.full.set()
+    for round_ in range(5):  # the engine keeps polling while the disk is full
+        for i in range(TASKS):
+            key = ref(i).key
+            writer.save_observation(key, Observation(State.RUNNING, progress=round_, raw=BIG_RAW))
+            writer.append_history(
+                key, HistoryEntry(utcnow(), State.RUNNING if round_ % 2 else State.QUEUED, None)
+            )
+        time.sleep(0.05)
+    _wait_for(lambda: writer.stats().failed_attempts >= 3)
+    assert not writer.flush(timeout_s=0.2)
+    assert writer.problem is not None and "the disk is full" in writer.problem
+    assert writer.pending > 0
+    assert all(t.progress is None for t in store.tasks())  # nothing half-written either
+
+    disk.full.clear()  # space comes back
+    assert writer.flush(timeout_s=5)
+    assert writer.problem is None
+    assert writer.close()
+    assert reports == [reports[0], None]
+    assert reports[0] is not None and str(db) in reports[0]
+    assert "tracked in memory" in reports[0]
+    for task in store.tasks():
+        assert (task.state, task.progress, task.raw) == (State.RUNNING, 4.0, BIG_RAW)
+        states = [h.state for h in store.history(task.key)]
+        assert states == [State.QUEUED, State.RUNNING, State.QUEUED, State.RUNNING, State.QUEUED]
+    assert writer.stats().dropped == 0
+
+
+def test_enqueueing_stays_instant_while_the_disk_is_full(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.add_tasks(new_tasks(range(TASKS)))
+    disk = Disk(monkeypatch)
+    disk.full.set()
+    writer = StoreWriter(db, batch_interval_s=0.01, retry_initial_s=0.01, retry_max_s=0.02)
+    started = time.perf_counter()
+    for n in range(10_000):
+        writer.save_observation(ref(n % TASKS).key, Observation(State.RUNNING, raw=BIG_RAW))
+    assert time.perf_counter() - started < 0.5
+    _wait_for(lambda: writer.problem is not None)
+    disk.full.clear()
+    assert writer.close()
+
+
+def test_an_os_level_no_space_error_is_held_and_retried(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.add_tasks(new_tasks(range(3)))
+    failing = threading.Event()
+    failing.set()
+    real = store_ops.append_history
+
+    def no_space(conn: sqlite3.Connection, key: str, entry: HistoryEntry) -> None:
+        if failing.is_set():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(conn, key, entry)
+
+    monkeypatch.setattr(store_ops, "append_history", no_space)
+    reports: list[str | None] = []
+    writer = StoreWriter(db, on_problem=reports.append, retry_initial_s=0.01, retry_max_s=0.02)
+    for i in range(3):
+        writer.save_observation(ref(i).key, Observation(State.SUCCEEDED))
+        writer.append_history(ref(i).key, HistoryEntry(utcnow(), State.SUCCEEDED, "done"))
+    _wait_for(lambda: bool(reports))
+    failing.clear()
+    assert writer.close()
+    assert len(reports) == 2 and reports[1] is None and "the disk is full" in str(reports[0])
+    assert all(len(store.history(ref(i).key)) == 1 for i in range(3))
+    assert {t.state for t in store.tasks()} == {State.SUCCEEDED}
+
+
+def test_a_locked_database_is_reported_and_written_once_the_lock_is_gone(
+    store: Store, db: Path
+) -> None:
+    store.add_tasks(new_tasks(range(3)))
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holding the write lock too long
+    reports: list[str | None] = []
+    writer = StoreWriter(db, on_problem=reports.append, retry_initial_s=0.01, busy_timeout_s=0.05)
+    writer.save_observation(ref(0).key, Observation(State.RUNNING))
+    _wait_for(lambda: bool(reports))
+    assert "locked by another process" in str(reports[0])
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert writer.close()
+    assert store.task(ref(0).key).state is State.RUNNING  # type: ignore[union-attr]
+
+
+def test_close_gives_up_after_its_timeout_when_the_disk_stays_full(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.add_tasks(new_tasks(range(3)))
+    disk = Disk(monkeypatch)
+    disk.full.set()
+    writer = StoreWriter(db, retry_initial_s=0.01, retry_max_s=0.02)
+    writer.save_observation(ref(0).key, Observation(State.RUNNING, raw=BIG_RAW))
+    assert writer.close(timeout_s=0.3) is False
+    assert "unsaved writes" in caplog.text

@@ -1,0 +1,189 @@
+"""The engine's batched writer: non-blocking, coalescing, flushable, drained on close."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import new_tasks, ref
+
+from taskmon.engine import store_ops
+from taskmon.engine.store import Store
+from taskmon.engine.store_records import NewTask, Observation
+from taskmon.engine.store_writer import StoreWriter, StoreWriterClosed
+from taskmon.engine.task import HistoryEntry, utcnow
+from taskmon.snapshot import State
+
+WRITES = 20_000
+TASKS = 1_000
+
+
+def test_twenty_thousand_writes_cost_the_caller_microseconds_and_few_transactions(
+    store: Store, db: Path
+) -> None:
+    store.add_tasks(new_tasks(range(TASKS)))
+    writer = StoreWriter(db)
+    keys = [ref(i).key for i in range(TASKS)]
+    observations = [Observation(State.RUNNING, progress=float(p)) for p in range(WRITES // TASKS)]
+    started = time.perf_counter()
+    for n in range(WRITES):
+        writer.save_observation(keys[n % TASKS], observations[n // TASKS])
+    enqueue_s = time.perf_counter() - started
+    assert writer.flush(timeout_s=20)
+    stats = writer.stats()
+    writer.close()
+    print(f"enqueue: {enqueue_s / WRITES * 1e6:.2f} µs per write; {stats}")
+    assert enqueue_s < 0.5  # measured about 1 µs per write
+    assert stats.enqueued == WRITES
+    assert stats.written + stats.coalesced == WRITES
+    assert stats.transactions <= 20
+    assert {t.progress for t in store.tasks()} == {float(WRITES // TASKS - 1)}
+
+
+def test_paced_writes_beside_a_busy_reader_are_committed_in_batches(store: Store, db: Path) -> None:
+    """The engine's pattern: bursts every few ms for a second, while the UI reads."""
+    store.add_tasks(new_tasks(range(TASKS)))
+    writer = StoreWriter(db)
+    stop = threading.Event()
+    reads = 0
+
+    def read_continuously() -> None:
+        nonlocal reads
+        with Store.open(db) as reader:
+            while not stop.is_set():
+                assert len(reader.tasks(state=State.RUNNING)) <= TASKS
+                reads += 1
+
+    reader = threading.Thread(target=read_continuously)
+    reader.start()
+    started = time.perf_counter()
+    caller_s = 0.0
+    for burst in range(100):
+        t = time.perf_counter()
+        for i in range(WRITES // 100):
+            key = ref((burst * 200 + i) % TASKS).key
+            writer.save_observation(key, Observation(State.RUNNING, progress=float(burst)))
+            if i % 50 == 0:
+                writer.append_history(key, HistoryEntry(utcnow(), State.RUNNING, None))
+        caller_s += time.perf_counter() - t
+        time.sleep(max(0.0, started + (burst + 1) * 0.01 - time.perf_counter()))
+    assert writer.flush(timeout_s=20)
+    stop.set()
+    reader.join()
+    stats = writer.stats()
+    writer.close()
+    elapsed = time.perf_counter() - started
+    print(f"{stats.transactions} transactions in {elapsed:.2f} s, caller busy {caller_s:.3f} s")
+    assert reads > 0
+    assert stats.transactions <= 4 * elapsed / 0.1  # batches of about 100 ms, not per write
+    assert stats.transactions < stats.enqueued / 100
+    assert caller_s < 0.5
+
+
+def test_only_the_latest_observation_of_a_task_in_a_batch_is_written(
+    store: Store, db: Path
+) -> None:
+    store.add_tasks(new_tasks(range(2)))
+    writer = StoreWriter(db, batch_interval_s=10.0)
+    for p in range(50):
+        writer.save_observation(ref(0).key, Observation(State.RUNNING, progress=float(p)))
+    writer.save_observation(ref(1).key, Observation(State.QUEUED))
+    assert writer.flush()
+    stats = writer.stats()
+    writer.close()
+    assert (stats.written, stats.coalesced, stats.transactions) == (2, 49, 1)
+    assert store.task(ref(0).key).progress == 49.0  # type: ignore[union-attr]
+
+
+def test_a_removal_between_observations_is_respected_inside_one_batch(
+    store: Store, db: Path
+) -> None:
+    store.add_tasks([NewTask(ref(0))])
+    writer = StoreWriter(db, batch_interval_s=10.0)
+    writer.save_observation(ref(0).key, Observation(State.RUNNING))
+    writer.mark_removed(ref(0).key)
+    writer.save_observation(ref(0).key, Observation(State.SUCCEEDED))
+    writer.add_tasks([NewTask(ref(1))])
+    writer.save_observation(ref(1).key, Observation(State.RUNNING))
+    writer.close()
+    assert [(t.key, t.state) for t in store.tasks()] == [(ref(1).key, State.RUNNING)]
+
+
+def test_a_flush_commits_at_once_without_waiting_for_the_batch_interval(db: Path) -> None:
+    writer = StoreWriter(db, batch_interval_s=30.0)
+    writer.add_tasks(new_tasks(range(3)))
+    started = time.perf_counter()
+    assert writer.flush(timeout_s=5)
+    assert time.perf_counter() - started < 1.0
+    writer.close()
+
+
+async def test_aflush_waits_without_blocking_the_loop(db: Path) -> None:
+    writer = StoreWriter(db, batch_interval_s=0.2)
+    writer.add_tasks(new_tasks(range(3)))
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    ticker = asyncio.create_task(tick())
+    assert await writer.aflush()
+    ticker.cancel()
+    assert await writer.aflush()  # nothing new: returns at once
+    writer.close()
+    assert ticks > 0
+    with Store.open(db) as store:
+        assert len(store.tasks()) == 3
+
+
+def test_without_a_flush_writes_land_within_the_batch_interval(store: Store, db: Path) -> None:
+    writer = StoreWriter(db, batch_interval_s=0.05)
+    writer.add_tasks([NewTask(ref(1))])
+    deadline = time.monotonic() + 2.0
+    while store.task(ref(1).key) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert store.task(ref(1).key) is not None
+    writer.close()
+
+
+def test_close_drains_every_queued_write(db: Path) -> None:
+    writer = StoreWriter(db, batch_interval_s=60.0)
+    writer.add_tasks(new_tasks(range(500)))
+    assert writer.close()
+    with Store.open(db) as store:
+        assert len(store.tasks()) == 500
+
+
+def test_writes_after_close_are_refused(db: Path) -> None:
+    writer = StoreWriter(db)
+    writer.close()
+    with pytest.raises(StoreWriterClosed):
+        writer.add_tasks([NewTask(ref(1))])
+
+
+def test_a_write_that_can_never_succeed_is_dropped_alone_and_counted(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.add_tasks(new_tasks(range(3)))
+    real = store_ops.update_observation
+
+    def broken_for_task_1(conn: object, key: str, obs: Observation) -> None:
+        if key == ref(1).key:
+            raise TypeError("a bug")
+        real(conn, key, obs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_ops, "update_observation", broken_for_task_1)
+    writer = StoreWriter(db)
+    for i in range(3):
+        writer.save_observation(ref(i).key, Observation(State.SUCCEEDED))
+    assert writer.flush(timeout_s=5)
+    assert writer.stats().dropped == 1
+    writer.close()
+    assert [t.state for t in store.tasks()] == [State.SUCCEEDED, State.QUEUED, State.SUCCEEDED]
+    assert "dropped a store write" in caplog.text
