@@ -14,6 +14,20 @@ in memory, later writes join it, the thread retries with backoff, and
 
 A commit that returned survives kill -9 (WAL, see store_schema.connect); a
 crash mid-batch loses only that uncommitted batch, which the engine re-polls.
+
+Wiring on the engine's side (tests/store/test_store_no_keys.py does all of it):
+
+    writer = StoreWriter(db_path(directory), on_problem=lambda message:
+                         loop.call_soon_threadsafe(show_store_problem, message))
+
+    def persist(event: TaskEvent) -> None:       # an engine subscriber
+        view = event.view
+        writer.save_observation(view.key, Observation.from_view(view))
+        if (event.first or event.state_changed) and view.history:
+            writer.append_history(view.key, view.history[-1])
+
+    await writer.aflush()   # when a caller must know it is on disk
+    writer.close()          # at shutdown, after the engine has stopped
 """
 
 from __future__ import annotations
@@ -21,16 +35,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from taskmon.engine import store_batch
 from taskmon.engine import store_ops as ops
+from taskmon.engine.store_batch import Write
 from taskmon.engine.store_errors import explain_sqlite_error
 from taskmon.engine.store_records import FileState, NewTask, Observation
 from taskmon.engine.store_schema import BUSY_TIMEOUT_S, connect
@@ -40,8 +54,6 @@ from taskmon.snapshot import MediaKind
 log = logging.getLogger(__name__)
 
 ProblemCallback = Callable[[str | None], None]
-# (coalescing slot or None, write function, its arguments after the connection)
-_Op = tuple[Hashable | None, Callable[..., Any], tuple[Any, ...]]
 _Waiter = tuple[int, asyncio.AbstractEventLoop, "asyncio.Future[bool]"]
 
 
@@ -92,7 +104,7 @@ class StoreWriter:
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)  # the writer thread waits here
         self._done = threading.Condition(self._lock)  # flush() waits here
-        self._pending: list[_Op] = []
+        self._pending: list[Write] = []
         self._in_flight = 0
         self._enqueued = 0  # sequence number of the last queued write
         self._committed = 0  # every write up to this sequence number is committed
@@ -219,7 +231,7 @@ class StoreWriter:
 
     # -- the writer thread --------------------------------------------------------
 
-    def _put(self, op: _Op) -> None:
+    def _put(self, op: Write) -> None:
         with self._lock:
             if self._closing:
                 raise StoreWriterClosed("the store writer is closed")
@@ -229,7 +241,7 @@ class StoreWriter:
             if len(self._pending) == 1 or len(self._pending) >= self._max_items:
                 self._work.notify()
 
-    def _take(self, batch: list[_Op], retry_delay_s: float) -> tuple[list[_Op], int]:
+    def _take(self, batch: list[Write], retry_delay_s: float) -> tuple[list[Write], int]:
         """Wait for a batch to be due, then move the queue into it."""
         with self._lock:
             if batch:  # a failed batch: wait out the backoff (new writes join it)
@@ -250,7 +262,7 @@ class StoreWriter:
             return batch, self._enqueued
 
     def _run(self) -> None:
-        batch: list[_Op] = []
+        batch: list[Write] = []
         delay_s = self._retry_initial_s
         try:
             while True:
@@ -265,9 +277,9 @@ class StoreWriter:
                         break
                     continue
                 before = len(batch)
-                batch = _coalesce(batch)
+                batch = store_batch.coalesce(batch)
                 try:
-                    written = self._commit(batch)
+                    written = store_batch.commit(self._conn, batch)
                 except Exception as exc:  # kept for a retry whatever it is: nothing is dropped
                     with self._lock:
                         self._coalesced += before - len(batch)
@@ -287,46 +299,6 @@ class StoreWriter:
         finally:
             self._conn.close()
             self._stop_waiters()
-
-    def _commit(self, batch: list[_Op]) -> int:
-        """Run `batch` in one transaction; returns how many writes were executed."""
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for _, write, args in batch:
-                write(conn, *args)
-            conn.execute("COMMIT")
-            return len(batch)
-        except Exception as exc:
-            _rollback(conn)
-            if _cannot_write(exc):
-                raise
-            # A write that cannot be executed is a bug; it must not block every other write.
-            log.exception("a store write failed; retrying the batch one write at a time")
-        return self._commit_one_by_one(batch)
-
-    def _commit_one_by_one(self, batch: list[_Op]) -> int:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        written = 0
-        try:
-            for _, write, args in batch:
-                conn.execute("SAVEPOINT one_write")
-                try:
-                    write(conn, *args)
-                except Exception as exc:
-                    if _cannot_write(exc):
-                        raise
-                    log.exception("dropped a store write that cannot be saved: %s", write.__name__)
-                    conn.execute("ROLLBACK TO one_write")
-                else:
-                    written += 1
-                conn.execute("RELEASE one_write")
-            conn.execute("COMMIT")
-        except BaseException:
-            _rollback(conn)
-            raise
-        return written
 
     def _committed_upto(self, upto: int, coalesced: int, written: int, dropped: int) -> None:
         with self._lock:
@@ -361,31 +333,6 @@ class StoreWriter:
                 self._on_problem(problem)
             except Exception:  # a broken callback must not stop the writes
                 log.exception("store writer problem callback failed")
-
-
-def _coalesce(batch: list[_Op]) -> list[_Op]:
-    """Keep only the last write of each slot, in its place (each overwrites the previous)."""
-    last: dict[Hashable, int] = {}
-    for i, (slot, _, _) in enumerate(batch):
-        if slot is not None:
-            last[slot] = i
-    if len(last) == sum(1 for slot, _, _ in batch if slot is not None):
-        return batch
-    return [op for i, op in enumerate(batch) if op[0] is None or last[op[0]] == i]
-
-
-def _cannot_write(exc: BaseException) -> bool:
-    """The store cannot be written now (full, read-only, locked, damaged): not a bad write."""
-    return isinstance(exc, sqlite3.OperationalError | OSError) or type(exc) is sqlite3.DatabaseError
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    # SQLite rolls back by itself after some errors (SQLITE_FULL); only roll back what is open.
-    try:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        log.exception("store rollback failed")
 
 
 def _resolve_soon(
