@@ -37,7 +37,7 @@ from taskmon.engine.store_records import (
     StoredFile,
     StoredTask,
 )
-from taskmon.engine.store_schema import connect
+from taskmon.engine.store_schema import BUSY_TIMEOUT_S, connect
 from taskmon.engine.task import HistoryEntry
 from taskmon.snapshot import MediaKind, State
 
@@ -55,9 +55,12 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (creating and migrating) the database file; raises StoreUnavailable."""
-        return cls(connect(path, durable=True), path)
+    def open(cls, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Store:
+        """Open (creating and migrating) the database file; raises StoreUnavailable.
+
+        A write waits up to `busy_timeout_s` for another process's write to end.
+        """
+        return cls(connect(path, durable=True, busy_timeout_s=busy_timeout_s), path)
 
     def close(self) -> None:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -11,6 +12,7 @@ from conftest import new_tasks, ref
 
 from taskmon.engine.store import Store
 from taskmon.engine.store_codec import RAW_MAX_BYTES
+from taskmon.engine.store_errors import StoreUnavailable
 from taskmon.engine.store_records import FileState, NewTask, Observation
 from taskmon.engine.store_writer import StoreWriter
 from taskmon.engine.task import HistoryEntry
@@ -267,3 +269,17 @@ def test_the_store_is_a_context_manager(db: Path, closed_twice: bool) -> None:
         store.close()
     with Store.open(db) as again:
         assert len(again.tasks()) == 1
+
+
+def test_a_write_blocked_past_the_busy_timeout_raises_store_unavailable(db: Path) -> None:
+    Store.open(db).close()
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    try:
+        with Store.open(db, busy_timeout_s=0.05) as store:
+            assert store.tasks() == []  # reading still works beside a writer (WAL)
+            with pytest.raises(StoreUnavailable, match="locked by another process"):
+                store.add_tasks([NewTask(ref(1))])
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
