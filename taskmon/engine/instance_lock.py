@@ -9,6 +9,7 @@ loser who holds it; the locking itself never trusts that file.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import Final
@@ -20,13 +21,15 @@ from taskmon.engine.store_errors import StoreError
 LOCK_FILE_NAME: Final = "taskmon.lock"
 PID_FILE_NAME: Final = "taskmon.pid"
 
+log = logging.getLogger(__name__)
+
 
 class AlreadyTracking(StoreError):
     """Another taskmon process polls this data directory."""
 
 
 class InstanceLock:
-    """Non-blocking, process-wide lock on a data directory."""
+    """Non-blocking, process-wide lock on an existing data directory (see ensure_data_dir)."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -73,7 +76,7 @@ class InstanceLock:
     def busy_message(self) -> str:
         """What to tell the user when acquire() returned False."""
         pid = self.holder_pid()
-        who = "another taskmon" if pid is None else f"another taskmon (PID {pid})"
+        who = "another taskmon (PID unknown)" if pid is None else f"another taskmon (PID {pid})"
         return f"{who} is already tracking this data dir ({self.data_dir})"
 
     def __enter__(self) -> InstanceLock:
@@ -86,5 +89,13 @@ class InstanceLock:
     def _write_pid(self) -> None:
         # Atomic replace: a loser reading at the same moment sees the old PID or the new one.
         part = self._pid_path.with_name(f"{PID_FILE_NAME}.{os.getpid()}.part")
-        part.write_text(f"{os.getpid()}\n", encoding="ascii")
-        os.replace(part, self._pid_path)
+        try:
+            part.write_text(f"{os.getpid()}\n", encoding="ascii")
+            os.replace(part, self._pid_path)
+        except OSError:
+            # Only the loser's message needs it (it then says "PID unknown"); the lock holds.
+            log.warning("cannot write %s", self._pid_path, exc_info=True)
+            with contextlib.suppress(OSError):
+                part.unlink()
+            with contextlib.suppress(OSError):
+                self._pid_path.unlink()  # a stale PID would name the wrong process

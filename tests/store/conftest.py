@@ -5,25 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from store_helpers import ChildFactory
 
 from taskmon.engine.store import Store
-from taskmon.engine.store_records import NewTask
-from taskmon.providers.base import TaskRef
-
-ChildFactory = Callable[..., subprocess.Popen[str]]
-
-
-def ref(i: int, provider: str = "reapi") -> TaskRef:
-    """A distinct, valid reference per number."""
-    return TaskRef(provider, f"task-{i:06d}")
-
-
-def new_tasks(numbers: range, provider: str = "reapi") -> list[NewTask]:
-    return [NewTask(ref(i, provider)) for i in numbers]
 
 
 @pytest.fixture

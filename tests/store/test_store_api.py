@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import new_tasks, ref
+from store_helpers import new_tasks, ref
 
 from taskmon.engine.store import Store
 from taskmon.engine.store_codec import RAW_MAX_BYTES

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import new_tasks, ref
+from store_helpers import new_tasks, ref
 
 from taskmon.engine import store_ops
 from taskmon.engine.store import Store

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ChildFactory
+from store_helpers import ChildFactory
 
 from taskmon.engine.instance_lock import AlreadyTracking, InstanceLock
 
@@ -85,3 +85,13 @@ def test_acquire_is_idempotent_for_the_holder(tmp_path: Path) -> None:
     lock.release()
     assert not lock.held
     lock.release()  # releasing twice is harmless
+
+
+def test_without_a_readable_pid_the_message_says_so(tmp_path: Path) -> None:
+    holder = InstanceLock(tmp_path)
+    assert holder.acquire()
+    (tmp_path / "taskmon.pid").unlink()
+    loser = InstanceLock(tmp_path)
+    assert not loser.acquire()
+    assert loser.busy_message().startswith("another taskmon (PID unknown) is already tracking")
+    holder.release()

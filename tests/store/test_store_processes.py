@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ChildFactory, new_tasks, ref
+from store_helpers import ChildFactory, new_tasks, ref
 
 from taskmon.engine.store import Store
 from taskmon.engine.store_records import NewTask, Observation

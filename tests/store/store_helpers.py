@@ -1,0 +1,20 @@
+"""Shared helpers for the store tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+
+from taskmon.engine.store_records import NewTask
+from taskmon.providers.base import TaskRef
+
+ChildFactory = Callable[..., subprocess.Popen[str]]
+
+
+def ref(i: int, provider: str = "reapi") -> TaskRef:
+    """A distinct, valid reference per number."""
+    return TaskRef(provider, f"task-{i:06d}")
+
+
+def new_tasks(numbers: range, provider: str = "reapi") -> list[NewTask]:
+    return [NewTask(ref(i, provider)) for i in numbers]
