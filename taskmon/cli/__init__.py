@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from taskmon import __version__
 
@@ -23,9 +23,9 @@ _COMMAND_MODULES = ("watch", "keys", "sim")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep one line on stderr
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+    def error(self, message: str) -> NoReturn:
+        # Scripts rely on exactly one clear line on stderr for a usage problem.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from taskmon.engine import poll_schedule
 from taskmon.engine.events import EngineEvent, ProviderEvent, Subscriber, TaskEvent
@@ -47,11 +47,10 @@ NOT_FOUND_CONFIRM_S = 5.0  # a just-submitted task may briefly 404: look once mo
 HOUR = 3600.0
 
 
-class KeySource:
-    """What the engine needs from the key store."""
+class KeyLookup(Protocol):
+    """What the engine needs from the key store (KeyStore, or a test's static keys)."""
 
-    async def get(self, provider: str) -> Secret | None:  # pragma: no cover - protocol
-        raise NotImplementedError
+    async def get(self, provider: str) -> Secret | None: ...
 
 
 @dataclass(slots=True)
@@ -71,6 +70,8 @@ class EngineConfig:
         }
     )
     stream_retries: int = 3
+    # Over HTTP/1.1 every open stream holds a connection: past this many, tasks poll.
+    max_streams_per_provider: int = 64
 
 
 @dataclass(slots=True)
@@ -84,6 +85,7 @@ class ProviderRuntime:
     key_loaded: bool = False
     halted: str | None = None  # provider-wide problem that stops polling
     workers: list[asyncio.Task[None]] = field(default_factory=list)
+    streams: int = 0  # open push streams
 
 
 class Engine:
@@ -91,7 +93,7 @@ class Engine:
 
     def __init__(
         self,
-        keys: KeySource,
+        keys: KeyLookup,
         config: EngineConfig | None = None,
         *,
         providers: Mapping[str, Provider] | None = None,
@@ -205,22 +207,27 @@ class Engine:
     async def wait_idle(self, keys: Iterable[str] | None = None) -> None:
         """Wait until the given tasks (default: all) are done, downloads included."""
         wanted = set(self._tasks) if keys is None else set(keys)
+        remaining = {k for k in wanted if k in self._tasks and not self._view_done(k)}
         done = asyncio.Event()
 
-        def check(_event: EngineEvent | None = None) -> None:
-            if all(
-                self._tasks[k].state.is_terminal and not self._tasks[k].downloads_pending
-                for k in wanted
-                if k in self._tasks
-            ):
-                done.set()
+        def check(event: EngineEvent) -> None:
+            # Only the task that changed is looked at: O(1) per event at any scale.
+            if isinstance(event, TaskEvent) and event.view.is_done:
+                remaining.discard(event.view.key)
+                if not remaining:
+                    done.set()
 
+        if not remaining:
+            return
         unsubscribe = self.subscribe(check)
         try:
-            check()
             await done.wait()
         finally:
             unsubscribe()
+
+    def _view_done(self, key: str) -> bool:
+        task = self._tasks[key]
+        return task.state.is_terminal and not task.downloads_pending
 
     async def aclose(self) -> None:
         """Stop polling, streams and downloads; close connections."""
@@ -430,10 +437,13 @@ class Engine:
             return False
         if provider.stream_request(task.ref, task.provider_task_id) is None:
             return False
+        runtime = self._runtimes[provider.name]
+        if runtime.streams >= self.config.max_streams_per_provider:
+            return False
         task.streaming = True
         self.cancel_timer(task.ref.key)
         task.next_poll_mono = None
-        self.spawn(follow_stream(self, self._runtimes[provider.name], task))
+        self.spawn(follow_stream(self, runtime, task))
         return True
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:

@@ -109,6 +109,7 @@ class ApiClients:
 
     def __init__(self, *, max_connections_per_host: int = 8, timeout_s: float = 30.0) -> None:
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._stream_clients: dict[str, httpx.AsyncClient] = {}
         self._limits = httpx.Limits(
             max_connections=max_connections_per_host,
             max_keepalive_connections=max_connections_per_host,
@@ -118,26 +119,41 @@ class ApiClients:
         self.connections_opened = 0
 
     def client_for(self, base_url: str) -> httpx.AsyncClient:
+        """The pooled client for status and cancel calls to `base_url`."""
         client = self._clients.get(base_url)
         if client is None:
-            client = httpx.AsyncClient(
-                base_url=base_url,
-                http2=base_url.startswith("https://"),
-                limits=self._limits,
-                timeout=self._timeout,
-                follow_redirects=False,
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                trust_env=False,  # a proxy from the environment must not see the key in clear
-            )
+            client = self._new_client(base_url, self._limits, self._timeout)
             self._clients[base_url] = client
         return client
 
-    def _trace(self, event: str, info: Mapping[str, object]) -> None:
+    def stream_client_for(self, base_url: str) -> httpx.AsyncClient:
+        """A separate pool for long-lived event streams to `base_url`."""
+        client = self._stream_clients.get(base_url)
+        if client is None:
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+            # A stream is quiet between events: allow a minute without bytes
+            # (servers send keep-alives far more often) before calling it dropped.
+            timeout = httpx.Timeout(60.0, connect=10.0)
+            client = self._new_client(base_url, limits, timeout)
+            self._stream_clients[base_url] = client
+        return client
+
+    def _new_client(
+        self, base_url: str, limits: httpx.Limits, timeout: httpx.Timeout
+    ) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=base_url,
+            http2=base_url.startswith("https://"),
+            limits=limits,
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+
+    async def _trace(self, event: str, info: Mapping[str, object]) -> None:
+        # httpcore reports each new TCP connection: the benchmark counts them.
         if event == "connection.connect_tcp.complete":
             self.connections_opened += 1
-
-    async def _trace_async(self, event: str, info: Mapping[str, object]) -> None:
-        self._trace(event, info)
 
     def build(self, base_url: str, spec: RequestSpec, key: Secret | None) -> httpx.Request:
         client = self.client_for(base_url)
@@ -148,10 +164,11 @@ class ApiClients:
             params=dict(spec.params) or None,
             json=spec.json_body,
             headers=headers,
-            extensions={"trace": self._trace_async},
+            extensions={"trace": self._trace},
         )
         # The key goes to the provider's own origin, never anywhere else.
-        if str(request.url.copy_with(path="/", query=None, fragment=None)).rstrip("/") != base_url:
+        origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+        if origin != base_url:
             raise ConfigError("refusing to send a request outside the provider's API host")
         return request
 
@@ -176,6 +193,7 @@ class ApiClients:
         return ApiResponse(response.status_code, response.headers, b"".join(chunks))
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
-            await client.aclose()
-        self._clients.clear()
+        for pool in (self._clients, self._stream_clients):
+            for client in pool.values():
+                await client.aclose()
+            pool.clear()
