@@ -44,8 +44,8 @@ WRITE_FOREVER = """
     from taskmon.snapshot import State
     writer = StoreWriter(Path(sys.argv[1]), batch_interval_s=0.005)
     n = 0
+    keys = []
     while True:
-        keys = []
         for _ in range(25):
             ref = TaskRef("xenodia", f"k-{n}")
             n += 1
@@ -56,6 +56,7 @@ WRITE_FOREVER = """
         if n % 100 == 0:
             writer.flush()
             print(" ".join(keys), flush=True)  # acknowledged: everything up to here is committed
+            keys = []
 """
 
 
@@ -90,7 +91,7 @@ def test_kill_9_mid_write_keeps_every_acknowledged_row_and_adds_no_duplicate(
     proc = child(WRITE_FOREVER, str(db))
     assert proc.stdout is not None
     acknowledged: list[str] = []
-    while len(acknowledged) < 40 * 25:
+    while len(acknowledged) < 1000:
         line = proc.stdout.readline()
         assert line, proc.stderr.read() if proc.stderr else "child died"
         acknowledged.extend(line.split())
