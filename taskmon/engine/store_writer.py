@@ -216,6 +216,8 @@ class StoreWriter:
 
         If the store still cannot be written after `timeout_s` (full disk),
         the remaining writes are abandoned and logged, and False is returned.
+        The thread is a daemon: writes still queued when the interpreter exits
+        without close() are lost as in a crash (the engine re-polls them).
         """
         with self._lock:
             self._closing = True
