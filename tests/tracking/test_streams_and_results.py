@@ -129,3 +129,17 @@ async def test_an_expired_result_link_is_reported_after_asking_for_fresh_ones(
     assert view is not None and view.state is State.SUCCEEDED and view.download_failed
     assert "expired" in (view.problem or "")
     assert len(sim.stats(task.task_id).polls) >= 3  # the end, then one refresh query
+
+
+async def test_open_streams_never_starve_status_calls_on_the_same_host(
+    sim: Simulator, make_engine: Any
+) -> None:
+    engine, _ = make_engine()
+    for _ in range(12):  # more streams than the status pool has connections
+        task = sim.add_task(TaskScript(provider="bytespike", kind="video", run_s=30.0))
+        engine.track(TaskRef("bytespike", task.task_id))
+    quick = sim.add_task(TaskScript(provider="apixo", run_s=0.2))
+    key = engine.track(TaskRef("apixo", quick.task_id, quick.model)).key
+    await asyncio.wait_for(engine.wait_idle([key]), 10)
+    assert engine.task(key).state is State.SUCCEEDED  # type: ignore[union-attr]
+    assert sum(sim.stats(t.task_id).stream_connections for t in sim.tasks()) == 12
