@@ -7,6 +7,7 @@ tests check what a user would see rather than which escape codes were written.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import UTC, datetime
@@ -47,9 +48,7 @@ def view(
             state=state, raw_status=raw_status, progress=progress, outputs=outputs, error=error
         )
         task.apply(snapshot, 1.0, NOW)
-    task.files = list(files)
-    task.downloads_pending = downloading
-    return task.view(1.0, NOW)
+    return dataclasses.replace(task.view(1.0, NOW), files=files, downloads_pending=downloading)
 
 
 class Pipe(io.StringIO):

@@ -527,21 +527,7 @@ def test_lost_only_after_a_confirming_retry(runs: Runs) -> None:
     assert runs.sim.requests_by_provider["reapi"] - ok_polls == 2  # asked twice, then lost
 
 
-_ONE_LINE_BUG = (
-    "argparse errors print the multi-line usage before the error line "
-    "(taskmon.cli._Parser.error calls print_usage), so stderr is not one line"
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_ONE_LINE_BUG))
-        if n == "unknown_provider"
-        else n
-        for n in USAGE
-    ],
-)
+@pytest.mark.parametrize("name", USAGE)
 def test_exit_2_with_one_line_on_stderr_for_usage_and_key_problems(runs: Runs, name: str) -> None:
     result = runs[name]
 
