@@ -6,6 +6,7 @@ change instead, so logs stay readable and free of escape codes.
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -51,6 +52,11 @@ def describe(view: TaskView, now: datetime | None = None) -> str:
     )
 
 
+def _fit(line: str, width: int) -> str:
+    line = line.rstrip()
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 class LiveView:
     def __init__(self, out: TextIO) -> None:
         self._out = out
@@ -70,8 +76,11 @@ class LiveView:
             self._out.flush()
 
     def _redraw(self) -> None:
+        # A line wider than the terminal would wrap onto extra rows and break the
+        # cursor arithmetic: clip each line to the width.
+        width = max(20, shutil.get_terminal_size().columns - 1)
         parts = [_cursor_up(self._drawn)] if self._drawn else []
-        parts.extend(f"{_CLEAR_LINE}{line}\n" for line in self._lines.values())
+        parts.extend(f"{_CLEAR_LINE}{_fit(line, width)}\n" for line in self._lines.values())
         self._out.write("".join(parts))
         self._out.flush()
         self._drawn = len(self._lines)

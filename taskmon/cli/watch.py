@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
 async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
     config = EngineConfig(
         base_url_overrides={args.provider: args.base_url} if args.base_url else {},
-        save_dir=args.save_dir,
+        result_dir=None if args.save_dir is None else (lambda _ref: args.save_dir),
     )
     engine = Engine(KeyStore(), config)
     printer = _Printer(args.json, args.save_dir is not None, sys.stdout)

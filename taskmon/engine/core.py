@@ -35,6 +35,7 @@ from taskmon.engine.outcomes import (
 )
 from taskmon.engine.rate_budget import RateBudget
 from taskmon.engine.results import ResultFetcher
+from taskmon.engine.store_records import StoredTask
 from taskmon.engine.streams import follow_stream
 from taskmon.engine.task import Change, TaskView, TrackedTask, utcnow
 from taskmon.providers import PROVIDERS
@@ -56,7 +57,8 @@ class KeyLookup(Protocol):
 @dataclass(slots=True)
 class EngineConfig:
     base_url_overrides: Mapping[str, str] = field(default_factory=dict)
-    save_dir: Path | None = None  # where results go; None = do not download
+    # Where a task's results go; None = do not download them.
+    result_dir: Callable[[TaskRef], Path] | None = None
     workers_per_provider: int = 6
     # Client-side give-up per media kind (None = never). Off for video by default:
     # video runs legitimately take hours (reAPI lets them run 48 h).
@@ -129,8 +131,14 @@ class Engine:
             p.name, p.default_base_url, self.config.base_url_overrides.get(p.name), self._env
         )
 
-    def track(self, ref: TaskRef, *, label: str | None = None) -> TaskView:
-        """Start tracking `ref` (idempotent); raises BadReference or ConfigError."""
+    def track(
+        self, ref: TaskRef, *, label: str | None = None, stored: StoredTask | None = None
+    ) -> TaskView:
+        """Start tracking `ref` (idempotent); raises BadReference or ConfigError.
+
+        `stored` continues a task from the store where it was left: a terminal
+        one is not polled again, only its missing result files are fetched.
+        """
         existing = self._tasks.get(ref.key)
         if existing is not None:
             return self._view(existing)
@@ -142,11 +150,16 @@ class Engine:
             ref=ref,
             provider=provider,
             first_seen_mono=loop.time(),
-            first_seen_at=utcnow(),
+            first_seen_at=stored.added_at if stored else utcnow(),
             label=label,
         )
+        if stored is not None:
+            task.restore(stored, loop.time(), utcnow())
         self._tasks[ref.key] = task
-        if runtime.halted is None:
+        if task.state.is_terminal:
+            if task.state is State.SUCCEEDED and self.config.result_dir is not None:
+                self._results.start(task)
+        elif runtime.halted is None:
             if not self._maybe_stream(task):
                 self.schedule(task, 0.0)
         else:
@@ -198,7 +211,7 @@ class Engine:
         runtime.key_loaded = False
         runtime.halted = None
         runtime.budget = RateBudget()
-        self._emit(ProviderEvent(provider, None, "ok"))
+        self.emit(ProviderEvent(provider, None, "ok"))
         for task in self._tasks.values():
             if task.ref.provider == provider and not task.state.is_terminal:
                 task.problem = None
@@ -224,6 +237,15 @@ class Engine:
             await done.wait()
         finally:
             unsubscribe()
+
+    def unfinished_keys(self) -> list[str]:
+        """Tasks still moving: not terminal, or downloading; halted providers excluded."""
+        halted = {n for n, r in self._runtimes.items() if r.halted}
+        return [
+            k
+            for k, t in self._tasks.items()
+            if (not t.state.is_terminal or t.downloads_pending) and t.ref.provider not in halted
+        ]
 
     def _view_done(self, key: str) -> bool:
         task = self._tasks[key]
@@ -398,7 +420,7 @@ class Engine:
         if task.state.is_terminal:
             self.cancel_timer(task.ref.key)
             task.next_poll_mono = None
-            if task.state is State.SUCCEEDED and self.config.save_dir is not None:
+            if task.state is State.SUCCEEDED and self.config.result_dir is not None:
                 self._results.start(task)
         elif task.streaming or self._maybe_stream(task):
             pass  # pushed updates arrive on the stream; no poll needed
@@ -422,7 +444,7 @@ class Engine:
                 self.cancel_timer(task.ref.key)
                 task.next_poll_mono = None
                 task.problem = message
-        self._emit(ProviderEvent(runtime.provider.name, message, kind))
+        self.emit(ProviderEvent(runtime.provider.name, message, kind))
 
     # -- streams and results --------------------------------------------------
 
@@ -459,9 +481,10 @@ class Engine:
 
     def publish(self, task: TrackedTask, change: Change) -> None:
         if task.ref.key in self._tasks:
-            self._emit(TaskEvent(self._view(task), *_change_tuple(change)))
+            self.emit(TaskEvent(self._view(task), *_change_tuple(change)))
 
-    def _emit(self, event: EngineEvent) -> None:
+    def emit(self, event: EngineEvent) -> None:
+        """Hand `event` to every subscriber."""
         for callback in list(self._subscribers):
             try:
                 callback(event)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from taskmon.engine.store_records import FileState
 from taskmon.engine.task import TaskView
 
 
@@ -31,5 +32,25 @@ class ProviderEvent:
     kind: str  # "no_key" | "key_rejected" | "access_denied" | "ok"
 
 
-EngineEvent = TaskEvent | ProviderEvent
+@dataclass(frozen=True, slots=True)
+class FileEvent:
+    """A result file of a task started, finished or failed downloading."""
+
+    key: str
+    index: int  # output index
+    url: str
+    path: str | None
+    state: FileState
+    size: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEvent:
+    """Saving to the store failed (`problem` set) or works again (`problem` None)."""
+
+    problem: str | None
+
+
+EngineEvent = TaskEvent | ProviderEvent | FileEvent | StoreEvent
 Subscriber = Callable[[EngineEvent], None]

@@ -190,7 +190,12 @@ class ApiClients:
                 chunks.append(chunk)
         finally:
             await response.aclose()
-        return ApiResponse(response.status_code, response.headers, b"".join(chunks))
+        body = b"".join(chunks)
+        if key is not None:
+            # Some servers echo the key back ("Invalid API key: sk-..."); whatever the
+            # body says next reaches messages, logs and the store, so the key goes now.
+            body = body.replace(key.reveal().encode(), b"[redacted]")
+        return ApiResponse(response.status_code, response.headers, body)
 
     async def aclose(self) -> None:
         for pool in (self._clients, self._stream_clients):

@@ -20,7 +20,9 @@ from taskmon.engine.downloads import (
     LengthMismatch,
     NetworkError,
 )
+from taskmon.engine.events import FileEvent
 from taskmon.engine.outcomes import Observed
+from taskmon.engine.store_records import FileState
 from taskmon.engine.task import Change
 from taskmon.snapshot import State
 
@@ -42,40 +44,68 @@ class ResultFetcher:
         self._downloader: Downloader | None = None
 
     def start(self, task: TrackedTask) -> None:
-        if task.downloads_pending or task.files:
+        """Fetch the outputs `task` does not have yet (all of them, the first time)."""
+        outputs = task.snapshot.outputs if task.snapshot else ()
+        if task.downloads_pending or len(task.file_paths) >= len(outputs):
             return
         task.downloads_pending = True
         self._engine.spawn(self._fetch_all(task))
 
     async def _fetch_all(self, task: TrackedTask) -> None:
         engine = self._engine
-        save_dir = engine.config.save_dir
-        assert save_dir is not None
+        result_dir = engine.config.result_dir
+        assert result_dir is not None
+        save_dir = result_dir(task.ref)
         if self._downloader is None:
             self._downloader = Downloader()
         problems: list[str] = []
         refreshed = False
         try:
+            try:
+                await asyncio.to_thread(save_dir.mkdir, parents=True, exist_ok=True)
+            except OSError as exc:
+                problems.append(f"cannot create {save_dir}: {exc.strerror or exc}")
+                return
             index = 0
             while task.snapshot is not None and index < len(task.snapshot.outputs):
                 output = task.snapshot.outputs[index]
+                if index in task.file_paths:  # fetched before a restart
+                    index += 1
+                    continue
+                engine.emit(FileEvent(task.ref.key, index, output.url, None, FileState.PENDING))
                 try:
                     done = await self._fetch_with_retries(output.url, save_dir)
                 except HttpStatus as exc:
                     if exc.expired and not refreshed and await self._refresh(task):
                         refreshed = True
                         continue  # same index, fresh URL
-                    problems.append(f"result {index + 1}: {exc}")
+                    problems.append(self._failed(task, index, output.url, exc))
                 except DownloadError as exc:
-                    problems.append(f"result {index + 1}: {exc}")
+                    problems.append(self._failed(task, index, output.url, exc))
                 else:
-                    task.files.append(str(done.path))
+                    task.file_paths[index] = str(done.path)
+                    engine.emit(
+                        FileEvent(
+                            task.ref.key,
+                            index,
+                            output.url,
+                            str(done.path),
+                            FileState.COMPLETE,
+                            size=done.size,
+                        )
+                    )
                 index += 1
         finally:
             task.downloads_pending = False
             task.problem = "; ".join(problems) or None
             task.download_failed = bool(problems)
             engine.publish(task, Change(False, False, False))
+
+    def _failed(self, task: TrackedTask, index: int, url: str, exc: DownloadError) -> str:
+        message = f"result {index + 1}: {exc}"
+        event = FileEvent(task.ref.key, index, url, None, FileState.FAILED, error=str(exc))
+        self._engine.emit(event)
+        return message
 
     async def _fetch_with_retries(self, url: str, save_dir: Path) -> DownloadedFile:
         """A cut or a server error is retried (resuming the `.part`) with a short backoff."""

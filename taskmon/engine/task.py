@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taskmon.engine.poll_schedule import PollInput, ProgressSample, predicted_end
 from taskmon.providers.base import Provider, TaskRef
 from taskmon.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
+
+if TYPE_CHECKING:
+    from taskmon.engine.store_records import StoredTask
 
 MAX_HISTORY = 50
 
@@ -101,7 +104,7 @@ class TrackedTask:
     streaming: bool = False
     stream_failures: int = 0
     stream_retry_mono: float = 0.0
-    files: list[str] = field(default_factory=list)
+    file_paths: dict[int, str] = field(default_factory=dict)  # output index -> local file
     downloads_pending: bool = False
     download_failed: bool = False
     provider_task_id: str | None = None
@@ -141,6 +144,37 @@ class TrackedTask:
         if first or self.state is not old_state:
             self._remember(now)
         return Change(self.state is not old_state, self.progress != old_progress, first)
+
+    def restore(self, stored: StoredTask, now_mono: float, now: datetime) -> None:
+        """Continue from what the store kept (after a restart or a crash)."""
+        self.observed = stored.observed
+        self.state = stored.state
+        self.raw_status = stored.raw_status
+        self.progress = stored.progress
+        self.error = stored.error
+        self.started_at = stored.started_at
+        self.finished_at = stored.finished_at
+        self.provider_task_id = stored.provider_task_id
+        if stored.created_at is not None:
+            age = max(0.0, (now - stored.created_at).total_seconds())
+            self.created_mono = min(now_mono - age, self.first_seen_mono)
+        if stored.observed:
+            self.snapshot = Snapshot(
+                state=stored.state,
+                raw_status=stored.raw_status,
+                progress=stored.progress,
+                outputs=stored.outputs,
+                error=stored.error,
+                cost=stored.cost,
+                created_at=stored.created_at,
+                model=stored.model,
+                media_kind=stored.media_kind,
+                provider_task_id=stored.provider_task_id,
+                raw=stored.raw,
+            )
+        self.file_paths = {
+            f.index: f.path for f in stored.files if f.state == "complete" and f.path is not None
+        }
 
     def end(self, state: State, error: TaskError, now: datetime) -> None:
         """End the task on the engine's own judgement (lost, gave up)."""
@@ -196,7 +230,7 @@ class TrackedTask:
             raw_status=self.raw_status,
             progress=self.progress,
             outputs=snap.outputs,
-            files=tuple(self.files),
+            files=tuple(self.file_paths[i] for i in sorted(self.file_paths)),
             error=self.error,
             problem=self.problem,
             cost=snap.cost,

@@ -175,12 +175,6 @@ def test_terminal_writes_nothing_when_no_line_changed() -> None:
     assert (screen.getvalue(), screen.text()) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LiveView ignores the terminal width: a line longer than the terminal wraps "
-    "onto extra rows, but the redraw moves the cursor up one row per task, so the "
-    "block's top rows are never redrawn and stale copies of a task's line remain",
-)
 def test_terminal_redraw_stays_in_place_when_a_line_is_wider_than_the_terminal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

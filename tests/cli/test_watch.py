@@ -629,12 +629,6 @@ def echoing_server() -> Iterator[str]:
         server.server_close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 401 body's message is quoted on stderr verbatim (outcomes.classify_status, "
-    "clipped to 160 characters) without masking the key, so a server that echoes the key "
-    "makes taskmon print it",
-)
 def test_a_key_echoed_back_by_the_server_is_not_printed(echoing_server: str) -> None:
     env = hermetic_env(TASKMON_XENODIA_BASE_URL=echoing_server, TASKMON_XENODIA_API_KEY=WRONG_KEY)
     watch = Watch(["--provider", "xenodia", "task_1"], env).start()

@@ -62,7 +62,7 @@ async def make_engine(sim: Simulator, tmp_path: Path) -> AsyncIterator[EngineFac
     ) -> tuple[Engine, Recorder]:
         cfg = EngineConfig(
             base_url_overrides={name: sim.api_url for name in PROVIDERS},
-            save_dir=tmp_path / "results" if save else None,
+            result_dir=(lambda _ref: tmp_path / "results") if save else None,
             **config,  # type: ignore[arg-type]
         )
         engine = Engine(StaticKeys(sim.keys if keys is None else keys), cfg, env={})

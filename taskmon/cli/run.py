@@ -1,0 +1,98 @@
+"""`taskmon run`: track every stored task headlessly, exactly as the window will."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
+from taskmon.cli.live_view import describe
+from taskmon.engine.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.engine.keys import KeyStore
+from taskmon.engine.service import TrackingService
+from taskmon.engine.store_errors import StoreError
+from taskmon.snapshot import State
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="track every stored task and download results into the media cache",
+        description=(
+            "Track every task in the store (see `taskmon add`) and download finished "
+            "results into the media cache under the data dir (TASKMON_DATA_DIR). Tasks added "
+            "while it runs are picked up at once. Without --until-done it runs until "
+            "SIGINT/SIGTERM. Only one `run` or window tracks a data dir at a time."
+        ),
+    )
+    parser.add_argument(
+        "--until-done",
+        action="store_true",
+        help="exit when no task is queued or running and no download is pending "
+        "(0 when all succeeded, 1 otherwise)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_run(args.until_done))
+
+
+async def _run(until_done: bool) -> int:
+    service = TrackingService(None, KeyStore())
+    service.subscribe(_Reporter())
+    try:
+        await service.start()
+    except StoreError as exc:
+        print(f"taskmon run: {exc}", file=sys.stderr)
+        await service.stop()
+        return EXIT_USAGE
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        count = len(service.engine.tasks()) if service.engine else 0
+        print(f"taskmon run: tracking {count} task(s) in {service.directory}", file=sys.stderr)
+        if not until_done:
+            await stop.wait()
+            return EXIT_OK
+        finished = asyncio.ensure_future(service.wait_until_done())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({finished, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for job in (finished, stopped):
+            job.cancel()
+        if not finished.done() or finished.cancelled():
+            return 130
+        assert service.engine is not None
+        views = service.engine.tasks()
+        ok = all(v.state is State.SUCCEEDED and not v.download_failed for v in views)
+        return EXIT_OK if ok else EXIT_TASK_FAILED
+    finally:
+        await service.stop()
+
+
+class _Reporter:
+    """One plain line per state change (a success once its files are in), and every
+    problem that needs a person."""
+
+    def __init__(self) -> None:
+        self._printed: dict[str, State] = {}
+
+    def __call__(self, event: EngineEvent) -> None:
+        if isinstance(event, TaskEvent):
+            view = event.view
+            if not view.observed or (view.state.is_terminal and view.downloads_pending):
+                return
+            if self._printed.get(view.key) is not view.state:
+                self._printed[view.key] = view.state
+                print(describe(view).rstrip(), flush=True)
+        elif isinstance(event, ProviderEvent) and event.problem:
+            print(f"taskmon run: {event.problem}", file=sys.stderr, flush=True)
+        elif isinstance(event, StoreEvent):
+            message = event.problem or "saving to the store works again"
+            print(f"taskmon run: {message}", file=sys.stderr, flush=True)
