@@ -1,0 +1,123 @@
+"""`taskmon add`: start tracking task IDs in the store (a running `taskmon run` picks them up).
+
+Nothing is polled here: the tasks are only written to the store, in one
+transaction, after every ID has been checked, so bad input adds nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TextIO
+
+from taskmon.cli import EXIT_OK, EXIT_USAGE
+from taskmon.engine.data_dir import db_path, ensure_data_dir
+from taskmon.engine.store import Store
+from taskmon.engine.store_errors import StoreUnavailable
+from taskmon.engine.store_records import NewTask
+from taskmon.providers import PROVIDERS
+from taskmon.providers.base import BadReference, TaskRef
+
+STDIN_MARK = "-"
+_SEPARATORS = re.compile(r"[\s,]+")
+
+
+class UsageProblem(Exception):
+    """Bad input; `str()` is the one line for stderr."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "add",
+        help="start tracking task IDs in the store",
+        description=(
+            "Add tasks of one provider to the store; a running `taskmon run` picks them up. "
+            "IDs already tracked are skipped with a note on stderr. An ID of '-' reads IDs "
+            "from stdin (separated by newlines, commas or spaces). Nothing is added when any "
+            "ID is unusable. Exit status: 0 done (duplicates included); 2 bad input or an "
+            "unusable data dir (TASKMON_DATA_DIR overrides its location)."
+        ),
+    )
+    parser.add_argument(
+        "--provider",
+        required=True,
+        type=str.lower,
+        choices=sorted(PROVIDERS),
+        metavar="NAME",
+        help="one of: " + ", ".join(sorted(PROVIDERS)),
+    )
+    parser.add_argument("--model", help="model the tasks were submitted with (Apixo needs it)")
+    parser.add_argument(
+        "--out-task-id",
+        action="store_true",
+        help="the IDs are the caller's out_task_id keys (BytesPike)",
+    )
+    parser.add_argument("--label", metavar="TEXT", help="a note shown beside each task")
+    parser.add_argument("ids", nargs="+", metavar="ID", help="task IDs, or - to read stdin")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        task_ids = read_ids(args.ids, sys.stdin)
+        refs = _refs(args, task_ids)
+    except (UsageProblem, BadReference) as exc:
+        print(f"taskmon add: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    label = (args.label or "").strip() or None
+    try:
+        with Store.open(db_path(ensure_data_dir())) as store:
+            result = store.add_tasks([NewTask(ref, label=label) for ref in refs])
+    except StoreUnavailable as exc:
+        print(f"taskmon add: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    by_key = {ref.key: ref for ref in refs}
+    added = set(result.added)
+    for key in result.duplicates:
+        why = "given more than once, added once" if key in added else "already tracked, skipped"
+        print(f"taskmon add: {why}: {describe_ref(by_key[key])}", file=sys.stderr)
+    for key in result.added:
+        print(f"added {describe_ref(by_key[key])}")
+    return EXIT_OK
+
+
+def read_ids(given: Sequence[str], stdin: TextIO) -> list[str]:
+    """The IDs in command-line order, `-` replaced by those read from stdin (read once)."""
+    ids: list[str] = []
+    stdin_ids: list[str] | None = None
+    for item in given:
+        if item == STDIN_MARK:
+            if stdin_ids is None:
+                stdin_ids = list(_split(stdin.read()))
+                if not stdin_ids:
+                    raise UsageProblem("no task IDs on stdin (for '-')")
+            ids.extend(stdin_ids)
+        else:
+            ids.append(item.strip())
+    return ids
+
+
+def _split(text: str) -> Iterator[str]:
+    return (part for part in _SEPARATORS.split(text) if part)
+
+
+def _refs(args: argparse.Namespace, task_ids: Iterable[str]) -> list[TaskRef]:
+    provider = PROVIDERS[args.provider]
+    model = (args.model or "").strip() or None
+    refs: list[TaskRef] = []
+    for task_id in task_ids:
+        ref = TaskRef(args.provider, task_id, model, by_out_task_id=args.out_task_id)
+        provider.validate_ref(ref)  # raises BadReference with the message for the user
+        refs.append(ref)
+    return refs
+
+
+def describe_ref(ref: TaskRef) -> str:
+    """`reapi task_1`, with the model and the out_task_id flag when they are part of it."""
+    extras = [f"model {ref.model}"] if ref.model else []
+    if ref.by_out_task_id:
+        extras.append("out_task_id")
+    suffix = f" ({', '.join(extras)})" if extras else ""
+    return f"{ref.provider} {ref.task_id}{suffix}"
