@@ -33,6 +33,7 @@ from taskmon.engine.outcomes import (
     classify_exception,
     classify_response,
 )
+from taskmon.engine.poll_schedule import DurationPrior
 from taskmon.engine.rate_budget import RateBudget
 from taskmon.engine.results import ResultFetcher
 from taskmon.engine.store_records import StoredTask
@@ -57,6 +58,8 @@ class KeyLookup(Protocol):
 @dataclass(slots=True)
 class EngineConfig:
     base_url_overrides: Mapping[str, str] = field(default_factory=dict)
+    # What finished tasks of a provider and model took (learned), for the schedule.
+    duration_prior: Callable[[str, str | None], DurationPrior | None] | None = None
     # Where a task's results go; None = do not download them.
     result_dir: Callable[[TaskRef], Path] | None = None
     workers_per_provider: int = 6
@@ -155,6 +158,7 @@ class Engine:
         )
         if stored is not None:
             task.restore(stored, loop.time(), utcnow())
+        self._attach_prior(task)
         self._tasks[ref.key] = task
         if task.state.is_terminal:
             if task.state is State.SUCCEEDED and self.config.result_dir is not None:
@@ -417,6 +421,8 @@ class Engine:
         task.not_found = 0
         task.problem = None
         change = task.apply(outcome.snapshot, now_mono, now)
+        if task.prior is None:
+            self._attach_prior(task)  # the model may only be known from the first answer
         if task.state.is_terminal:
             self.cancel_timer(task.ref.key)
             task.next_poll_mono = None
@@ -433,6 +439,12 @@ class Engine:
             else:
                 self.schedule(task, poll_schedule.next_delay(task.poll_input(now_mono), self._rng))
         self.publish(task, change)
+
+    def _attach_prior(self, task: TrackedTask) -> None:
+        lookup = self.config.duration_prior
+        if lookup is not None:
+            model = task.snapshot.model if task.snapshot and task.snapshot.model else task.ref.model
+            task.prior = lookup(task.ref.provider, model)
 
     def _halt(self, runtime: ProviderRuntime, message: str, kind: str) -> None:
         """Stop a provider's polling and say so once, not once per task."""

@@ -14,6 +14,7 @@ hint may only stretch a gap to `HINT_STRETCH_MAX` times the plain one.
 from __future__ import annotations
 
 import random
+import statistics
 from dataclasses import dataclass
 from typing import Final
 
@@ -57,6 +58,32 @@ class ProgressSample:
 
 
 @dataclass(frozen=True, slots=True)
+class DurationPrior:
+    """How long this provider and model took lately (queue + run, seconds)."""
+
+    p10_s: float
+    median_s: float
+    p90_s: float
+    samples: int
+
+
+PRIOR_MIN_SAMPLES: Final = 5  # fewer finished tasks teach nothing reliable
+PRIOR_WINDOW_MARGIN: Final = 0.15  # widen the learned p10..p90 window by 15 % each side
+
+
+def prior_from_totals(totals: list[float]) -> DurationPrior | None:
+    """A prior from recent total durations, or None when there are too few."""
+    if len(totals) < PRIOR_MIN_SAMPLES:
+        return None
+    ordered = sorted(totals)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return DurationPrior(at(0.1), statistics.median(ordered), at(0.9), len(ordered))
+
+
+@dataclass(frozen=True, slots=True)
 class PollInput:
     """What is known about a task when choosing the next poll."""
 
@@ -69,6 +96,7 @@ class PollInput:
     created_at: float | None = None  # monotonic time of creation, for estimates
     estimated_total_s: float | None = None  # provider's pre-flight estimate of the whole run
     progress: tuple[ProgressSample, ...] = ()  # recent samples, oldest first
+    prior: DurationPrior | None = None  # learned from finished tasks, when no hint exists
 
 
 def plain_gap(inp: PollInput) -> float:
@@ -128,6 +156,20 @@ def hinted_gap(inp: PollInput) -> float | None:
     return max(dense, remaining)
 
 
+def prior_gap(inp: PollInput) -> float | None:
+    """Sparse before the learned window, dense inside it, plain after it (None)."""
+    prior = inp.prior
+    if prior is None or inp.created_at is None:
+        return None
+    opens = inp.created_at + prior.p10_s * (1.0 - PRIOR_WINDOW_MARGIN)
+    closes = inp.created_at + prior.p90_s * (1.0 + PRIOR_WINDOW_MARGIN)
+    if inp.now < opens:
+        return opens - inp.now
+    if inp.now <= closes:
+        return max(DENSE_FLOOR_S, DENSE_AGE_FRACTION * inp.age_s)
+    return None  # slower than usual: back to the plain schedule
+
+
 def next_delay(inp: PollInput, rng: random.Random | None = None) -> float:
     """Seconds until the next status call for a task that is not terminal."""
     if inp.polls_done == 0:
@@ -135,6 +177,8 @@ def next_delay(inp: PollInput, rng: random.Random | None = None) -> float:
     plain = plain_gap(inp)
     gap = plain
     hinted = hinted_gap(inp)
+    if hinted is None:
+        hinted = prior_gap(inp)
     if hinted is not None:
         gap = min(hinted, plain * HINT_STRETCH_MAX)
     gap = _jitter(gap, rng)

@@ -22,6 +22,7 @@ from taskmon.engine.data_dir import cache_dir, db_path, ensure_data_dir
 from taskmon.engine.events import EngineEvent, FileEvent, StoreEvent, TaskEvent
 from taskmon.engine.filenames import safe_name
 from taskmon.engine.instance_lock import InstanceLock
+from taskmon.engine.poll_schedule import DurationPrior, prior_from_totals
 from taskmon.engine.store import Store
 from taskmon.engine.store_errors import StoreError
 from taskmon.engine.store_records import Observation, StoredTask
@@ -32,6 +33,7 @@ from taskmon.snapshot import State
 log = logging.getLogger(__name__)
 
 STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process
+PRIOR_SAMPLES: Final = 50  # learned durations: the most recent finished tasks count
 
 
 def task_cache_dir(directory: Path, ref: TaskRef) -> Path:
@@ -57,6 +59,8 @@ class TrackingService:
         self._watcher: asyncio.Task[None] | None = None
         self._known: set[str] = set()
         self._subscribers: list[Callable[[EngineEvent], None]] = []
+        self._totals: dict[tuple[str, str | None], list[float]] = {}
+        self._priors: dict[tuple[str, str | None], DurationPrior | None] = {}
 
     def subscribe(self, callback: Callable[[EngineEvent], None]) -> None:
         """Hear every engine event, store problems included."""
@@ -76,6 +80,9 @@ class TrackingService:
             on_problem=lambda message: loop.call_soon_threadsafe(self._store_problem, message),
         )
         self._config.result_dir = lambda ref: task_cache_dir(directory, ref)
+        self._totals = await asyncio.to_thread(self._store.recent_totals, PRIOR_SAMPLES)
+        self._priors = {k: prior_from_totals(v) for k, v in self._totals.items()}
+        self._config.duration_prior = lambda provider, model: self._priors.get((provider, model))
         self.engine = Engine(self._keys, self._config)
         self.engine.subscribe(self._persist)
         for callback in self._subscribers:
@@ -179,6 +186,11 @@ class TrackingService:
         if end is None:
             return
         started = view.started_at or end
+        # Learn at once in memory too; the store keeps it for the next start.
+        bucket = self._totals.setdefault((view.ref.provider, view.model), [])
+        bucket.insert(0, (end - born).total_seconds())
+        del bucket[PRIOR_SAMPLES:]
+        self._priors[(view.ref.provider, view.model)] = prior_from_totals(bucket)
         writer.record_duration(
             view.key,
             provider=view.ref.provider,

@@ -160,6 +160,22 @@ class Store:
             run_s=_quantiles([r["run_s"] for r in rows if r["run_s"] is not None]),
         )
 
+    def recent_totals(
+        self, last_n: int = DEFAULT_DURATION_SAMPLES
+    ) -> dict[tuple[str, str | None], list[float]]:
+        """Recent total durations (queue + run, seconds) per provider and model, newest first."""
+        totals: dict[tuple[str, str | None], list[float]] = {}
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT provider, model, COALESCE(queue_s, 0) + COALESCE(run_s, 0) AS total"
+                " FROM durations ORDER BY finished_at DESC"
+            ).fetchall()
+        for row in rows:
+            bucket = totals.setdefault((row["provider"], row["model"]), [])
+            if len(bucket) < last_n:
+                bucket.append(float(row["total"]))
+        return totals
+
     def change_counter(self) -> int:
         """A number that changes whenever any process adds or removes tasks (cheap to poll)."""
         with self._read() as conn:

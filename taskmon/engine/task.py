@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from taskmon.engine.poll_schedule import PollInput, ProgressSample, predicted_end
+from taskmon.engine.poll_schedule import DurationPrior, PollInput, ProgressSample, predicted_end
 from taskmon.providers.base import Provider, TaskRef
 from taskmon.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
 
@@ -101,6 +101,7 @@ class TrackedTask:
     consecutive_errors: int = 0
     not_found: int = 0
     next_poll_mono: float | None = None
+    prior: DurationPrior | None = None  # learned durations of this provider and model
     streaming: bool = False
     stream_failures: int = 0
     stream_retry_mono: float = 0.0
@@ -201,6 +202,7 @@ class TrackedTask:
             created_at=born,
             estimated_total_s=self.hints.estimated_total_s,
             progress=tuple(self.samples) if self.state is State.RUNNING else (),
+            prior=self.prior,
         )
 
     @property
@@ -216,9 +218,13 @@ class TrackedTask:
         snap = self.snapshot or Snapshot(state=None)
         eta_at = None
         if not self.state.is_terminal:
-            prediction = predicted_end(self.poll_input(now_mono), estimate_fraction=1.0)
-            if prediction is not None:
-                eta_at = now + timedelta(seconds=max(0.0, prediction[0] - now_mono))
+            inp = self.poll_input(now_mono)
+            prediction = predicted_end(inp, estimate_fraction=1.0)
+            end = prediction[0] if prediction else None
+            if end is None and self.prior is not None and inp.created_at is not None:
+                end = inp.created_at + self.prior.median_s  # what this model usually takes
+            if end is not None:
+                eta_at = now + timedelta(seconds=max(0.0, end - now_mono))
         next_poll_at = None
         if self.next_poll_mono is not None:
             next_poll_at = now + timedelta(seconds=max(0.0, self.next_poll_mono - now_mono))

@@ -117,3 +117,38 @@ def test_error_backoff_grows_and_is_capped() -> None:
     assert gaps[0] <= ps.ERROR_BACKOFF_BASE_S
     assert gaps[4] > gaps[0]
     assert max(gaps) <= ps.ERROR_BACKOFF_CAP_S
+
+
+def test_too_few_finished_tasks_teach_nothing() -> None:
+    assert ps.prior_from_totals([30.0] * (ps.PRIOR_MIN_SAMPLES - 1)) is None
+    prior = ps.prior_from_totals([float(x) for x in range(10, 110, 10)])
+    assert prior is not None and (prior.p10_s, prior.median_s, prior.p90_s) == (20.0, 55.0, 90.0)
+
+
+def test_a_learned_prior_polls_sparsely_before_its_window_and_densely_inside() -> None:
+    prior = ps.DurationPrior(p10_s=200.0, median_s=240.0, p90_s=280.0, samples=20)
+    early = _inp(now=1030.0, age_s=30, kind=MediaKind.VIDEO, created_at=1000.0, prior=prior)
+    plain = ps.plain_gap(early)
+    gap = ps.next_delay(early, random.Random(0))
+    assert plain < gap <= plain * ps.HINT_STRETCH_MAX  # sparse, but bounded
+    inside = _inp(now=1220.0, age_s=220, kind=MediaKind.VIDEO, created_at=1000.0, prior=prior)
+    assert ps.next_delay(inside, RNG) <= ps.DENSE_AGE_FRACTION * 220 + 1e-9
+    late = _inp(now=1400.0, age_s=400, kind=MediaKind.VIDEO, created_at=1000.0, prior=prior)
+    assert ps.next_delay(late, RNG) <= ps.plain_gap(late)  # slower than usual: plain again
+
+
+def test_a_learned_prior_saves_requests_on_a_task_of_usual_length() -> None:
+    prior = ps.DurationPrior(p10_s=250.0, median_s=300.0, p90_s=350.0, samples=50)
+
+    def polls(p: ps.DurationPrior | None) -> tuple[int, float]:
+        t, n = 0.0, 0
+        while t < 300.0:
+            inp = _inp(now=t, age_s=t, polls_done=n, kind=MediaKind.VIDEO, created_at=0.0, prior=p)
+            t += ps.next_delay(inp, random.Random(n))
+            n += 1
+        return n, t - 300.0
+
+    cold, _ = polls(None)
+    warm, warm_delay = polls(prior)
+    assert warm < cold * 0.8
+    assert warm_delay <= max(5.0, 0.2 * 300)

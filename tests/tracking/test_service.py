@@ -138,3 +138,31 @@ async def test_tasks_of_a_provider_without_a_key_do_not_hold_the_run_open(
         assert "apixo" in service.engine.provider_problems()
     finally:
         await service.stop()
+
+
+async def test_finished_tasks_teach_the_next_run_how_long_a_model_takes(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    learned = [sim.add_task(TaskScript(provider="apixo", run_s=0.3)) for _ in range(5)]
+    _add(tmp_path, *(TaskRef("apixo", t.task_id, t.model) for t in learned))
+    first = _service(sim, tmp_path)
+    await first.start()
+    await asyncio.wait_for(first.wait_until_done(), 30)
+    await first.stop()
+
+    fresh = sim.add_task(TaskScript(provider="apixo", kind="image", run_s=20.0))
+    _add(tmp_path, TaskRef("apixo", fresh.task_id, fresh.model))
+    second = _service(sim, tmp_path)
+    await second.start()
+    try:
+        assert second.engine is not None
+        for _ in range(50):
+            views = [v for v in second.engine.tasks() if v.ref.task_id == fresh.task_id]
+            if views and views[0].observed:
+                break
+            await asyncio.sleep(0.1)
+        (view,) = views
+        # Apixo reports neither progress nor an estimate: the ETA comes from history.
+        assert view.eta_at is not None
+    finally:
+        await second.stop()
