@@ -74,7 +74,7 @@ async def test_no_api_key_is_ever_written_to_the_data_dir(tmp_path: Path) -> Non
         SampleKeys(),
         EngineConfig(
             base_url_overrides={name: sim.api_url for name in PROVIDERS},
-            save_dir=cache_dir(directory),
+            result_dir=lambda _ref: cache_dir(directory),
         ),
         env={},
     )
