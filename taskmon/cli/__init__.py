@@ -19,7 +19,7 @@ EXIT_TASK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 
-_COMMAND_MODULES = ("watch", "keys", "sim", "add", "list_cmd", "remove")
+_COMMAND_MODULES = ("watch", "add", "run", "list_cmd", "remove", "keys", "sim")
 
 
 class _Parser(argparse.ArgumentParser):
