@@ -9,6 +9,7 @@ recorded path that points anywhere else is left alone and said so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -121,7 +122,7 @@ def purge(removed: list[StoredTask], remaining: list[StoredTask], cache: Path) -
     """Delete the removed tasks' cached files; False when one could not be deleted.
 
     A file or URL that a task still tracked refers to is kept (the cache never
-    deletes what a tracked task uses). Emptied directories inside the cache go too.
+    deletes what a tracked task uses). A task directory left empty goes too.
     """
     if not removed:
         return True
@@ -214,15 +215,15 @@ def _inside(path: Path, cache_real: Path) -> Path | None:
 
 
 def _remove_empty_dirs(dirs: Iterable[Path], cache_real: Path) -> None:
-    """rmdir each directory and its parents while empty, stopping at the cache itself."""
-    for directory in sorted(dirs, key=lambda d: len(d.parts), reverse=True):
-        current = directory
-        while current != cache_real and current.is_relative_to(cache_real):
-            try:
-                current.rmdir()
-            except OSError:  # not empty (or already gone): stop climbing
-                break
-            current = current.parent
+    """rmdir each directory that held a deleted file, if now empty (never the cache itself).
+
+    Parents (a provider's directory) stay: a running tracker may be creating a
+    sibling in them at this very moment.
+    """
+    for directory in dirs:
+        if directory != cache_real and directory.is_relative_to(cache_real):
+            with contextlib.suppress(OSError):  # not empty, or already gone
+                directory.rmdir()
 
 
 def _norm(path: str) -> str:
