@@ -87,8 +87,11 @@ class TrackingService:
         self.engine.subscribe(self._persist)
         for callback in self._subscribers:
             self.engine.subscribe(callback)
+        # Read the counter before the first sync: a task added in between is then
+        # seen as a change, never missed.
+        seen = await asyncio.to_thread(self._store.change_counter)
         await self._sync_with_store()
-        self._watcher = asyncio.create_task(self._watch_store())
+        self._watcher = asyncio.create_task(self._watch_store(seen))
 
     async def wait_until_done(self) -> None:
         """Until no stored task is queued or running and no download is pending."""
@@ -123,9 +126,8 @@ class TrackingService:
 
     # -- the store ------------------------------------------------------------
 
-    async def _watch_store(self) -> None:
+    async def _watch_store(self, seen: int) -> None:
         assert self._store is not None
-        seen = await asyncio.to_thread(self._store.change_counter)
         while True:
             await asyncio.sleep(STORE_POLL_S)
             try:
