@@ -14,9 +14,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from taskmon.engine import poll_schedule
 from taskmon.engine.events import EngineEvent, ProviderEvent, Subscriber, TaskEvent
@@ -33,64 +31,19 @@ from taskmon.engine.outcomes import (
     classify_exception,
     classify_response,
 )
-from taskmon.engine.poll_schedule import DurationPrior
 from taskmon.engine.rate_budget import RateBudget
 from taskmon.engine.results import ResultFetcher
+from taskmon.engine.settings import HOUR, EngineConfig, KeyLookup, ProviderRuntime
 from taskmon.engine.store_records import StoredTask
 from taskmon.engine.streams import follow_stream
 from taskmon.engine.task import Change, TaskView, TrackedTask, utcnow
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import Provider, RequestSpec, TaskRef
-from taskmon.snapshot import MediaKind, State, TaskError
+from taskmon.snapshot import State, TaskError
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND_CONFIRM_S = 5.0  # a just-submitted task may briefly 404: look once more
-HOUR = 3600.0
-
-
-class KeyLookup(Protocol):
-    """What the engine needs from the key store (KeyStore, or a test's static keys)."""
-
-    async def get(self, provider: str) -> Secret | None: ...
-
-
-@dataclass(slots=True)
-class EngineConfig:
-    base_url_overrides: Mapping[str, str] = field(default_factory=dict)
-    # What finished tasks of a provider and model took (learned), for the schedule.
-    duration_prior: Callable[[str, str | None], DurationPrior | None] | None = None
-    # Where a task's results go; None = do not download them.
-    result_dir: Callable[[TaskRef], Path] | None = None
-    workers_per_provider: int = 6
-    # Client-side give-up per media kind (None = never). Off for video by default:
-    # video runs legitimately take hours (reAPI lets them run 48 h).
-    give_up_after_s: Mapping[MediaKind | None, float | None] = field(
-        default_factory=lambda: {
-            MediaKind.IMAGE: 2 * HOUR,
-            MediaKind.AUDIO: 2 * HOUR,
-            MediaKind.VIDEO: None,
-            MediaKind.OTHER: None,
-            None: None,
-        }
-    )
-    stream_retries: int = 3
-    # Over HTTP/1.1 every open stream holds a connection: past this many, tasks poll.
-    max_streams_per_provider: int = 64
-
-
-@dataclass(slots=True)
-class ProviderRuntime:
-    provider: Provider
-    base_url: str
-    budget: RateBudget = field(default_factory=RateBudget)
-    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
-    queued: set[str] = field(default_factory=set)
-    key: Secret | None = None
-    key_loaded: bool = False
-    halted: str | None = None  # provider-wide problem that stops polling
-    workers: list[asyncio.Task[None]] = field(default_factory=list)
-    streams: int = 0  # open push streams
 
 
 class Engine:
