@@ -3,30 +3,22 @@
 An ID matches every stored task with that task ID (whatever its provider or
 model), or the one task whose store key it is (`taskmon list --json` shows
 keys). `--purge` deletes only files inside the data dir's media cache: a
-recorded path that points anywhere else is left alone and said so.
+recorded path that points anywhere else is left alone and said so (the rules
+live in taskmon/engine/cache_purge.py, shared with the window).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Final
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.add import UsageProblem, describe_ref, read_ids
+from taskmon.engine.cache_purge import PurgeAction, PurgeReport, purge
 from taskmon.engine.data_dir import cache_dir, data_dir, db_path
-from taskmon.engine.part_files import PartMeta
 from taskmon.engine.store import Store
 from taskmon.engine.store_errors import StoreUnavailable
 from taskmon.engine.store_records import StoredTask
-
-PART: Final = ".part"
-META: Final = ".meta"
-_MAX_META_BYTES: Final = 16 * 1024
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"removed {describe_ref(task.ref)}")
     if args.purge:
         removed = [t for tasks in matched.values() for t in tasks]
-        if not purge(removed, remaining, cache_dir(directory)):
+        report = purge(removed, remaining, cache_dir(directory))
+        _print_purge(report)
+        if not report.ok:
             status = EXIT_TASK_FAILED
     return status
 
@@ -115,116 +109,14 @@ def _match(
     return matched, [t for t in tasks if t.key not in taken]
 
 
-# -- purge ------------------------------------------------------------------------
-
-
-def purge(removed: list[StoredTask], remaining: list[StoredTask], cache: Path) -> bool:
-    """Delete the removed tasks' cached files; False when one could not be deleted.
-
-    A file or URL that a task still tracked refers to is kept (the cache never
-    deletes what a tracked task uses). A task directory left empty goes too.
-    """
-    if not removed:
-        return True
-    still_used_paths = {_norm(f.path) for t in remaining for f in t.files if f.path}
-    still_used_urls = {u for t in remaining for u in _urls(t)}
-    urls = {u for t in removed for u in _urls(t)} - still_used_urls
-    candidates: dict[str, Path] = {}
-    for task in removed:
-        for f in task.files:
-            if f.path and _norm(f.path) not in still_used_paths:
-                for candidate in _with_leftovers(Path(f.path)):
-                    candidates.setdefault(_norm(str(candidate)), candidate)
-    for meta in _part_metas(cache):
-        # A partial download the store has no path for yet: its sidecar names the URL.
-        if _meta_url(meta) in urls:
-            for candidate in (meta, meta.with_name(meta.name.removesuffix(META))):
-                candidates.setdefault(_norm(str(candidate)), candidate)
-    ok = True
-    emptied: set[Path] = set()
-    cache_real = Path(os.path.realpath(cache))
-    for candidate in candidates.values():
-        inside = _inside(candidate, cache_real)
-        if inside is None:
-            if candidate.exists():
-                print(
-                    f"taskmon remove: left {candidate} alone: it is outside the cache {cache}",
-                    file=sys.stderr,
-                )
-            continue
-        if inside.is_dir() and not inside.is_symlink():
-            continue  # a record never names a directory; never delete one that way
-        try:
-            inside.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            print(f"taskmon remove: cannot delete {inside}: {exc.strerror or exc}", file=sys.stderr)
-            ok = False
-            continue
-        print(f"deleted {inside}")
-        emptied.add(inside.parent)
-    _remove_empty_dirs(emptied, cache_real)
-    return ok
-
-
-def _urls(task: StoredTask) -> Iterator[str]:
-    yield from (o.url for o in task.outputs)
-    yield from (f.url for f in task.files)
-
-
-def _with_leftovers(path: Path) -> Iterator[Path]:
-    """The file and what a download of it may leave: `.part` and `.part.meta`."""
-    yield path
-    if path.name.endswith(PART):
-        yield path.with_name(path.name + META)
-    else:
-        yield path.with_name(path.name + PART)
-        yield path.with_name(path.name + PART + META)
-
-
-def _part_metas(cache: Path) -> Iterator[Path]:
-    if not cache.is_dir():
-        return
-    for root, _dirs, names in os.walk(cache):  # never follows symlinked directories
-        for name in names:
-            if name.endswith(PART + META):
-                yield Path(root) / name
-
-
-def _meta_url(meta: Path) -> str | None:
-    try:
-        with meta.open("rb") as f:
-            return PartMeta.model_validate_json(f.read(_MAX_META_BYTES)).url
-    except (OSError, ValueError):
-        return None
-
-
-def _inside(path: Path, cache_real: Path) -> Path | None:
-    """`path` with its directory resolved, if that lies inside the cache; else None.
-
-    Only the directory is resolved: a symlink inside the cache is deleted itself,
-    never the file it points to.
-    """
-    if not path.is_absolute() or path.name in ("", ".", ".."):
-        return None
-    parent = Path(os.path.realpath(path.parent))
-    if parent != cache_real and not parent.is_relative_to(cache_real):
-        return None
-    return parent / path.name
-
-
-def _remove_empty_dirs(dirs: Iterable[Path], cache_real: Path) -> None:
-    """rmdir each directory that held a deleted file, if now empty (never the cache itself).
-
-    Parents (a provider's directory) stay: a running tracker may be creating a
-    sibling in them at this very moment.
-    """
-    for directory in dirs:
-        if directory != cache_real and directory.is_relative_to(cache_real):
-            with contextlib.suppress(OSError):  # not empty, or already gone
-                directory.rmdir()
-
-
-def _norm(path: str) -> str:
-    return os.path.normpath(path)
+def _print_purge(report: PurgeReport) -> None:
+    for note in report.notes:
+        if note.action is PurgeAction.DELETED:
+            print(f"deleted {note.path}")
+        elif note.action is PurgeAction.LEFT_OUTSIDE:
+            print(
+                f"taskmon remove: left {note.path} alone: it is outside the cache {report.cache}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"taskmon remove: cannot delete {note.path}: {note.reason}", file=sys.stderr)
