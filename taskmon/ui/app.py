@@ -1,0 +1,125 @@
+"""Starting the window: Qt application, qasync loop, engine, single instance, demo.
+
+`run_app()` is what `taskmon` (no command) and `taskmon --demo` call. The
+engine runs on the Qt thread's event loop through qasync; the window never
+waits on the network or the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+from taskmon import __version__
+
+log = logging.getLogger(__name__)
+
+EXIT_OK: Final = 0
+EXIT_USAGE: Final = 2
+
+
+def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
+    """Open the window (or bring a running one forward); returns the exit status."""
+    try:
+        import qasync
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:  # a headless install without Qt
+        print(f"taskmon: the window needs PySide6 and qasync ({exc})", file=sys.stderr)
+        return EXIT_USAGE
+    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("taskmon")
+    app.setOrganizationName("taskmon")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("taskmon")
+    # Closing the window may mean "keep polling in the background": we quit ourselves.
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        return loop.run_until_complete(_run(app, demo))
+
+
+async def _run(app: object, demo: bool) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from taskmon.engine import handover
+    from taskmon.engine.data_dir import ensure_data_dir
+    from taskmon.engine.keys import KeyStore
+    from taskmon.engine.service import TrackingService
+    from taskmon.engine.settings import EngineConfig
+    from taskmon.engine.store_errors import StoreError
+    from taskmon.ui import theme
+    from taskmon.ui.bridge import EngineBridge
+    from taskmon.ui.demo import DemoEnvironment
+    from taskmon.ui.main_window import MainWindow
+    from taskmon.ui.provider_settings import load_provider_settings
+
+    assert isinstance(app, QApplication)
+    environment: DemoEnvironment | None = None
+    if demo:
+        environment = await asyncio.to_thread(DemoEnvironment.start)
+        directory: Path = environment.directory
+        settings = QSettings(str(directory / "window.ini"), QSettings.Format.IniFormat)
+        keys = KeyStore(env={**os.environ, **environment.key_env})
+        overrides = environment.base_urls
+        disabled: set[str] = set()
+    else:
+        try:
+            directory = await asyncio.to_thread(ensure_data_dir)
+        except StoreError as exc:
+            print(f"taskmon: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        # A window already open for this data dir comes forward instead of a second one.
+        holder = await handover.send(directory, handover.SHOW)
+        if holder == handover.WINDOW:
+            print("taskmon: a taskmon window is already open; brought it to the front")
+            return EXIT_OK
+        settings = QSettings()
+        keys = KeyStore()
+        overrides, disabled = load_provider_settings(settings)
+
+    theme.apply_scheme(app, theme.Scheme(settings.value("appearance/scheme", "system", str)))
+    config = EngineConfig(base_url_overrides=overrides)
+    service = TrackingService(directory, keys, config, role=handover.WINDOW)
+    bridge = EngineBridge(service, keys)
+    for name in disabled:
+        service.set_enabled(name, False)
+    try:
+        await bridge.start()
+    except StoreError as exc:
+        await service.stop()
+        QMessageBox.critical(None, "taskmon cannot start", str(exc))
+        print(f"taskmon: {exc}", file=sys.stderr)
+        if environment is not None:
+            environment.close()
+        return EXIT_USAGE
+
+    done = asyncio.Event()
+    suffix = " — demo (built-in simulator, nothing leaves this computer)" if demo else ""
+    window = MainWindow(bridge, settings, title_suffix=suffix)
+    window.quit_requested = done.set
+    service.on_show_requested = bridge.showRequested.emit
+    app.aboutToQuit.connect(done.set)
+    window.show()
+    if environment is not None:
+        for ref, label in environment.refs:  # each demo task says what it will do
+            await bridge.add([ref], label)
+    else:
+        status = await bridge.keyring_status()
+        if not status.available:
+            window.show_keyring_problem(status.message)
+    try:
+        await done.wait()
+    finally:
+        window.hide()
+        await bridge.stop()
+        if environment is not None:
+            environment.close()
+    return EXIT_OK

@@ -1,0 +1,160 @@
+"""The window's one door to the engine: engine events in, user commands out.
+
+The engine runs on the same (qasync) loop as Qt, so its events arrive on the
+main thread. They are coalesced per task and handed to the model in batches
+a few times a second: a thousand tasks polling never means a thousand
+repaints. Commands are coroutines; callers run them with `asyncio` and show
+their outcome. Nothing here issues HTTP or touches the disk itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any, Final
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from taskmon.engine.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.engine.keys import BackendStatus, KeySource, KeyStore
+from taskmon.engine.service import TrackingService
+from taskmon.engine.store_records import AddResult
+from taskmon.engine.task import TaskView
+from taskmon.providers.base import TaskRef
+
+log = logging.getLogger(__name__)
+
+FLUSH_MS: Final = 150  # how long events are gathered before the table hears of them
+
+
+class EngineBridge(QObject):
+    """Turns engine events into Qt signals and user actions into engine calls."""
+
+    tasksChanged = Signal(list)  # list[TaskView]: new or changed tasks
+    tasksRemoved = Signal(list)  # list[str]: keys no longer tracked
+    providerStatus = Signal(str, object, str)  # provider, problem or None, kind
+    storeStatus = Signal(object)  # problem or None
+    showRequested = Signal()  # a second launch asked this window to come forward
+
+    def __init__(
+        self, service: TrackingService, keys: KeyStore, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.keys = keys
+        self._pending: dict[str, TaskView] = {}
+        self._known: set[str] = set()
+        self.provider_problems: dict[str, tuple[str, str]] = {}
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(FLUSH_MS)
+        self._flush.timeout.connect(self.flush)
+        service.subscribe(self._on_event)
+
+    # -- events ------------------------------------------------------------------
+
+    def _on_event(self, event: EngineEvent) -> None:
+        if isinstance(event, TaskEvent):
+            self._pending[event.view.key] = event.view
+            if not self._flush.isActive():
+                self._flush.start()
+        elif isinstance(event, ProviderEvent):
+            if event.problem is None:
+                self.provider_problems.pop(event.provider, None)
+            else:
+                self.provider_problems[event.provider] = (event.problem, event.kind)
+            self.providerStatus.emit(event.provider, event.problem, event.kind)
+        elif isinstance(event, StoreEvent):
+            self.storeStatus.emit(event.problem)
+
+    def flush(self) -> None:
+        """Hand the gathered task changes to the table now."""
+        self._flush.stop()
+        engine = self.service.engine
+        if not self._pending:
+            return
+        views = [v for v in self._pending.values() if engine is None or engine.is_tracked(v.key)]
+        self._pending.clear()
+        self._known.update(v.key for v in views)
+        if views:
+            self.tasksChanged.emit(views)
+
+    def _sync_removed(self) -> None:
+        """Tell the table about tasks the engine no longer tracks (removed anywhere)."""
+        engine = self.service.engine
+        if engine is None:
+            return
+        gone = [k for k in self._known if not engine.is_tracked(k)]
+        if gone:
+            self._known.difference_update(gone)
+            for key in gone:
+                self._pending.pop(key, None)
+            self.tasksRemoved.emit(gone)
+
+    # -- life cycle --------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the service (raises StoreError) and show every stored task."""
+        await self.service.start()
+        engine = self.service.engine
+        assert engine is not None
+        for view in engine.tasks():
+            self._pending[view.key] = view
+        self.flush()
+        # Tasks removed by another process (`taskmon remove`) leave the table too.
+        self._removal_check = QTimer(self)
+        self._removal_check.setInterval(1000)
+        self._removal_check.timeout.connect(self._sync_removed)
+        self._removal_check.start()
+
+    async def stop(self) -> None:
+        await self.service.stop()
+
+    def tasks(self) -> list[TaskView]:
+        engine = self.service.engine
+        return [] if engine is None else engine.tasks()
+
+    # -- commands ------------------------------------------------------------------
+
+    async def add(self, refs: Sequence[TaskRef], label: str | None = None) -> AddResult:
+        result = await self.service.add_tasks(refs, label)
+        self.flush()
+        return result
+
+    async def remove(self, keys: Sequence[str], purge: bool = False) -> Any:
+        outcome = await self.service.remove_tasks(keys, purge=purge)
+        self._sync_removed()
+        return outcome
+
+    async def retry(self, key: str) -> str:
+        return await self.service.retry(key)
+
+    async def cancel(self, key: str) -> str:
+        return await self.service.cancel(key)
+
+    async def key_source(self, provider: str) -> KeySource:
+        return await self.keys.source(provider)
+
+    async def keyring_status(self) -> BackendStatus:
+        return await self.keys.backend()
+
+    async def set_key(self, provider: str, value: str) -> None:
+        await self.service.set_key(provider, value)
+
+    async def delete_key(self, provider: str) -> bool:
+        return await self.service.delete_key(provider)
+
+    async def test_key(self, provider: str, value: str | None) -> Any:
+        return await self.service.test_key(provider, value)
+
+    def run(self, coro: Any) -> asyncio.Task[Any]:
+        """Start a command without waiting; its failure is logged, never lost."""
+        job = asyncio.ensure_future(coro)
+        job.add_done_callback(_log_failure)
+        return job
+
+
+def _log_failure(job: asyncio.Future[Any]) -> None:
+    if not job.cancelled() and job.exception() is not None:
+        log.error("command failed", exc_info=job.exception())

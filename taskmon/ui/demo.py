@@ -1,0 +1,59 @@
+"""`taskmon --demo`: the window against the built-in simulator, no keys, no network.
+
+A throw-away data dir, the simulator on loopback ports in its own thread, its
+keys handed to the engine as environment-style overrides (never the real
+keyring), and the sample tasks across all five providers put into the store.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from taskmon.engine.keys import env_var
+from taskmon.providers import PROVIDERS
+from taskmon.providers.base import TaskRef
+from taskmon.sim import SimulatorThread, demo_scripts
+from taskmon.sim.demo import describe
+
+
+@dataclass
+class DemoEnvironment:
+    """Everything `--demo` sets up; `close()` takes it down again."""
+
+    directory: Path
+    simulator: SimulatorThread
+    refs: list[tuple[TaskRef, str]] = field(default_factory=list)  # (ref, label)
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        return {name: self.simulator.api_url for name in PROVIDERS}
+
+    @property
+    def key_env(self) -> dict[str, str]:
+        """The simulator's keys as TASKMON_<PROVIDER>_API_KEY values."""
+        return {env_var(p): key for p, key in self.simulator.keys.items() if p in PROVIDERS}
+
+    @classmethod
+    def start(cls, seed: int = 7) -> DemoEnvironment:
+        directory = Path(tempfile.mkdtemp(prefix="taskmon-demo-"))
+        simulator = SimulatorThread(seed=seed)
+        simulator.start()
+        env = cls(directory, simulator)
+        for script in demo_scripts():
+            task = simulator.add_task(script)
+            by_out = task.out_task_id is not None
+            ref = TaskRef(
+                task.provider,
+                task.out_task_id if by_out else task.task_id,
+                model=task.model if PROVIDERS[task.provider].requires_model else None,
+                by_out_task_id=by_out,
+            )
+            env.refs.append((ref, describe(task)))
+        return env
+
+    def close(self) -> None:
+        self.simulator.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)

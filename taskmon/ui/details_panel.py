@@ -1,0 +1,253 @@
+"""The details panel: every field of the selected task, its history, raw response, results."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from taskmon.engine.task import TaskView
+from taskmon.snapshot import Cost
+from taskmon.ui import cell_text
+
+RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return cell_text.DASH
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _cost_lines(cost: Cost) -> str:
+    parts = []
+    if cost.credits is not None:
+        parts.append(f"{cost.credits:g} credits")
+    if cost.estimated_credits is not None:
+        parts.append(f"estimated {cost.estimated_credits:g} credits")
+    if cost.micro_usdc is not None:
+        parts.append(f"{cost.micro_usdc:,} micro-USDC (${cost.micro_usdc / 1e6:.4f})")
+    if cost.processing_s is not None:
+        parts.append(f"{cost.processing_s:g} s of processing")
+    return "; ".join(parts) or cell_text.DASH
+
+
+class DetailsPanel(QWidget):
+    """Shows one TaskView; `show_view(None)` shows a hint."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailsPanel")
+        self.setMinimumWidth(320)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+
+        header = QHBoxLayout()
+        self._icon = QLabel(self)
+        self._title = QLabel(self)
+        self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._title.setWordWrap(True)
+        font = self._title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self._title.setFont(font)
+        self._copy = QToolButton(self)
+        self._copy.setText("Copy ID")
+        self._copy.setAutoRaise(True)
+        self._copy.clicked.connect(self._copy_id)
+        header.addWidget(self._icon)
+        header.addWidget(self._title, 1)
+        header.addWidget(self._copy)
+        layout.addLayout(header)
+
+        self._tabs = QTabWidget(self)
+        self._tabs.setDocumentMode(True)
+        layout.addWidget(self._tabs, 1)
+
+        fields = QWidget()
+        self._form = QFormLayout(fields)
+        self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._values: dict[str, QLabel] = {}
+        for name in _FIELDS:
+            value = QLabel(cell_text.DASH)
+            value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.RichText)  # every field is escaped first
+            value.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+                | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            )
+            value.setOpenExternalLinks(False)
+            value.linkActivated.connect(self._open_link)
+            self._form.addRow(f"{name}:", value)
+            self._values[name] = value
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(fields)
+        self._tabs.addTab(scroll, "Overview")
+
+        self._history = QTreeWidget()
+        self._history.setHeaderLabels(["When", "State", "Provider said"])
+        self._history.setRootIsDecorated(False)
+        self._history.setColumnWidth(0, 150)
+        self._tabs.addTab(self._history, "History")
+
+        self._raw = QPlainTextEdit()
+        self._raw.setReadOnly(True)
+        self._raw.setObjectName("rawResponse")
+        self._raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._tabs.addTab(self._raw, "Raw response")
+
+        self._view: TaskView | None = None
+        self.show_view(None)
+
+    def current(self) -> TaskView | None:
+        return self._view
+
+    def show_view(self, view: TaskView | None, icon: QIcon | None = None) -> None:
+        """Show `view` (or a hint when nothing is selected)."""
+        self._view = view
+        self._copy.setEnabled(view is not None)
+        if view is None:
+            self._title.setText("Select a task to see its details")
+            self._icon.clear()
+            for label in self._values.values():
+                label.setText(cell_text.DASH)
+            self._history.clear()
+            self._raw.setPlainText("")
+            return
+        if icon is not None:
+            self._icon.setPixmap(icon.pixmap(24, 24))
+        self._title.setText(view.ref.task_id)
+        now = datetime.now(UTC)
+        for name, getter in _FIELDS.items():
+            self._values[name].setText(getter(view, now))
+        self._fill_history(view)
+        raw = _raw_text(view.raw)
+        if raw != self._raw.toPlainText():
+            self._raw.setPlainText(raw)
+
+    def _fill_history(self, view: TaskView) -> None:
+        if self._history.topLevelItemCount() == len(view.history):
+            return
+        self._history.clear()
+        for entry in view.history:
+            item = QTreeWidgetItem([_when(entry.at), entry.state.value, entry.raw_status or ""])
+            self._history.addTopLevelItem(item)
+
+    def _copy_id(self) -> None:
+        if self._view is not None:
+            QGuiApplication.clipboard().setText(self._view.ref.task_id)
+
+    @staticmethod
+    def _open_link(link: str) -> None:
+        QDesktopServices.openUrl(QUrl(link))
+
+
+def _links(view: TaskView, _now: datetime) -> str:
+    if not view.outputs:
+        return cell_text.DASH
+    rows = []
+    for i, output in enumerate(view.outputs):
+        url = html.escape(output.url, quote=True)
+        extra = [output.kind.value]
+        if output.resolution:
+            extra.append(output.resolution)
+        if output.duration_s is not None:
+            extra.append(f"{output.duration_s:g} s")
+        shown = html.escape(_short(output.url))
+        line = f'{i + 1}. <a href="{url}">{shown}</a> ({", ".join(extra)})'
+        if output.last_frame_url:
+            frame = html.escape(output.last_frame_url, quote=True)
+            line += f' · <a href="{frame}">last frame</a>'
+        rows.append(line)
+    return "<br>".join(rows)
+
+
+def _files(view: TaskView, _now: datetime) -> str:
+    if not view.files:
+        return "downloading…" if view.downloads_pending else cell_text.DASH
+    rows = []
+    for path in view.files:
+        uri = html.escape(QUrl.fromLocalFile(path).toString(), quote=True)
+        rows.append(f'<a href="{uri}">{html.escape(Path(path).name)}</a>')
+    folder = QUrl.fromLocalFile(str(Path(view.files[0]).parent)).toString()
+    rows.append(f'<a href="{html.escape(folder, quote=True)}">open folder</a>')
+    return "<br>".join(rows)
+
+
+def _short(url: str, limit: int = 60) -> str:
+    return url if len(url) <= limit else url[: limit - 25] + "…" + url[-24:]
+
+
+def _error(view: TaskView, _now: datetime) -> str:
+    if view.error is None:
+        return cell_text.DASH
+    code = f" (code {view.error.code})" if view.error.code else ""
+    return html.escape(view.error.message + code)
+
+
+def _text(getter: Any) -> Any:
+    """A field whose words are plain text, escaped for the rich-text label."""
+    return lambda view, now: html.escape(str(getter(view, now)))
+
+
+_FIELDS: Final = {
+    "Provider": _text(lambda v, _: cell_text.provider_name(v.ref.provider)),
+    "Task ID": _text(lambda v, _: v.ref.task_id),
+    "Provider's ID": _text(lambda v, _: v.provider_task_id or cell_text.DASH),
+    "Label": _text(lambda v, _: v.label or cell_text.DASH),
+    "Model": _text(lambda v, _: v.model or cell_text.DASH),
+    "Media": _text(lambda v, _: v.media_kind.value if v.media_kind else cell_text.DASH),
+    "State": _text(lambda v, _: cell_text.state_text(v)),
+    "Provider status": _text(lambda v, _: v.raw_status or cell_text.DASH),
+    "Progress": _text(lambda v, now: cell_text.progress(v, now).text or "unknown"),
+    "Created": _text(lambda v, _: _when(v.created_at)),
+    "Added": _text(lambda v, _: _when(v.first_seen_at)),
+    "Started": _text(lambda v, _: _when(v.started_at)),
+    "Finished": _text(lambda v, _: _when(v.finished_at)),
+    "Queued for": _text(lambda v, now: cell_text.duration(cell_text.queued_s(v, now))),
+    "Running for": _text(lambda v, now: cell_text.duration(cell_text.running_s(v, now))),
+    "ETA": _text(lambda v, now: cell_text.eta_text(v, now)),
+    "Next check": _text(lambda v, _: _when(v.next_poll_at)),
+    "Status checks": _text(lambda v, _: v.polls),
+    "Cost": _text(lambda v, _: _cost_lines(v.cost)),
+    "Error": _error,
+    "Last problem": _text(lambda v, _: v.problem or cell_text.DASH),
+    "Result links": _links,
+    "Links expire": _text(lambda v, now: cell_text.expires_text(v, now)),
+    "Saved files": _files,
+}
+
+
+def _raw_text(raw: Any) -> str:
+    if raw is None:
+        return "(no response yet)"
+    try:
+        text = json.dumps(raw, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(raw)
+    if len(text) > RAW_MAX_CHARS:
+        text = text[:RAW_MAX_CHARS] + "\n… (cut)"
+    return text

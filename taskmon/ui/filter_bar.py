@@ -1,0 +1,115 @@
+"""The row above the table: state chips with counts, a provider menu, a search field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Final
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
+
+from taskmon.snapshot import State
+from taskmon.ui.cell_text import provider_name
+
+# Chip name -> the states it shows (None: every state).
+CHIPS: Final[dict[str, frozenset[str] | None]] = {
+    "All": None,
+    "Active": frozenset({State.QUEUED.value, State.RUNNING.value}),
+    "Succeeded": frozenset({State.SUCCEEDED.value}),
+    "Failed": frozenset({State.FAILED.value}),
+    "Cancelled": frozenset({State.CANCELLED.value}),
+    "Lost": frozenset({State.LOST.value}),
+}
+ALL_PROVIDERS: Final = ""
+
+
+class FilterBar(QWidget):
+    """Emits what to show; the window hands it to the proxy model."""
+
+    statesChanged = Signal(object)  # frozenset[str] | None
+    providerChanged = Signal(object)  # str | None
+    textChanged = Signal(str)
+
+    def __init__(
+        self,
+        providers: Iterable[str],
+        provider_icon: Callable[[str], QIcon] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(4)
+        self._chips: dict[str, QToolButton] = {}
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        for name in CHIPS:
+            chip = QToolButton(self)
+            chip.setCheckable(True)
+            chip.setAutoRaise(True)
+            chip.setObjectName(f"chip{name}")
+            chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            chip.clicked.connect(lambda _=False, n=name: self._chip_clicked(n))
+            self._group.addButton(chip)
+            layout.addWidget(chip)
+            self._chips[name] = chip
+        self._chips["All"].setChecked(True)
+        layout.addStretch(1)
+
+        self.provider_box = QComboBox(self)
+        self.provider_box.setObjectName("providerFilter")
+        self.provider_box.addItem("All providers", ALL_PROVIDERS)
+        for name in providers:
+            icon = provider_icon(name) if provider_icon is not None else QIcon()
+            self.provider_box.addItem(icon, provider_name(name), name)
+        self.provider_box.currentIndexChanged.connect(self._provider_picked)
+        layout.addWidget(self.provider_box)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search IDs, labels, models, errors…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.search.textChanged.connect(self.textChanged)
+        layout.addWidget(self.search)
+        self.set_counts(Counter())
+
+    def _chip_clicked(self, name: str) -> None:
+        self.statesChanged.emit(CHIPS[name])
+
+    def _provider_picked(self, _index: int) -> None:
+        data = self.provider_box.currentData()
+        self.providerChanged.emit(data or None)
+
+    def set_counts(self, counts: Counter[str]) -> None:
+        """Show how many tasks each chip holds."""
+        total = sum(counts.values())
+        for name, states in CHIPS.items():
+            n = total if states is None else sum(counts[s] for s in states)
+            self._chips[name].setText(f"{name}  {n}")
+
+    # -- persisted choices -----------------------------------------------------
+
+    def chip(self) -> str:
+        return next((n for n, c in self._chips.items() if c.isChecked()), "All")
+
+    def set_chip(self, name: str) -> None:
+        if name in self._chips:
+            self._chips[name].setChecked(True)
+            self.statesChanged.emit(CHIPS[name])
+
+    def provider(self) -> str:
+        return str(self.provider_box.currentData() or ALL_PROVIDERS)
+
+    def set_provider(self, name: str) -> None:
+        index = self.provider_box.findData(name)
+        self.provider_box.setCurrentIndex(max(0, index))

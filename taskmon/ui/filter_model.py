@@ -1,0 +1,78 @@
+"""Sorting and filtering of the task table: by provider, by state, by text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+
+from taskmon.engine.task import TaskView
+from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE
+
+
+class TaskFilterModel(QSortFilterProxyModel):
+    """Rows that match the chosen providers, states and search text."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+        self._providers: frozenset[str] | None = None  # None = all
+        self._states: frozenset[str] | None = None
+        self._words: tuple[str, ...] = ()
+
+    def set_providers(self, names: Iterable[str] | None) -> None:
+        self._set(providers=None if names is None else frozenset(names))
+
+    def set_states(self, states: Iterable[str] | None) -> None:
+        self._set(states=None if states is None else frozenset(states))
+
+    def set_text(self, text: str) -> None:
+        self._set(words=tuple(text.casefold().split()))
+
+    def providers(self) -> frozenset[str] | None:
+        return self._providers
+
+    def states(self) -> frozenset[str] | None:
+        return self._states
+
+    def _set(self, **changes: Any) -> None:
+        self.beginFilterChange()
+        for name, value in changes.items():
+            setattr(self, f"_{name}", value)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def accepts(self, view: TaskView) -> bool:
+        if self._providers is not None and view.ref.provider not in self._providers:
+            return False
+        if self._states is not None and view.state.value not in self._states:
+            return False
+        if self._words:
+            haystack = _haystack(view)
+            return all(word in haystack for word in self._words)
+        return True
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        source = self.sourceModel()
+        view = source.data(source.index(source_row, 0, source_parent), VIEW_ROLE)
+        return view is None or self.accepts(view)
+
+
+def _haystack(view: TaskView) -> str:
+    """Everything a search may match: IDs, label, model, provider, state and errors."""
+    parts = [
+        view.ref.task_id,
+        view.provider_task_id or "",
+        view.label or "",
+        view.model or "",
+        view.ref.provider,
+        view.state.value,
+        view.raw_status or "",
+        view.media_kind.value if view.media_kind else "",
+        view.error.message if view.error else "",
+        view.problem or "",
+    ]
+    return " ".join(parts).casefold()

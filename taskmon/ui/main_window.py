@@ -1,0 +1,511 @@
+"""The main window: the task table, its filters, the details panel and the actions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Final
+
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from taskmon.engine.task import TaskView
+from taskmon.providers import PROVIDERS
+from taskmon.snapshot import State
+from taskmon.ui import icons
+from taskmon.ui.banners import BannerArea
+from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.details_panel import DetailsPanel
+from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.filter_model import TaskFilterModel
+from taskmon.ui.task_model import VIEW_ROLE, TaskTableModel
+from taskmon.ui.task_table import TaskTable
+
+SETTINGS_VERSION: Final = 1
+MAX_DROPPED_FILE_BYTES: Final = 4 * 1024 * 1024
+
+
+class MainWindow(QMainWindow):
+    """Every tracked task across providers; talks to the engine only through the bridge."""
+
+    def __init__(
+        self,
+        bridge: EngineBridge,
+        settings: QSettings,
+        *,
+        title_suffix: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.settings = settings
+        self.quit_requested: Callable[[], None] = QApplication.quit
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("taskmon" + title_suffix)
+        self.setWindowIcon(icons.app_icon())
+        self.setAcceptDrops(True)
+        self.resize(1280, 760)
+
+        self.model = TaskTableModel(icons.provider_icon, icons.state_icon, self)
+        self.proxy = TaskFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter_bar = FilterBar(PROVIDERS, icons.provider_icon, self)
+        self.banners = BannerArea(self)
+        self.table = TaskTable(self)
+        self.table.setModel(self.proxy)
+        self.table.apply_default_widths()
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # insertion order first
+        self.details = DetailsPanel(self)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(True)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.banners)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.counts_label = QLabel(self)
+        self.counts_label.setObjectName("stateCounts")
+        self.statusBar().addPermanentWidget(self.counts_label)
+
+        self._make_actions()
+        self._connect()
+        self._restore()
+
+    # -- construction ------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon: str | None = None,
+        tip: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon:
+            action.setIcon(icons.action_icon(icon))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.add_action = self._action(
+            "Add tasks…", self.open_add_dialog, "Ctrl+N", "add", "Add task IDs, URLs or JSON"
+        )
+        self.paste_action = self._action(
+            "Paste tasks", self.paste, QKeySequence.StandardKey.Paste, None, "Track pasted IDs"
+        )
+        self.remove_action = self._action(
+            "Remove",
+            self.remove_selected,
+            QKeySequence.StandardKey.Delete,
+            "remove",
+            "Stop tracking the selected tasks",
+        )
+        self.retry_action = self._action(
+            "Retry",
+            self.retry_selected,
+            "Ctrl+R",
+            "retry",
+            "Look up lost tasks again, fetch failed downloads again",
+        )
+        self.cancel_action = self._action(
+            "Cancel task",
+            self.cancel_selected,
+            None,
+            "cancel",
+            "Ask the provider to cancel the selected tasks (where it can)",
+        )
+        self.copy_action = self._action(
+            "Copy IDs",
+            self.copy_ids,
+            QKeySequence.StandardKey.Copy,
+            "copy",
+            "Copy the selected task IDs",
+        )
+        self.details_action = self._action(
+            "Details", self.toggle_details, "Return", "details", "Show the details panel"
+        )
+        self.details_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
+        self.search_action = self._action(
+            "Search", self.focus_search, QKeySequence.StandardKey.Find
+        )
+        self.settings_action = self._action(
+            "Settings…", self.open_settings, "Ctrl+,", "settings", "Providers, keys and options"
+        )
+        self.quit_action = self._action("Quit", self.quit_app, QKeySequence.StandardKey.Quit)
+
+        toolbar = QToolBar("Actions", self)
+        toolbar.setObjectName("actionsToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.add_action, self.remove_action, self.retry_action):
+            toolbar.addAction(action)
+        toolbar.addAction(self.cancel_action)
+        toolbar.addAction(self.copy_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.details_action)
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(
+            spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred
+        )
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.settings_action)
+        self.addToolBar(toolbar)
+        self.details_action.setCheckable(True)
+        for action in (
+            self.copy_action,
+            self.remove_action,
+            self.retry_action,
+            self.cancel_action,
+            self.details_action,
+        ):
+            self.table.addAction(action)
+
+    def _connect(self) -> None:
+        self.bridge.tasksChanged.connect(self._on_tasks_changed)
+        self.bridge.tasksRemoved.connect(self._on_tasks_removed)
+        self.bridge.providerStatus.connect(self._on_provider_status)
+        self.bridge.storeStatus.connect(self._on_store_status)
+        self.bridge.showRequested.connect(self.bring_to_front)
+        self.filter_bar.statesChanged.connect(self.proxy.set_states)
+        self.filter_bar.providerChanged.connect(
+            lambda name: self.proxy.set_providers(None if name is None else [name])
+        )
+        self.filter_bar.textChanged.connect(self.proxy.set_text)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.doubleClicked.connect(lambda _i: self.show_details(True))
+        self._update_actions()
+
+    # -- engine updates ------------------------------------------------------------
+
+    def _on_tasks_changed(self, views: list[TaskView]) -> None:
+        self.model.apply(views)
+        self._refresh_counts()
+        current = self.details.current()
+        if current is not None:
+            row = self.model.row_of(current.key)
+            if row is not None:
+                self._show_in_details(self.model.view_at(row))
+        self._update_actions()
+
+    def _on_tasks_removed(self, keys: list[str]) -> None:
+        self.model.remove(keys)
+        self._refresh_counts()
+        current = self.details.current()
+        if current is not None and current.key in keys:
+            self._show_in_details(None)
+        self._update_actions()
+
+    def _on_provider_status(self, provider: str, problem: str | None, kind: str) -> None:
+        action = None
+        if problem and kind in ("no_key", "key_rejected", "access_denied"):
+            action = (
+                "Add key…" if kind == "no_key" else "Change key…",
+                lambda: self.open_settings(provider),
+            )
+        self.banners.set(f"provider:{provider}", problem, "warning", action)
+
+    def _on_store_status(self, problem: str | None) -> None:
+        text = None
+        if problem:
+            text = f"Cannot save to the task store: {problem}. Tracking goes on in memory."
+        self.banners.set("store", text, "error")
+
+    def show_keyring_problem(self, message: str | None) -> None:
+        """A banner saying what to install when no keyring backend works."""
+        text = None
+        if message:
+            text = (
+                f"No usable keyring: {message}. Keys can't be saved here; install and unlock "
+                "a Secret Service keyring (gnome-keyring or KWallet), or set "
+                "TASKMON_<PROVIDER>_API_KEY in the environment before starting taskmon."
+            )
+        self.banners.set("keyring", text, "error")
+
+    def _refresh_counts(self) -> None:
+        counts = Counter(v.state.value for v in self.model.views())
+        self.filter_bar.set_counts(counts)
+        parts = [f"{counts[s.value]} {s.value}" for s in State if counts[s.value]]
+        self.counts_label.setText("   ·   ".join(parts) if parts else "no tasks")
+
+    # -- selection and details -------------------------------------------------------
+
+    def selected_views(self) -> list[TaskView]:
+        rows = self.table.selectionModel().selectedRows()
+        return [index.data(VIEW_ROLE) for index in rows if index.data(VIEW_ROLE) is not None]
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        views = self.selected_views()
+        self._show_in_details(views[0] if len(views) == 1 else None)
+        self._update_actions()
+
+    def _show_in_details(self, view: TaskView | None) -> None:
+        icon = icons.provider_icon(view.ref.provider) if view is not None else None
+        self.details.show_view(view, icon)
+
+    def _update_actions(self) -> None:
+        views = self.selected_views()
+        self.remove_action.setEnabled(bool(views))
+        self.copy_action.setEnabled(bool(views))
+        self.retry_action.setEnabled(any(_retryable(v) for v in views))
+        self.cancel_action.setEnabled(any(_cancellable(v) for v in views))
+
+    def toggle_details(self) -> None:
+        self.show_details(not self.details.isVisible())
+
+    def show_details(self, visible: bool) -> None:
+        self.details.setVisible(visible)
+        self.details_action.setChecked(visible)
+
+    def focus_search(self) -> None:
+        self.filter_bar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_bar.search.selectAll()
+
+    # -- commands ------------------------------------------------------------------
+
+    def copy_ids(self) -> None:
+        ids = [v.ref.task_id for v in self.selected_views()]
+        if ids:
+            QGuiApplication.clipboard().setText("\n".join(ids))
+            self.statusBar().showMessage(f"Copied {len(ids)} task ID(s)", 4000)
+
+    def remove_selected(self) -> None:
+        views = self.selected_views()
+        if not views:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Remove tasks")
+        box.setText(f"Stop tracking {len(views)} task(s)?")
+        box.setInformativeText("Their saved result files stay on disk unless you tick the box.")
+        purge = QCheckBox("Also delete their saved result files", box)
+        box.setCheckBox(purge)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Ok).setText("Remove")
+        if box.exec() != QMessageBox.StandardButton.Ok:
+            return
+        self._run(self._remove([v.key for v in views], purge.isChecked()))
+
+    async def _remove(self, keys: list[str], purge: bool) -> None:
+        outcome = await self.bridge.remove(keys, purge)
+        message = getattr(outcome, "message", None) or f"Removed {len(keys)} task(s)"
+        self.statusBar().showMessage(message, 6000)
+
+    def retry_selected(self) -> None:
+        views = [v for v in self.selected_views() if _retryable(v)]
+        self._run(self._each(views, self.bridge.retry, "Retry"))
+
+    def cancel_selected(self) -> None:
+        views = [v for v in self.selected_views() if _cancellable(v)]
+        self._run(self._each(views, self.bridge.cancel, "Cancel"))
+
+    async def _each(self, views: list[TaskView], command: Callable[[str], Any], verb: str) -> None:
+        messages = await asyncio.gather(*(command(v.key) for v in views), return_exceptions=True)
+        words = [
+            f"{v.ref.task_id}: {m if not isinstance(m, BaseException) else f'error: {m}'}"
+            for v, m in zip(views, messages, strict=True)
+        ]
+        self.statusBar().showMessage(f"{verb}: " + "; ".join(words), 8000)
+
+    def _run(self, coro: Any) -> None:
+        self.bridge.run(coro)
+
+    # -- adding --------------------------------------------------------------------
+
+    def paste(self) -> None:
+        """Ctrl+V anywhere but in a text field: track what the clipboard holds."""
+        focus = QApplication.focusWidget()
+        if focus is not None and focus is not self.table and hasattr(focus, "paste"):
+            focus.paste()  # a text field pastes as usual
+            return
+        text = QGuiApplication.clipboard().text()
+        if text.strip():
+            self.add_text(text)
+        else:
+            self.statusBar().showMessage("The clipboard holds no text to add", 4000)
+
+    def add_text(self, text: str) -> None:
+        """Open the add dialog on `text`; it adds at once when nothing needs deciding."""
+        from taskmon.ui.add_dialog import AddTasksDialog
+
+        dialog = AddTasksDialog(self.bridge, self.settings, self, text=text)
+        dialog.added.connect(self._on_added)
+        if not dialog.add_without_asking():
+            dialog.open()
+
+    def open_add_dialog(self) -> None:
+        from taskmon.ui.add_dialog import AddTasksDialog
+
+        dialog = AddTasksDialog(self.bridge, self.settings, self)
+        dialog.added.connect(self._on_added)
+        dialog.open()
+
+    def _on_added(self, summary: str) -> None:
+        self.statusBar().showMessage(summary, 8000)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasText() or any(u.isLocalFile() for u in mime.urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self._run(self._add_files(paths))
+        elif mime.hasText():
+            event.acceptProposedAction()
+            self.add_text(mime.text())
+
+    async def _add_files(self, paths: list[str]) -> None:
+        from taskmon.ui.dropped_files import read_dropped
+
+        text, problems = await asyncio.to_thread(read_dropped, paths, MAX_DROPPED_FILE_BYTES)
+        if problems:
+            self.statusBar().showMessage("; ".join(problems), 10000)
+        if text.strip():
+            self.add_text(text)
+
+    # -- settings --------------------------------------------------------------------
+
+    def open_settings(self, provider: str | None = None) -> None:
+        from taskmon.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.bridge, self.settings, self, provider=provider)
+        dialog.open()
+
+    # -- window life -------------------------------------------------------------------
+
+    def bring_to_front(self) -> None:
+        self.show()
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        self.raise_()
+        self.activateWindow()
+
+    def quit_app(self) -> None:
+        self._save()
+        self.quit_requested()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save()
+        active = [v for v in self.model.views() if not v.state.is_terminal or v.downloads_pending]
+        choice = self.settings.value("close/choice", "", str)
+        if active and choice not in ("background", "quit"):
+            choice = self._ask_on_close(len(active))
+        if choice == "cancel":
+            event.ignore()
+            return
+        event.accept()
+        if choice == "background" and active:
+            self.hide()
+            self.statusBar().showMessage("Polling goes on in the background")
+        else:
+            self.quit_requested()
+
+    def _ask_on_close(self, active: int) -> str:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Tasks are still running")
+        box.setText(f"{active} task(s) are still running or saving results.")
+        box.setInformativeText(
+            "Keep tracking them in the background? Start taskmon again to bring this window back."
+        )
+        keep = box.addButton("Keep polling", QMessageBox.ButtonRole.AcceptRole)
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        remember = QCheckBox("Don't ask again", box)
+        box.setCheckBox(remember)
+        box.setDefaultButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        choice = "background" if clicked is keep else "quit" if clicked is quit_button else "cancel"
+        if remember.isChecked() and choice != "cancel":
+            self.settings.setValue("close/choice", choice)
+        return choice
+
+    # -- persistence -------------------------------------------------------------------
+
+    def _save(self) -> None:
+        s = self.settings
+        s.setValue("window/version", SETTINGS_VERSION)
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/header", self.table.horizontalHeader().saveState())
+        s.setValue("window/details", self.details.isVisible())
+        s.setValue("filter/chip", self.filter_bar.chip())
+        s.setValue("filter/provider", self.filter_bar.provider())
+        s.setValue("filter/text", self.filter_bar.search.text())
+        s.sync()
+
+    def _restore(self) -> None:
+        s = self.settings
+        if s.value("window/version", 0, int) == SETTINGS_VERSION:
+            for key, restore in (
+                ("window/geometry", self.restoreGeometry),
+                ("window/state", self.restoreState),
+                ("window/splitter", self.splitter.restoreState),
+                ("window/header", self.table.horizontalHeader().restoreState),
+            ):
+                value = s.value(key)
+                if isinstance(value, QByteArray | bytes):
+                    restore(QByteArray(value))
+        else:
+            self.splitter.setSizes([900, 380])
+        self.show_details(s.value("window/details", True, bool))
+        self.filter_bar.set_chip(s.value("filter/chip", "All", str))
+        self.filter_bar.set_provider(s.value("filter/provider", "", str))
+        self.filter_bar.search.setText(s.value("filter/text", "", str))
+
+
+def _retryable(view: TaskView) -> bool:
+    return (
+        view.state is State.LOST
+        or view.download_failed
+        or (view.state is State.FAILED and view.error is not None and view.error.code == "gave_up")
+    )
+
+
+def _cancellable(view: TaskView) -> bool:
+    provider = PROVIDERS.get(view.ref.provider)
+    return provider is not None and provider.supports_cancel and not view.state.is_terminal

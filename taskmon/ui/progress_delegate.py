@@ -1,0 +1,128 @@
+"""Draws the progress column: no widget per row, one paint per visible cell.
+
+Reported progress is a solid bar; an estimate from elapsed versus expected
+time is a striped, lighter bar with a `~`; when nothing is known a faint
+track with a slowly moving segment says "working, no idea how far".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from taskmon.snapshot import State
+from taskmon.ui import theme
+from taskmon.ui.cell_text import ProgressInfo, ProgressMode
+from taskmon.ui.task_model import PROGRESS_ROLE, VIEW_ROLE
+
+_MARGIN_X = 6.0
+_BAR_HEIGHT = 14.0
+_SEGMENT_SHARE = 0.28  # the moving segment of an indeterminate bar
+_SWEEP_S = 4  # seconds for the segment to cross the track
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Paints `PROGRESS_ROLE` (a ProgressInfo) as a bar with its words inside."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        info = index.data(PROGRESS_ROLE)
+        view = index.data(VIEW_ROLE)
+        if not isinstance(info, ProgressInfo) or view is None:
+            super().paint(painter, option, index)
+            return
+        # Background and selection as the style draws them, without the text.
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+
+        palette = option.palette
+        rect = QRectF(option.rect).adjusted(_MARGIN_X, 0, -_MARGIN_X, 0)
+        height = min(_BAR_HEIGHT, rect.height() - 6)
+        bar = QRectF(rect.left(), rect.center().y() - height / 2, rect.width(), height)
+        radius = height / 2
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        track = QColor(palette.color(palette.ColorRole.Mid))
+        track.setAlpha(90)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(track)
+        painter.drawRoundedRect(bar, radius, radius)
+
+        state = view.state
+        fill = theme.state_colour(state.value, palette)
+        if info.mode is ProgressMode.DONE:
+            if state is State.SUCCEEDED:
+                self._fill(painter, bar, 1.0, fill, radius)
+        elif info.mode is ProgressMode.REPORTED and info.fraction is not None:
+            self._fill(painter, bar, info.fraction, fill, radius)
+        elif info.mode is ProgressMode.ESTIMATED and info.fraction is not None:
+            colour = theme.estimate_colour(palette)
+            self._fill(painter, bar, info.fraction, colour, radius, striped=True)
+        else:
+            self._sweep(painter, bar, fill, radius)
+
+        text = info.text
+        if text:
+            on_bar = info.mode is ProgressMode.DONE and state is State.SUCCEEDED
+            pen = QColor("#ffffff") if on_bar else palette.color(palette.ColorRole.Text)
+            if info.mode is ProgressMode.DONE and state is not State.SUCCEEDED:
+                pen = theme.state_colour(state.value, palette)
+            painter.setPen(QPen(pen))
+            font = option.font
+            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+            painter.setFont(font)
+            painter.drawText(bar, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    @staticmethod
+    def _fill(
+        painter: QPainter,
+        bar: QRectF,
+        fraction: float,
+        colour: QColor,
+        radius: float,
+        *,
+        striped: bool = False,
+    ) -> None:
+        if fraction <= 0:
+            return
+        clip = QPainterPath()
+        clip.addRoundedRect(bar, radius, radius)
+        painter.save()
+        painter.setClipPath(clip)
+        filled = QRectF(bar.left(), bar.top(), bar.width() * fraction, bar.height())
+        if striped:
+            light = QColor(colour)
+            light.setAlpha(110)
+            painter.fillRect(filled, light)
+            painter.fillRect(filled, QBrush(colour, Qt.BrushStyle.BDiagPattern))
+        else:
+            painter.fillRect(filled, colour)
+        painter.restore()
+
+    @staticmethod
+    def _sweep(painter: QPainter, bar: QRectF, colour: QColor, radius: float) -> None:
+        """A segment that moves along the track with the clock (the model ticks)."""
+        phase = (datetime.now(UTC).timestamp() % _SWEEP_S) / _SWEEP_S
+        width = bar.width() * _SEGMENT_SHARE
+        left = bar.left() - width + (bar.width() + width) * phase
+        segment = QRectF(left, bar.top(), width, bar.height()).intersected(bar)
+        soft = QColor(colour)
+        soft.setAlpha(120)
+        clip = QPainterPath()
+        clip.addRoundedRect(bar, radius, radius)
+        painter.save()
+        painter.setClipPath(clip)
+        painter.fillRect(segment, soft)
+        painter.restore()

@@ -1,0 +1,319 @@
+"""The task table's model: one row per tracked task, updated in place.
+
+Rows change through `apply()` with batches of engine views: new tasks become one
+`rowsInserted`, changed ones per-row `dataChanged` (one whole-table signal only
+when most rows changed), removed ones `rowsRemoved`. Never a reset per poll.
+Each cell answers twice: words for `DisplayRole`, the raw value under
+`SORT_ROLE` for sorting, and the whole `TaskView` under `VIEW_ROLE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any, Final
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QIcon
+
+from taskmon.engine.task import TaskView
+from taskmon.ui import cell_text
+
+VIEW_ROLE: Final = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 2
+PROGRESS_ROLE: Final = Qt.ItemDataRole.UserRole + 3
+
+# Past this share of changed rows, one whole-table dataChanged is cheaper.
+WHOLE_TABLE_SHARE: Final = 0.5
+CLOCK_TICK_MS: Final = 1000
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    PROVIDER = 0
+    TASK_ID = 1
+    LABEL = 2
+    MODEL = 3
+    KIND = 4
+    STATE = 5
+    PROGRESS = 6
+    QUEUED = 7
+    RUNNING = 8
+    ETA = 9
+    COST = 10
+    RESULTS = 11
+    EXPIRES = 12
+    PROBLEM = 13
+
+
+HEADERS: Final = {
+    Column.PROVIDER: "Provider",
+    Column.TASK_ID: "Task ID",
+    Column.LABEL: "Label",
+    Column.MODEL: "Model",
+    Column.KIND: "Kind",
+    Column.STATE: "State",
+    Column.PROGRESS: "Progress",
+    Column.QUEUED: "Queued",
+    Column.RUNNING: "Running",
+    Column.ETA: "ETA",
+    Column.COST: "Cost",
+    Column.RESULTS: "Results",
+    Column.EXPIRES: "Links expire",
+    Column.PROBLEM: "Last error",
+}
+HEADER_TIPS: Final = {
+    Column.QUEUED: "Time spent waiting in the provider's queue",
+    Column.RUNNING: "Time spent generating",
+    Column.ETA: "Expected time to finish (from the provider, its progress, or past tasks)",
+    Column.EXPIRES: "When the provider's result links stop working",
+    Column.PROGRESS: "Solid: reported by the provider. Striped: estimated from elapsed time.",
+}
+# Columns whose words move with the clock even when no event arrives.
+CLOCK_COLUMNS: Final = (Column.PROGRESS, Column.QUEUED, Column.RUNNING, Column.ETA, Column.EXPIRES)
+
+IconLookup = Callable[[str], QIcon]
+
+
+class TaskTableModel(QAbstractTableModel):
+    """Tracked tasks as rows; fed by `apply()` and `remove()`."""
+
+    def __init__(
+        self,
+        provider_icon: IconLookup | None = None,
+        state_icon: IconLookup | None = None,
+        parent: QObject | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._views: list[TaskView] = []
+        self._rows: dict[str, int] = {}
+        self._provider_icon = provider_icon
+        self._state_icon = state_icon
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._now = self._clock()
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(CLOCK_TICK_MS)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start()
+
+    # -- feeding --------------------------------------------------------------
+
+    def apply(self, views: Iterable[TaskView]) -> None:
+        """Insert new tasks and refresh changed ones (one batch of engine updates)."""
+        changed: list[int] = []
+        new: dict[str, TaskView] = {}  # a task new in this batch keeps its latest view
+        for view in views:
+            row = self._rows.get(view.key)
+            if row is not None:
+                self._views[row] = view
+                changed.append(row)
+            else:
+                new[view.key] = view
+        self._now = self._clock()
+        if changed:
+            self._emit_rows_changed(sorted(set(changed)))
+        if new:
+            first = len(self._views)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            for offset, view in enumerate(new.values()):
+                self._rows[view.key] = first + offset
+                self._views.append(view)
+            self.endInsertRows()
+
+    def remove(self, keys: Iterable[str]) -> None:
+        """Drop the rows of `keys` (unknown keys are ignored)."""
+        rows = sorted({self._rows[k] for k in keys if k in self._rows}, reverse=True)
+        # Remove contiguous runs from the bottom so earlier row numbers stay valid.
+        runs: list[tuple[int, int]] = []
+        for row in rows:
+            if runs and runs[-1][0] == row + 1:
+                runs[-1] = (row, runs[-1][1])
+            else:
+                runs.append((row, row))
+        for first, last in runs:
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._views[first : last + 1]
+            self.endRemoveRows()
+        if runs:
+            self._rows = {v.key: i for i, v in enumerate(self._views)}
+
+    def tick(self) -> None:
+        """Let the clock-driven cells (elapsed, ETA, expiry) move once a second."""
+        self._now = self._clock()
+        if not self._views:
+            return
+        for column in CLOCK_COLUMNS:
+            top = self.index(0, column)
+            bottom = self.index(len(self._views) - 1, column)
+            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
+
+    def _emit_rows_changed(self, rows: Sequence[int]) -> None:
+        last_column = len(Column) - 1
+        if len(rows) > WHOLE_TABLE_SHARE * len(self._views):
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._views) - 1, last_column))
+            return
+        start = prev = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and row == prev + 1:
+                prev = row
+                continue
+            self.dataChanged.emit(self.index(start, 0), self.index(prev, last_column))
+            if row is not None:
+                start = prev = row
+
+    # -- reading --------------------------------------------------------------
+
+    def view_at(self, row: int) -> TaskView:
+        return self._views[row]
+
+    def row_of(self, key: str) -> int | None:
+        return self._rows.get(key)
+
+    def views(self) -> list[TaskView]:
+        return list(self._views)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._views)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        column = Column(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(column)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._views):
+            return None
+        view = self._views[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(view, column)
+        if role == SORT_ROLE:
+            return self._sort_value(view, column)
+        if role == VIEW_ROLE:
+            return view
+        if role == PROGRESS_ROLE and column is Column.PROGRESS:
+            return cell_text.progress(view, self._now)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column is Column.PROVIDER and self._provider_icon is not None:
+                return self._provider_icon(view.ref.provider)
+            if column is Column.STATE and self._state_icon is not None:
+                return self._state_icon(view.state.value if view.observed else "")
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(view, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _text(self, view: TaskView, column: Column) -> str:
+        now = self._now
+        match column:
+            case Column.PROVIDER:
+                return cell_text.provider_name(view.ref.provider)
+            case Column.TASK_ID:
+                return view.ref.task_id
+            case Column.LABEL:
+                return view.label or ""
+            case Column.MODEL:
+                return view.model or ""
+            case Column.KIND:
+                return view.media_kind.value if view.media_kind else ""
+            case Column.STATE:
+                return cell_text.state_text(view)
+            case Column.PROGRESS:
+                return cell_text.progress(view, now).text
+            case Column.QUEUED:
+                return cell_text.duration(cell_text.queued_s(view, now))
+            case Column.RUNNING:
+                return cell_text.duration(cell_text.running_s(view, now))
+            case Column.ETA:
+                return cell_text.eta_text(view, now)
+            case Column.COST:
+                return cell_text.cost_text(view.cost)
+            case Column.RESULTS:
+                return cell_text.results_text(view)
+            case Column.EXPIRES:
+                return cell_text.expires_text(view, now)
+            case Column.PROBLEM:
+                return cell_text.problem_text(view)
+
+    def _sort_value(self, view: TaskView, column: Column) -> Any:
+        now = self._now
+        match column:
+            case Column.STATE:
+                return _STATE_ORDER.get(view.state.value, 9)
+            case Column.PROGRESS:
+                return cell_text.progress_sort_key(view, now)
+            case Column.QUEUED:
+                return _number(cell_text.queued_s(view, now))
+            case Column.RUNNING:
+                return _number(cell_text.running_s(view, now))
+            case Column.ETA:
+                return _number(cell_text.eta_s(view, now))
+            case Column.COST:
+                return _number(cell_text.cost_value(view.cost))
+            case Column.RESULTS:
+                return len(view.outputs)
+            case Column.EXPIRES:
+                at = cell_text.expires_at(view)
+                return _number(None if at is None else at.timestamp())
+            case _:
+                return self._text(view, column).casefold()
+
+    def _tooltip(self, view: TaskView, column: Column) -> str | None:
+        if column is Column.TASK_ID:
+            extra = f"\nProvider's own ID: {view.provider_task_id}" if view.provider_task_id else ""
+            return f"{view.ref.task_id}{extra}"
+        if column is Column.PROBLEM:
+            return cell_text.problem_text(view) or None
+        if column is Column.STATE and view.raw_status:
+            return f"Provider status: {view.raw_status}"
+        if column in (Column.LABEL, Column.MODEL):
+            return self._text(view, column) or None
+        return None
+
+
+_RIGHT_ALIGNED: Final = frozenset(
+    {Column.QUEUED, Column.RUNNING, Column.ETA, Column.COST, Column.RESULTS}
+)
+_STATE_ORDER: Final = {
+    "running": 0,
+    "queued": 1,
+    "succeeded": 2,
+    "failed": 3,
+    "cancelled": 4,
+    "lost": 5,
+}
+
+
+def _number(value: float | None) -> float:
+    """Unknown values sort after every known one."""
+    return float("inf") if value is None else float(value)

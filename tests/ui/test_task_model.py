@@ -1,0 +1,216 @@
+"""The task table model: incremental updates, words per cell, filters and sorting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QAbstractItemModelTester
+from ui_views import T0, make_view
+
+from taskmon.snapshot import Cost, MediaKind, Output, State, TaskError
+from taskmon.ui.cell_text import ProgressMode
+from taskmon.ui.filter_model import TaskFilterModel
+from taskmon.ui.task_model import PROGRESS_ROLE, Column, TaskTableModel
+
+
+class Spy:
+    """Records a model's structural and data signals."""
+
+    def __init__(self, model: TaskTableModel) -> None:
+        self.inserted: list[tuple[int, int]] = []
+        self.removed: list[tuple[int, int]] = []
+        self.changed: list[tuple[int, int]] = []
+        self.resets = 0
+        model.rowsInserted.connect(lambda _p, a, b: self.inserted.append((a, b)))
+        model.rowsRemoved.connect(lambda _p, a, b: self.removed.append((a, b)))
+        model.dataChanged.connect(lambda tl, br, _r=(): self.changed.append((tl.row(), br.row())))
+        model.modelReset.connect(lambda: setattr(self, "resets", self.resets + 1))
+
+
+def _model(qtbot: Any) -> TaskTableModel:
+    model = TaskTableModel(clock=lambda: T0)
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    return model
+
+
+def _ids(n: int) -> list[str]:
+    return [f"task_{i:032x}" for i in range(n)]
+
+
+def test_new_tasks_are_inserted_in_one_batch(qtbot: Any) -> None:
+    model = _model(qtbot)
+    spy = Spy(model)
+    model.apply([make_view(i) for i in _ids(3)])
+    assert spy.inserted == [(0, 2)]
+    assert model.rowCount() == 3
+    assert spy.resets == 0
+
+
+def test_a_changed_task_emits_data_changed_for_its_row_only(qtbot: Any) -> None:
+    model = _model(qtbot)
+    ids = _ids(10)
+    model.apply([make_view(i) for i in ids])
+    spy = Spy(model)
+    model.apply([make_view(ids[4], progress=50.0)])
+    assert spy.changed == [(4, 4)]
+    assert spy.inserted == [] and spy.resets == 0
+    assert model.index(4, Column.PROGRESS).data() == "50 %"
+
+
+def test_neighbouring_changed_rows_share_one_signal(qtbot: Any) -> None:
+    model = _model(qtbot)
+    ids = _ids(10)
+    model.apply([make_view(i) for i in ids])
+    spy = Spy(model)
+    model.apply([make_view(ids[i], progress=10.0) for i in (2, 3, 4, 7)])
+    assert spy.changed == [(2, 4), (7, 7)]
+
+
+def test_most_rows_changed_is_one_whole_table_signal(qtbot: Any) -> None:
+    model = _model(qtbot)
+    ids = _ids(10)
+    model.apply([make_view(i) for i in ids])
+    spy = Spy(model)
+    model.apply([make_view(ids[i], progress=10.0) for i in (0, 2, 4, 5, 6, 8)])
+    assert spy.changed == [(0, 9)]
+
+
+def test_removing_tasks_keeps_the_others_in_order(qtbot: Any) -> None:
+    model = _model(qtbot)
+    ids = _ids(6)
+    views = [make_view(i) for i in ids]
+    model.apply(views)
+    spy = Spy(model)
+    model.remove([views[1].key, views[2].key, views[5].key, "not/a/key"])
+    assert spy.removed == [(5, 5), (1, 2)]
+    assert [model.view_at(r).ref.task_id for r in range(model.rowCount())] == [
+        ids[0],
+        ids[3],
+        ids[4],
+    ]
+    model.apply([make_view(ids[4], progress=70.0)])
+    assert model.row_of(views[4].key) == 2
+    assert model.index(2, Column.PROGRESS).data() == "70 %"
+
+
+def test_cells_say_what_a_person_needs(qtbot: Any) -> None:
+    model = _model(qtbot)
+    failed = make_view(
+        "job-1",
+        "xenodia",
+        State.FAILED,
+        model="flux-pro",
+        error=TaskError("content policy violation", "E400"),
+        cost=Cost(micro_usdc=12_500),
+        age_s=95,
+    )
+    done = make_view(
+        "job-2",
+        "apixo",
+        State.SUCCEEDED,
+        model="seedream",
+        outputs=(Output("https://cdn.example/a.png", MediaKind.IMAGE),),
+        cost=Cost(credits=4),
+    )
+    model.apply([failed, done])
+    row = {c: model.index(0, c).data() for c in Column}
+    assert row[Column.PROVIDER] == "Xenodia"
+    assert row[Column.STATE] == "failed"
+    assert row[Column.PROBLEM] == "content policy violation [E400]"
+    assert row[Column.COST] == "$0.0125"
+    assert row[Column.MODEL] == "flux-pro"
+    row = {c: model.index(1, c).data() for c in Column}
+    assert row[Column.PROVIDER] == "Apixo"
+    assert row[Column.RESULTS] == "1"
+    assert row[Column.COST] == "4 cr"
+    assert row[Column.EXPIRES] == "in 24 h 00 m"  # Apixo links last a day
+
+
+def test_progress_is_reported_estimated_or_unknown(qtbot: Any) -> None:
+    model = _model(qtbot)
+    reported = make_view(_ids(1)[0], progress=42.0)
+    estimated = make_view("vid-2", "xenodia", estimated_total_s=120.0, age_s=30.0)
+    unknown = make_view("task_" + "f" * 32, age_s=30.0)
+    model.apply([reported, estimated, unknown])
+    modes = [model.index(r, Column.PROGRESS).data(PROGRESS_ROLE).mode for r in range(3)]
+    assert modes == [ProgressMode.REPORTED, ProgressMode.ESTIMATED, ProgressMode.UNKNOWN]
+    assert model.index(1, Column.PROGRESS).data() == "~25 %"
+
+
+def test_an_unknown_status_shows_the_providers_word(qtbot: Any) -> None:
+    model = _model(qtbot)
+    model.apply([make_view("job-9", "xenodia", None, raw_status="thinking")])
+    assert model.index(0, Column.STATE).data() == "queued (thinking)"
+
+
+def test_filter_by_provider_state_and_text(qtbot: Any) -> None:
+    model = _model(qtbot)
+    model.apply(
+        [
+            make_view("a-1", "xenodia", State.RUNNING, label="cat poster"),
+            make_view("b-2", "vidgo", State.SUCCEEDED, label="dog video"),
+            make_view("c-3", "xenodia", State.FAILED, error=TaskError("nsfw filter")),
+        ]
+    )
+    proxy = TaskFilterModel()
+    proxy.setSourceModel(model)
+
+    def shown() -> list[str]:
+        return [proxy.index(r, Column.TASK_ID).data() for r in range(proxy.rowCount())]
+
+    proxy.set_providers(["xenodia"])
+    assert shown() == ["a-1", "c-3"]
+    proxy.set_states({"failed"})
+    assert shown() == ["c-3"]
+    proxy.set_providers(None)
+    proxy.set_states(None)
+    proxy.set_text("DOG")
+    assert shown() == ["b-2"]
+    proxy.set_text("nsfw")
+    assert shown() == ["c-3"]
+
+
+def test_a_filtered_row_appears_when_its_task_changes_into_the_filter(qtbot: Any) -> None:
+    model = _model(qtbot)
+    model.apply([make_view("a-1", "xenodia", State.RUNNING)])
+    proxy = TaskFilterModel()
+    proxy.setSourceModel(model)
+    proxy.set_states({"succeeded"})
+    assert proxy.rowCount() == 0
+    model.apply([make_view("a-1", "xenodia", State.SUCCEEDED)])
+    assert proxy.rowCount() == 1
+
+
+def test_sorting_uses_raw_values_not_words(qtbot: Any) -> None:
+    model = _model(qtbot)
+    model.apply(
+        [
+            make_view("slow", "xenodia", State.RUNNING, age_s=600),
+            make_view("fast", "xenodia", State.RUNNING, age_s=9),
+            make_view("mid", "xenodia", State.RUNNING, age_s=75),
+        ]
+    )
+    proxy = TaskFilterModel()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.QUEUED, Qt.SortOrder.AscendingOrder)
+    order = [proxy.index(r, Column.TASK_ID).data() for r in range(3)]
+    # As words "1 m 15 s" < "10 m 00 s" < "9 s"; as seconds 9 < 75 < 600.
+    assert order == ["fast", "mid", "slow"]
+
+
+def test_the_clock_tick_refreshes_only_time_columns(qtbot: Any) -> None:
+    model = _model(qtbot)
+    model.apply([make_view(i) for i in _ids(4)])
+    columns: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda tl, br, _r=(): columns.append((tl.column(), br.column())))
+    model.tick()
+    assert columns and all(a == b for a, b in columns)
+    assert {a for a, _ in columns} == {
+        Column.PROGRESS,
+        Column.QUEUED,
+        Column.RUNNING,
+        Column.ETA,
+        Column.EXPIRES,
+    }
+    assert model.rowCount(QModelIndex()) == 4
