@@ -13,12 +13,16 @@ from pydantic import ValidationError
 from taskmon.providers.base import (
     ApiError,
     ApiProblem,
+    BadReference,
+    IdMatch,
     MalformedResponse,
+    PastedUrl,
     Provider,
     RequestSpec,
     TaskRef,
     clip,
     decode_json,
+    looks_like_task_id,
 )
 from taskmon.providers.fields import (
     ItemList,
@@ -47,6 +51,7 @@ _STATES = {
     "failed": State.FAILED,
 }
 MALFORMED_RESULT = "malformed_result"
+MAX_MODEL_CHARS = 200
 
 
 class _Data(LenientModel):
@@ -119,6 +124,43 @@ class Apixo(Provider):
             media_kind=kind_of_outputs(outputs),
             raw=doc,
         )
+
+    def id_match(self, untrusted_token: str) -> IdMatch:
+        # No format is documented (`task_abc123xyz789`, `task_12345678`).
+        return IdMatch.POSSIBLE if looks_like_task_id(untrusted_token) else IdMatch.NO
+
+    def ref_from_url(self, url: PastedUrl) -> TaskRef | None:
+        """`/api/v1/statusTask/{model}?taskId={id}`: the model comes with the ID."""
+        match url.segments:
+            case ("api", "v1", "statusTask", model):
+                task_id = url.param("taskId")
+                if not (task_id and task_id.strip()):
+                    raise BadReference("Apixo: the status URL has no taskId")
+                if len(model) > MAX_MODEL_CHARS:
+                    raise BadReference("Apixo: the model in the status URL is too long")
+                return TaskRef(self.name, task_id, model=model)
+        return None
+
+    def refs_from_json(self, untrusted_doc: Any) -> list[TaskRef]:
+        """The `{code, message, data: {taskId, …}}` envelope of submit, status and callback.
+
+        The documented bodies name no model; `data.model` is used when present.
+        A bare `data` object (`taskId` with an Apixo `state`) is read too.
+        """
+        if not isinstance(untrusted_doc, dict):
+            return []
+        data, state = untrusted_doc.get("data"), untrusted_doc.get("state")
+        if isinstance(data, dict) and "code" in untrusted_doc:
+            task = data
+        elif isinstance(state, str) and state.strip().lower() in _STATES:
+            task = untrusted_doc
+        else:
+            return []
+        task_id, model = task.get("taskId"), task.get("model")
+        if not isinstance(task_id, str):
+            return []
+        usable_model = isinstance(model, str) and 0 < len(model.strip()) <= MAX_MODEL_CHARS
+        return [TaskRef(self.name, task_id, model=model.strip() if usable_model else None)]
 
     def parse_error(self, untrusted_body: bytes) -> ApiProblem:
         doc = loads_or_none(untrusted_body)

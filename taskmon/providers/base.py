@@ -9,15 +9,21 @@ provider's own API host.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from taskmon.snapshot import Snapshot
 
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a status response larger than this is not a status response
 MAX_MESSAGE_CHARS = 500
+MAX_TASK_ID_CHARS = 256
+MAX_PASTED_URL_CHARS = 2048  # status URLs are short; a longer "URL" is not one
+_MAX_QUERY_FIELDS = 64
 
 
 class ProviderError(Exception):
@@ -75,6 +81,68 @@ class RequestSpec:
     json_body: Any = None
 
 
+class IdMatch(Enum):
+    """How surely a bare pasted token is one provider's task ID."""
+
+    NO = "no"
+    POSSIBLE = "possible"  # a free-form ID this provider might use (others might too)
+    CERTAIN = "certain"  # a shape only this provider uses
+
+
+@dataclass(frozen=True, slots=True)
+class PastedUrl:
+    """A pasted http(s) URL, split and percent-decoded once for `Provider.ref_from_url`.
+
+    Only the path and query name a task. The host is a hint: taskmon never
+    sends a request, let alone a key, to a pasted host.
+    """
+
+    host: str  # lower case, without the port
+    segments: tuple[str, ...]  # decoded path segments; empty ones (`//`, a trailing `/`) dropped
+    query: tuple[tuple[str, str], ...] = ()  # decoded parameters, in order
+
+    @classmethod
+    def parse(cls, untrusted_url: str) -> PastedUrl | None:
+        """The URL's parts, or None unless it is a bounded http(s) URL with a host."""
+        if len(untrusted_url) > MAX_PASTED_URL_CHARS:
+            return None
+        try:
+            parts = urlsplit(untrusted_url.strip())
+            host = parts.hostname  # lower-cased by urlsplit
+            query = parse_qsl(
+                parts.query, keep_blank_values=True, max_num_fields=_MAX_QUERY_FIELDS
+            )
+        except ValueError:  # an unbalanced IPv6 bracket, too many query fields...
+            return None
+        if parts.scheme.lower() not in {"http", "https"} or not host:
+            return None
+        segments = tuple(unquote(s) for s in parts.path.split("/") if s)
+        return cls(host=host, segments=segments, query=tuple(query))
+
+    def param(self, name: str) -> str | None:
+        """The first value of query parameter `name`, or None."""
+        return next((value for key, value in self.query if key == name), None)
+
+
+_ID_CHARS = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+MIN_FREE_FORM_ID_CHARS = 6
+
+
+def looks_like_task_id(untrusted_token: str) -> bool:
+    """Whether a token could be a free-form task ID at all.
+
+    ASCII letters, digits, `_` and `-`, at least one letter and one digit,
+    6 to 256 characters: every ID in the five providers' docs is (`task_123`,
+    UUIDs, ULIDs, `KC9IIO8MLOAN18JX`); words, numbers and dates are not.
+    """
+    return (
+        MIN_FREE_FORM_ID_CHARS <= len(untrusted_token) <= MAX_TASK_ID_CHARS
+        and _ID_CHARS.fullmatch(untrusted_token) is not None
+        and any(c.isdigit() for c in untrusted_token)
+        and any(c.isalpha() for c in untrusted_token)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ApiProblem:
     """What an error response body said, best effort."""
@@ -100,12 +168,19 @@ class Provider(ABC):
     supports_cancel: ClassVar[bool] = False
     supports_stream: ClassVar[bool] = False
 
+    @property
+    def api_host(self) -> str:
+        """The host of the public API (from `default_base_url`)."""
+        return urlsplit(self.default_base_url).hostname or ""
+
     def validate_ref(self, ref: TaskRef) -> None:
         """Raise BadReference when `ref` cannot be queried."""
         if not ref.task_id.strip():
             raise BadReference(f"{self.display_name}: the task ID is empty")
-        if len(ref.task_id) > 256:
-            raise BadReference(f"{self.display_name}: the task ID is longer than 256 characters")
+        if len(ref.task_id) > MAX_TASK_ID_CHARS:
+            raise BadReference(
+                f"{self.display_name}: the task ID is longer than {MAX_TASK_ID_CHARS} characters"
+            )
         if self.requires_model and not (ref.model and ref.model.strip()):
             raise BadReference(f"{self.display_name} needs the model the task was submitted with")
         if ref.by_out_task_id and not self.supports_out_task_id:
@@ -138,6 +213,31 @@ class Provider(ABC):
     def parse_stream_event(self, event: str, untrusted_data: str) -> Snapshot | None:
         """A pushed event as a snapshot, or None for events that carry no task state."""
         return None
+
+    # --- recognising pasted references (taskmon.intake) ----------------------
+    # Pure and total: any input gives an answer, never an exception, except
+    # BadReference where the text is clearly this provider's but unusable.
+
+    def id_match(self, untrusted_token: str) -> IdMatch:
+        """How surely a bare token (already stripped, at most 256 chars) is this provider's ID."""
+        return IdMatch.NO
+
+    def ref_from_url(self, url: PastedUrl) -> TaskRef | None:
+        """The task named by a pasted status or poll URL of this provider, else None.
+
+        Match the documented path on any host (a simulator, a proxy or a base
+        URL override serves the same paths); restrict to the provider's own
+        host only paths that other services plausibly use too.
+        """
+        return None
+
+    def refs_from_json(self, untrusted_doc: Any) -> list[TaskRef]:
+        """The tasks named by a pasted submit or status response of this provider, else [].
+
+        Be strict: another provider's response, or any other JSON, must give [].
+        Return no model unless `requires_model`.
+        """
+        return []
 
 
 def decode_json(untrusted_body: bytes, provider: str) -> Any:

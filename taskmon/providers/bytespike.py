@@ -8,14 +8,18 @@ path form of cancel need.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ConfigDict, ValidationError
 
 from taskmon.providers.base import (
     ApiError,
     ApiProblem,
+    IdMatch,
     MalformedResponse,
+    PastedUrl,
     Provider,
     RequestSpec,
     TaskRef,
@@ -54,6 +58,11 @@ _STATES = {
     "cancelled": State.CANCELLED,
 }
 MAX_RATE_LIMIT_WAIT_S = 3600.0
+# `task_` + an upper-case ULID (Crockford base 32; a 48-bit time makes the first
+# character 0-7). reAPI's ULIDs are lower case.
+_TASK_ID = re.compile(r"task_[0-7][0-9A-HJKMNP-TV-Z]{25}")
+# The submit reply's exact body is unpublished; it carries these beside task_id.
+_SUBMIT_FIELDS = ("estimated_credits", "estimated_seconds")
 
 
 class _Output(LenientModel):
@@ -128,6 +137,34 @@ class BytesPike(Provider):
         if task_id:
             return RequestSpec("POST", f"/v1/tasks/cancel/{path_segment(task_id)}")
         return RequestSpec("POST", "/v1/tasks/cancel", json_body={"out_task_id": ref.task_id})
+
+    def id_match(self, untrusted_token: str) -> IdMatch:
+        # An out_task_id is whatever the caller chose: only the server's ID has a shape.
+        return IdMatch.CERTAIN if _TASK_ID.fullmatch(untrusted_token) else IdMatch.NO
+
+    def ref_from_url(self, url: PastedUrl) -> TaskRef | None:
+        """The stream or cancel URL (the query call is a POST: its URL names no task)."""
+        match url.segments:
+            case ("v1", "tasks", "stream" | "cancel", task_id):
+                return TaskRef(self.name, task_id)
+        return None
+
+    def refs_from_json(self, untrusted_doc: Any) -> list[TaskRef]:
+        """A query, cancel or submit reply: task_id (preferred) or out_task_id."""
+        if not isinstance(untrusted_doc, dict) or "state" in untrusted_doc:
+            return []  # Xenodia's task object has task_id too, with `state`
+        status = untrusted_doc.get("status")
+        if isinstance(status, str):
+            if status.strip().lower() not in _STATES:
+                return []
+        elif not any(key in untrusted_doc for key in _SUBMIT_FIELDS):
+            return []
+        task_id, out_task_id = untrusted_doc.get("task_id"), untrusted_doc.get("out_task_id")
+        if isinstance(task_id, str) and task_id.strip():
+            return [TaskRef(self.name, task_id)]
+        if isinstance(out_task_id, str) and out_task_id.strip():
+            return [TaskRef(self.name, out_task_id, by_out_task_id=True)]
+        return []
 
     def rate_limit_reset_s(self, headers: Mapping[str, str], now_epoch_s: float) -> float | None:
         """Seconds until X-RateLimit-Reset (a Unix time), within [0, 3600]."""

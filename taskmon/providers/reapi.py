@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationError
 
 from taskmon.providers.base import (
     ApiProblem,
+    IdMatch,
+    PastedUrl,
     Provider,
     RequestSpec,
     TaskRef,
@@ -39,6 +42,11 @@ _STATES = {
     "completed": State.SUCCEEDED,
     "failed": State.FAILED,
 }
+# `task_` + 32 hex digits, or + a lower-case ULID (Crockford base 32, no i l o u;
+# a 48-bit time makes the first character 0-7). BytesPike's ULIDs are upper case.
+_ID_BODY = re.compile(r"[0-9a-f]{32}|[0-7][0-9a-hjkmnp-tv-z]{25}")
+_ID_PREFIX = "task_"
+_CDN_HOST = "cdn.reapi.ai"
 
 
 class _Output(LenientModel):
@@ -102,6 +110,40 @@ class ReApi(Provider):
             media_kind=media_kind,
             raw=doc,
         )
+
+    def id_match(self, untrusted_token: str) -> IdMatch:
+        body = untrusted_token.removeprefix(_ID_PREFIX)
+        if body != untrusted_token and _ID_BODY.fullmatch(body):
+            return IdMatch.CERTAIN
+        return IdMatch.NO
+
+    def ref_from_url(self, url: PastedUrl) -> TaskRef | None:
+        """`/api/v1/tasks/{id}` on any host; a result URL on the CDN names its task too."""
+        match url.segments:
+            case ("api", "v1", "tasks", task_id):
+                return TaskRef(self.name, task_id)
+            case ("media", "tasks", id_body, *_) if url.host == _CDN_HOST:
+                # cdn.reapi.ai/media/tasks/<id without task_>/<n>.<ext>
+                task_id = _ID_PREFIX + id_body
+                if self.id_match(task_id) is IdMatch.CERTAIN:
+                    return TaskRef(self.name, task_id)
+        return None
+
+    def refs_from_json(self, untrusted_doc: Any) -> list[TaskRef]:
+        """The submit reply and the status body: `{"id": "task_…", "status": …}`."""
+        if not isinstance(untrusted_doc, dict):
+            return []
+        task_id, status = untrusted_doc.get("id"), untrusted_doc.get("status")
+        # `id` + `status` alone is common (OpenAI objects): the prefix and the
+        # status vocabulary make it reAPI's.
+        if (
+            isinstance(task_id, str)
+            and task_id.startswith(_ID_PREFIX)
+            and isinstance(status, str)
+            and status.strip().lower() in _STATES
+        ):
+            return [TaskRef(self.name, task_id)]
+        return []
 
     def parse_error(self, untrusted_body: bytes) -> ApiProblem:
         """`{"error": {"code": <5-digit int>, "message", "request_id"?}}`."""

@@ -6,16 +6,22 @@ read as UTC.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import ConfigDict
 
 from taskmon.providers.base import (
     ApiError,
+    IdMatch,
     MalformedResponse,
+    PastedUrl,
     Provider,
     RequestSpec,
     TaskRef,
     clip,
     decode_json,
+    looks_like_task_id,
 )
 from taskmon.providers.fields import (
     IsoTime,
@@ -44,6 +50,12 @@ _STATES = {
     "finished": State.SUCCEEDED,
     "failed": State.FAILED,
 }
+# Usually `task-unified-<10 digits>-<8 lower-case letters/digits>`; the prefix is
+# Vidgo's alone, so the parts' lengths are not checked.
+_UNIFIED_ID = re.compile(r"task-unified-[0-9]+-[a-z0-9]+")
+# One model page shows `KC9IIO8MLOAN18JX`: upper-case letters and digits, which
+# Xenodia's and Apixo's free-form IDs may be as well.
+_SHORT_ID = re.compile(r"[A-Z0-9]{12,32}")
 
 
 class _File(LenientModel):
@@ -79,6 +91,33 @@ class Vidgo(Provider):
     def status_request(self, ref: TaskRef) -> RequestSpec:
         self.validate_ref(ref)
         return RequestSpec("GET", f"/api/generate/status/{path_segment(ref.task_id)}")
+
+    def id_match(self, untrusted_token: str) -> IdMatch:
+        if _UNIFIED_ID.fullmatch(untrusted_token):
+            return IdMatch.CERTAIN
+        if _SHORT_ID.fullmatch(untrusted_token) and looks_like_task_id(untrusted_token):
+            return IdMatch.POSSIBLE
+        return IdMatch.NO
+
+    def ref_from_url(self, url: PastedUrl) -> TaskRef | None:
+        match url.segments:
+            case ("api", "generate", "status", task_id):
+                return TaskRef(self.name, task_id)
+        return None
+
+    def refs_from_json(self, untrusted_doc: Any) -> list[TaskRef]:
+        """`{"code", "data": {"task_id", "status"?, "created_time"?, …}}` (submit or status)."""
+        if not isinstance(untrusted_doc, dict) or "code" not in untrusted_doc:
+            return []
+        data = untrusted_doc.get("data")
+        if not isinstance(data, dict):
+            return []
+        task_id, status = data.get("task_id"), data.get("status")
+        # Some submit replies carry only task_id and created_time.
+        known_status = isinstance(status, str) and status.strip().lower() in _STATES
+        if isinstance(task_id, str) and (known_status or "created_time" in data):
+            return [TaskRef(self.name, task_id)]
+        return []
 
     def parse_status(self, untrusted_body: bytes) -> Snapshot:
         doc = decode_json(untrusted_body, self.display_name)

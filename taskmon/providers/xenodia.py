@@ -8,11 +8,14 @@ from pydantic import BeforeValidator, ConfigDict, ValidationError
 
 from taskmon.providers.base import (
     ApiProblem,
+    IdMatch,
+    PastedUrl,
     Provider,
     RequestSpec,
     TaskRef,
     clip,
     decode_json,
+    looks_like_task_id,
 )
 from taskmon.providers.fields import (
     ItemList,
@@ -144,6 +147,29 @@ class Xenodia(Provider):
             ),
             raw=doc,
         )
+
+    def id_match(self, untrusted_token: str) -> IdMatch:
+        # No format is documented: `task_123` in examples, a UUID on an older page.
+        return IdMatch.POSSIBLE if looks_like_task_id(untrusted_token) else IdMatch.NO
+
+    def ref_from_url(self, url: PastedUrl) -> TaskRef | None:
+        """`/v1/tasks/{taskId}` (the task's `poll_url`, on the API host)."""
+        match url.segments:
+            # BytesPike's /v1/tasks/query, /submit, ... share the prefix: only
+            # an ID-like last segment is a task.
+            case ("v1", "tasks", task_id) if looks_like_task_id(task_id):
+                return TaskRef(self.name, task_id)
+        return None
+
+    def refs_from_json(self, untrusted_doc: Any) -> list[TaskRef]:
+        """The task object of the submit reply and the status body (`object: "task"`)."""
+        if not isinstance(untrusted_doc, dict):
+            return []
+        task_id, state = untrusted_doc.get("task_id"), untrusted_doc.get("state")
+        known_state = isinstance(state, str) and state.strip().lower() in _STATES
+        if isinstance(task_id, str) and (untrusted_doc.get("object") == "task" or known_state):
+            return [TaskRef(self.name, task_id)]
+        return []
 
     def parse_error(self, untrusted_body: bytes) -> ApiProblem:
         doc = loads_or_none(untrusted_body)
