@@ -5,8 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: a real Secret Service for the keyring tests (gnome-keyring on a
-# private D-Bus session bus, started by the tests themselves).
-apt_packages=(gnome-keyring dbus dbus-x11 libsecret-tools)
+# private D-Bus session bus, started by the tests themselves), and what Qt needs
+# to draw offscreen and, for the screenshot test, on a real X server (Xvfb).
+apt_packages=(
+    gnome-keyring dbus dbus-x11 libsecret-tools
+    xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+    libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
+    libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+)
 missing=()
 for pkg in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

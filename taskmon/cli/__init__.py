@@ -31,9 +31,18 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="taskmon",
-        description="Track asynchronous AI media-generation tasks across providers.",
+        description=(
+            "Track asynchronous AI media-generation tasks across providers. Without a "
+            "command, opens the window (or brings an open one to the front)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"taskmon {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the window against the built-in simulator, in a throw-away data dir, "
+        "with sample tasks across all providers (no keys, no network)",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     for name in _COMMAND_MODULES:
         importlib.import_module(f"taskmon.cli.{name}").register(subparsers)
@@ -45,8 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return EXIT_USAGE
+        from taskmon.ui.app import run_app  # Qt is imported only for the window
+
+        return run_app(demo=args.demo)
     try:
         return int(handler(args))
     except KeyboardInterrupt:

@@ -9,14 +9,28 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from taskmon.engine.keys import env_var
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import TaskRef
-from taskmon.sim import SimulatorThread, demo_scripts
+from taskmon.sim import SimulatorThread, TaskScript, demo_scripts
 from taskmon.sim.demo import describe
+
+
+def scaled(script: TaskScript, time_scale: float) -> TaskScript:
+    """The same story told faster (tests) or slower: every duration times `time_scale`."""
+    faults = [
+        replace(f, until_s=f.until_s * time_scale, retry_after_s=f.retry_after_s * time_scale)
+        for f in script.faults
+    ]
+    return replace(
+        script,
+        queue_s=script.queue_s * time_scale,
+        run_s=script.run_s * time_scale,
+        faults=faults,
+    )
 
 
 @dataclass
@@ -37,13 +51,13 @@ class DemoEnvironment:
         return {env_var(p): key for p, key in self.simulator.keys.items() if p in PROVIDERS}
 
     @classmethod
-    def start(cls, seed: int = 7) -> DemoEnvironment:
+    def start(cls, seed: int = 7, time_scale: float = 1.0) -> DemoEnvironment:
         directory = Path(tempfile.mkdtemp(prefix="taskmon-demo-"))
         simulator = SimulatorThread(seed=seed)
         simulator.start()
         env = cls(directory, simulator)
         for script in demo_scripts():
-            task = simulator.add_task(script)
+            task = simulator.add_task(scaled(script, time_scale))
             by_out = task.out_task_id is not None
             ref = TaskRef(
                 task.provider,
