@@ -227,7 +227,9 @@ def test_the_simulators_urls_are_recognised_by_path(path: str, provider: str) ->
 
 
 def test_percent_encoded_id_and_trailing_slash() -> None:
-    claims = url_claims("https://api.vidgo.ai/api/generate/status/task%2Dunified%2D1757165031%2Dabc/")
+    claims = url_claims(
+        "https://api.vidgo.ai/api/generate/status/task%2Dunified%2D1757165031%2Dabc/"
+    )
     assert claims == {"vidgo": TaskRef("vidgo", "task-unified-1757165031-abc")}
 
 
@@ -419,12 +421,16 @@ def test_no_provider_but_apixo_returns_a_model(provider: Provider) -> None:
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["id", "task_id", "taskId", "status", "state", "data", "code", "object"])
-        | st.text(max_size=8),
-        inner,
-        max_size=5,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["id", "task_id", "taskId", "status", "state", "data", "code", "object"]
+            )
+            | st.text(max_size=8),
+            inner,
+            max_size=5,
+        )
     ),
     max_leaves=12,
 )
