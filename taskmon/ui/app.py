@@ -15,7 +15,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
 from taskmon import __version__
+from taskmon.engine.data_dir import ensure_data_dir
+from taskmon.engine.handover import Command, HolderRole, asend_to_holder
+from taskmon.engine.keys import KeyStore
+from taskmon.engine.service import TrackingService
+from taskmon.engine.settings import EngineConfig
+from taskmon.engine.store_errors import StoreError
+from taskmon.ui import theme
+from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.demo import DemoEnvironment
+from taskmon.ui.main_window import MainWindow
+from taskmon.ui.provider_settings import load_provider_settings
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +40,6 @@ EXIT_USAGE: Final = 2
 
 def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
     """Open the window (or bring a running one forward); returns the exit status."""
-    try:
-        import qasync
-        from PySide6.QtWidgets import QApplication
-    except ImportError as exc:  # a headless install without Qt
-        print(f"taskmon: the window needs PySide6 and qasync ({exc})", file=sys.stderr)
-        return EXIT_USAGE
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     assert isinstance(app, QApplication)
     app.setApplicationName("taskmon")
@@ -45,23 +54,7 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
         return loop.run_until_complete(_run(app, demo))
 
 
-async def _run(app: object, demo: bool) -> int:
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from taskmon.engine import handover
-    from taskmon.engine.data_dir import ensure_data_dir
-    from taskmon.engine.keys import KeyStore
-    from taskmon.engine.service import TrackingService
-    from taskmon.engine.settings import EngineConfig
-    from taskmon.engine.store_errors import StoreError
-    from taskmon.ui import theme
-    from taskmon.ui.bridge import EngineBridge
-    from taskmon.ui.demo import DemoEnvironment
-    from taskmon.ui.main_window import MainWindow
-    from taskmon.ui.provider_settings import load_provider_settings
-
-    assert isinstance(app, QApplication)
+async def _run(app: QApplication, demo: bool) -> int:
     environment: DemoEnvironment | None = None
     if demo:
         environment = await asyncio.to_thread(DemoEnvironment.start)
@@ -77,17 +70,24 @@ async def _run(app: object, demo: bool) -> int:
             print(f"taskmon: {exc}", file=sys.stderr)
             return EXIT_USAGE
         # A window already open for this data dir comes forward instead of a second one.
-        holder = await handover.send(directory, handover.SHOW)
-        if holder == handover.WINDOW:
+        holder = await asend_to_holder(directory, Command.SHOW)
+        if holder is not None and holder.role == HolderRole.WINDOW:
             print("taskmon: a taskmon window is already open; brought it to the front")
             return EXIT_OK
+        if holder is not None:
+            print(
+                f"taskmon: {holder.describe()} is tracking {directory}; stop it to open "
+                "the window (the window tracks the same tasks)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         settings = QSettings()
         keys = KeyStore()
         overrides, disabled = load_provider_settings(settings)
 
     theme.apply_scheme(app, theme.Scheme(settings.value("appearance/scheme", "system", str)))
     config = EngineConfig(base_url_overrides=overrides)
-    service = TrackingService(directory, keys, config, role=handover.WINDOW)
+    service = TrackingService(directory, keys, config, role=HolderRole.WINDOW)
     bridge = EngineBridge(service, keys)
     for name in disabled:
         service.set_enabled(name, False)

@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("taskmon" + title_suffix)
         self.setWindowIcon(icons.app_icon())
         self.setAcceptDrops(True)
-        self.resize(1280, 760)
+        self.resize(1440, 820)
 
         self.model = TaskTableModel(icons.provider_icon, icons.state_icon, self)
         self.proxy = TaskFilterModel(self)
@@ -170,6 +170,13 @@ class MainWindow(QMainWindow):
             "Settings…", self.open_settings, "Ctrl+,", "settings", "Providers, keys and options"
         )
         self.quit_action = self._action("Quit", self.quit_app, QKeySequence.StandardKey.Quit)
+        self.key_action = self._action(
+            "Set API key…",
+            self._key_for_selection,
+            None,
+            "key",
+            "Add or change the API key of the selected task's provider",
+        )
 
         toolbar = QToolBar("Actions", self)
         toolbar.setObjectName("actionsToolbar")
@@ -190,6 +197,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.details_action.setCheckable(True)
         for action in (
+            self.key_action,
             self.copy_action,
             self.remove_action,
             self.retry_action,
@@ -241,6 +249,7 @@ class MainWindow(QMainWindow):
                 lambda: self.open_settings(provider),
             )
         self.banners.set(f"provider:{provider}", problem, "warning", action)
+        self._update_actions()
 
     def _on_store_status(self, problem: str | None) -> None:
         text = None
@@ -286,6 +295,12 @@ class MainWindow(QMainWindow):
         self.copy_action.setEnabled(bool(views))
         self.retry_action.setEnabled(any(_retryable(v) for v in views))
         self.cancel_action.setEnabled(any(_cancellable(v) for v in views))
+        problems = self.bridge.provider_problems
+        self.key_action.setVisible(any(v.ref.provider in problems for v in views))
+
+    def _key_for_selection(self) -> None:
+        views = self.selected_views()
+        self.open_settings(views[0].ref.provider if views else None)
 
     def toggle_details(self) -> None:
         self.show_details(not self.details.isVisible())
@@ -491,7 +506,7 @@ class MainWindow(QMainWindow):
                 if isinstance(value, QByteArray | bytes):
                     restore(QByteArray(value))
         else:
-            self.splitter.setSizes([900, 380])
+            self.splitter.setSizes([1080, 360])
         self.show_details(s.value("window/details", True, bool))
         self.filter_bar.set_chip(s.value("filter/chip", "All", str))
         self.filter_bar.set_provider(s.value("filter/provider", "", str))

@@ -75,9 +75,15 @@ class ProgressDelegate(QStyledItemDelegate):
         text = info.text
         if text:
             on_bar = info.mode is ProgressMode.DONE and state is State.SUCCEEDED
-            pen = QColor("#ffffff") if on_bar else palette.color(palette.ColorRole.Text)
-            if info.mode is ProgressMode.DONE and state is not State.SUCCEEDED:
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            if on_bar:
+                pen = QColor("#ffffff")
+            elif selected:
+                pen = palette.color(palette.ColorRole.HighlightedText)
+            elif info.mode is ProgressMode.DONE:
                 pen = theme.state_colour(state.value, palette)
+            else:
+                pen = palette.color(palette.ColorRole.Text)
             painter.setPen(QPen(pen))
             font = option.font
             font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from taskmon.ui.progress_delegate import ProgressDelegate
 from taskmon.ui.task_model import Column
@@ -16,19 +16,19 @@ EMPTY_HINT = (
 )
 # Starting widths (px); the user's own widths are restored from the settings.
 DEFAULT_WIDTHS = {
-    Column.PROVIDER: 110,
-    Column.TASK_ID: 200,
-    Column.LABEL: 110,
-    Column.MODEL: 120,
-    Column.KIND: 60,
-    Column.STATE: 120,
-    Column.PROGRESS: 130,
-    Column.QUEUED: 70,
-    Column.RUNNING: 75,
-    Column.ETA: 75,
-    Column.COST: 70,
-    Column.RESULTS: 80,
-    Column.EXPIRES: 100,
+    Column.PROVIDER: 104,
+    Column.TASK_ID: 190,
+    Column.LABEL: 150,
+    Column.MODEL: 100,
+    Column.KIND: 52,
+    Column.STATE: 112,
+    Column.PROGRESS: 120,
+    Column.QUEUED: 68,
+    Column.RUNNING: 70,
+    Column.ETA: 70,
+    Column.COST: 64,
+    Column.RESULTS: 72,
+    Column.EXPIRES: 96,
 }
 
 
@@ -58,6 +58,26 @@ class TaskTable(QTableView):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+
+    def _column_menu(self, pos: QPoint) -> None:
+        """Right-click on the header: show or hide columns (saved with the header state)."""
+        header = self.horizontalHeader()
+        model = self.model()
+        if model is None:
+            return
+        menu = QMenu(self)
+        for column in range(model.columnCount()):
+            title = model.headerData(column, Qt.Orientation.Horizontal)
+            action = menu.addAction(str(title))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            # Keep at least one column: the last visible one cannot be hidden.
+            visible = header.count() - header.hiddenSectionCount()
+            action.setEnabled(header.isSectionHidden(column) or visible > 1)
+            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+        menu.exec(header.mapToGlobal(pos))
 
     def apply_default_widths(self) -> None:
         for column, width in DEFAULT_WIDTHS.items():

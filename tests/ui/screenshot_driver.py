@@ -1,0 +1,43 @@
+"""Runs the real app (`taskmon --demo`), saves a screenshot after a while, then quits.
+
+Used by test_screenshot.py as a child process on a real X server:
+    python screenshot_driver.py OUT.png SECONDS
+The window is grabbed from the screen (what a person would see), and the
+driver quits the app through its own Quit action, so shutdown is tested too.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from taskmon.ui.app import run_app
+
+
+def main() -> int:
+    out, seconds = sys.argv[1], float(sys.argv[2])
+    app = QApplication(sys.argv[:1])
+
+    def shoot() -> None:
+        for widget in app.topLevelWidgets():
+            if widget.objectName() == "mainWindow" and widget.isVisible():
+                screen = QGuiApplication.primaryScreen()
+                shot = screen.grabWindow(widget.winId())
+                if shot.isNull():  # some servers refuse window grabs: draw it ourselves
+                    shot = widget.grab()
+                shot.save(out)
+                print(f"saved {out}", flush=True)
+                widget.quit_app()  # type: ignore[attr-defined]
+                return
+        print("no visible main window", file=sys.stderr, flush=True)
+        app.exit(1)
+
+    QTimer.singleShot(int(seconds * 1000), shoot)
+    return run_app(demo=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""The window over a real engine: simulator over loopback HTTP, a real store, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from taskmon.engine.keys import Secret
+from taskmon.engine.service import TrackingService
+from taskmon.engine.settings import EngineConfig
+from taskmon.providers import PROVIDERS
+from taskmon.providers.base import TaskRef
+from taskmon.sim import SimulatorThread, TaskScript
+from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.main_window import MainWindow
+from taskmon.ui.task_model import Column
+
+
+class StaticKeys:
+    def __init__(self, keys: dict[str, str]) -> None:
+        self._keys = keys
+
+    async def get(self, provider: str) -> Secret | None:
+        value = self._keys.get(provider)
+        return None if value is None else Secret(value)
+
+    async def source(self, provider: str) -> Any:
+        from taskmon.engine.keys import KeySource
+
+        return KeySource.ENV if provider in self._keys else KeySource.NONE
+
+
+class App:
+    """A window, its bridge and service, on a simulator; `stop()` takes it down."""
+
+    def __init__(self, sim: SimulatorThread, data_dir: Path, settings: QSettings, run: Any) -> None:
+        self.sim = sim
+        self.data_dir = data_dir
+        self.run = run
+        config = EngineConfig(base_url_overrides={name: sim.api_url for name in PROVIDERS})
+        self.service = TrackingService(data_dir, StaticKeys(sim.keys), config)  # type: ignore[arg-type]
+        self.bridge = EngineBridge(self.service, StaticKeys(sim.keys))  # type: ignore[arg-type]
+        run(self.bridge.start())
+        self.window = MainWindow(self.bridge, settings)
+        self.quit_called = False
+        self.window.quit_requested = lambda: setattr(self, "quit_called", True)
+        self.window.show()
+
+    def add(self, script: TaskScript) -> TaskRef:
+        task = self.sim.add_task(script)
+        model = task.model if PROVIDERS[task.provider].requires_model else None
+        return TaskRef(task.provider, task.task_id, model)
+
+    def rows(self) -> dict[str, str]:
+        """Task ID -> state words, as the table shows them."""
+        model = self.window.model
+        return {
+            model.index(r, Column.TASK_ID).data(): model.index(r, Column.STATE).data()
+            for r in range(model.rowCount())
+        }
+
+    def stop(self) -> None:
+        self.window.hide()
+        self.run(self.bridge.stop())
+
+
+@pytest.fixture
+def app(
+    sim_thread: SimulatorThread, tmp_path: Path, qsettings: QSettings, run_async: Any, qtbot: Any
+) -> Iterator[App]:
+    application = App(sim_thread, tmp_path / "data", qsettings, run_async)
+    qtbot.addWidget(application.window)
+    yield application
+    application.stop()
+
+
+def test_tasks_added_through_the_bridge_reach_their_end_in_the_table(app: App, qtbot: Any) -> None:
+    ok = app.add(TaskScript("reapi", run_s=1))
+    failed = app.add(TaskScript("vidgo", run_s=1, outcome="failed"))
+    app.run(app.bridge.add([ok, failed]))
+    qtbot.waitUntil(lambda: len(app.rows()) == 2, timeout=3000)
+    qtbot.waitUntil(
+        lambda: app.rows() == {ok.task_id: "succeeded", failed.task_id: "failed"}, timeout=20000
+    )
+    counts = app.window.counts_label.text()
+    assert "1 succeeded" in counts and "1 failed" in counts
+
+
+def test_ctrl_v_with_unambiguous_ids_adds_them_at_once(app: App, qtbot: Any) -> None:
+    refs = [app.add(TaskScript("reapi", run_s=1)) for _ in range(3)]
+    QGuiApplication.clipboard().setText(",  ".join(r.task_id for r in refs) + "\nhello there")
+    app.window.table.setFocus()
+    qtbot.keyClick(app.window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: set(app.rows()) == {r.task_id for r in refs}, timeout=5000)
+    message = app.window.statusBar().currentMessage()
+    assert "Added 3 tasks" in message
+    assert "not added" in message  # the garbage line is reported, not dropped in silence
+
+
+def test_an_ambiguous_paste_opens_the_dialog_with_a_provider_chooser(
+    app: App, qtbot: Any, qsettings: QSettings
+) -> None:
+    from taskmon.ui.add_dialog import AddTasksDialog
+
+    qsettings.setValue("add/last_provider", "xenodia")
+    ref = app.add(TaskScript("xenodia", run_s=1, task_id="a1b2c3d4e5f60718"))
+    app.window.add_text(ref.task_id)
+    dialog = app.window.findChild(AddTasksDialog)
+    assert dialog is not None and dialog.isVisible()
+    row = dialog.rows[0]
+    assert row.provider_box is not None
+    assert row.provider_box.currentData() == "xenodia"  # the last one used
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.rows().get(ref.task_id) == "succeeded", timeout=20000)
+
+
+def test_dropping_a_text_file_adds_its_ids(app: App, qtbot: Any, tmp_path: Path) -> None:
+    refs = [app.add(TaskScript("reapi", run_s=1)) for _ in range(2)]
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(r.task_id for r in refs) + "\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(ids_file))])
+    drop = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(app.window, drop)
+    qtbot.waitUntil(lambda: set(app.rows()) == {r.task_id for r in refs}, timeout=5000)
+
+
+def test_taskmon_add_from_a_terminal_reaches_the_open_window(app: App, qtbot: Any) -> None:
+    ref = app.add(TaskScript("reapi", run_s=1))
+    env = {**os.environ, "TASKMON_DATA_DIR": str(app.data_dir)}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), *sys.path])
+    done = subprocess.run(
+        [sys.executable, "-m", "taskmon", "add", "--provider", "reapi", ref.task_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: ref.task_id in app.rows(), timeout=3000)
+
+
+def test_a_second_launch_brings_the_window_forward_and_exits_0(app: App, qtbot: Any) -> None:
+    raised: list[bool] = []
+    app.bridge.showRequested.connect(lambda: raised.append(True))
+    env = {**os.environ, "TASKMON_DATA_DIR": str(app.data_dir), "QT_QPA_PLATFORM": "offscreen"}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), *sys.path])
+    second = subprocess.Popen(
+        [sys.executable, "-m", "taskmon"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    qtbot.waitUntil(lambda: second.poll() is not None, timeout=30000)
+    out, err = second.communicate()
+    assert second.returncode == 0, err
+    assert "already open" in out
+    qtbot.waitUntil(lambda: bool(raised), timeout=3000)
+
+
+def test_filters_and_search_in_the_window(app: App, qtbot: Any) -> None:
+    ok = app.add(TaskScript("reapi", run_s=1))
+    bad = app.add(TaskScript("vidgo", run_s=1, outcome="failed"))
+    app.run(app.bridge.add([ok, bad], "poster"))
+    qtbot.waitUntil(lambda: set(app.rows().values()) == {"succeeded", "failed"}, timeout=20000)
+    proxy = app.window.proxy
+    app.window.filter_bar.set_chip("Failed")
+    assert proxy.rowCount() == 1
+    assert proxy.index(0, Column.TASK_ID).data() == bad.task_id
+    app.window.filter_bar.set_chip("All")
+    app.window.filter_bar.set_provider("reapi")
+    assert [proxy.index(r, Column.TASK_ID).data() for r in range(proxy.rowCount())] == [ok.task_id]
+    app.window.filter_bar.set_provider("")
+    app.window.filter_bar.search.setText(bad.task_id[-6:])
+    assert proxy.rowCount() == 1
+
+
+def test_remove_with_the_delete_key_stops_tracking(app: App, qtbot: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    ref = app.add(TaskScript("reapi", run_s=1))
+    app.run(app.bridge.add([ref]))
+    qtbot.waitUntil(lambda: ref.task_id in app.rows(), timeout=3000)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Ok)
+    app.window.table.selectRow(0)
+    app.window.table.setFocus()
+    qtbot.keyClick(app.window.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: app.rows() == {}, timeout=3000)
+    assert app.service.engine is not None and not app.service.engine.tasks()
+
+
+def test_details_panel_shows_history_and_raw_response(app: App, qtbot: Any) -> None:
+    ref = app.add(TaskScript("xenodia", run_s=1))
+    app.run(app.bridge.add([ref]))
+    qtbot.waitUntil(lambda: app.rows().get(ref.task_id) == "succeeded", timeout=20000)
+    app.window.table.selectRow(0)
+    panel = app.window.details
+    qtbot.waitUntil(lambda: panel.current() is not None, timeout=2000)
+    assert panel._history.topLevelItemCount() >= 1
+    raw = panel._raw.toPlainText()
+    assert ref.task_id in raw
+    for key in app.sim.keys.values():
+        assert key not in raw
+
+
+def test_window_layout_and_filters_persist(app: App, qtbot: Any, qsettings: QSettings) -> None:
+    app.window.filter_bar.set_chip("Succeeded")
+    app.window.filter_bar.search.setText("cat")
+    app.window.table.setColumnWidth(Column.MODEL, 222)
+    app.window.quit_app()
+    again = MainWindow(app.bridge, qsettings)
+    qtbot.addWidget(again)
+    assert again.filter_bar.chip() == "Succeeded"
+    assert again.filter_bar.search.text() == "cat"
+    assert again.table.columnWidth(Column.MODEL) == 222
