@@ -85,7 +85,9 @@ async def _run(app: QApplication, demo: bool) -> int:
         keys = KeyStore()
         overrides, disabled = load_provider_settings(settings)
 
-    theme.apply_scheme(app, theme.Scheme(settings.value("appearance/scheme", "system", str)))
+    theme.follow_system(
+        app, lambda: theme.Scheme(settings.value("appearance/scheme", "system", str))
+    )
     config = EngineConfig(base_url_overrides=overrides)
     service = TrackingService(directory, keys, config, role=HolderRole.WINDOW)
     bridge = EngineBridge(service, keys)

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -34,6 +34,7 @@ from taskmon.snapshot import State
 from taskmon.ui import icons
 from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.clipboard_watch import ClipboardOffer, ClipboardWatcher
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.filter_model import TaskFilterModel
@@ -71,6 +72,11 @@ class MainWindow(QMainWindow):
 
         self.filter_bar = FilterBar(PROVIDERS, icons.provider_icon, self)
         self.banners = BannerArea(self)
+        self.clipboard_offer = ClipboardOffer(self.add_text, self)
+        self.clipboard_watcher = ClipboardWatcher(
+            lambda key: self.model.row_of(key) is not None, self
+        )
+        self.clipboard_watcher.found.connect(self.clipboard_offer.offer)
         self.table = TaskTable(self)
         self.table.setModel(self.proxy)
         self.table.apply_default_widths()
@@ -90,6 +96,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(4)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.banners)
+        layout.addWidget(self.clipboard_offer)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -97,6 +104,7 @@ class MainWindow(QMainWindow):
         self.counts_label.setObjectName("stateCounts")
         self.statusBar().addPermanentWidget(self.counts_label)
 
+        self._action_icons: dict[QAction, str] = {}
         self._make_actions()
         self._connect()
         self._restore()
@@ -114,6 +122,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon:
             action.setIcon(icons.action_icon(icon))
+            self._action_icons[action] = icon
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -429,6 +438,13 @@ class MainWindow(QMainWindow):
 
     # -- window life -------------------------------------------------------------------
 
+    def changeEvent(self, event: QEvent) -> None:
+        # Action icons are drawn in the palette's text colour: redraw them on a switch.
+        if event.type() == QEvent.Type.PaletteChange:
+            for action, name in self._action_icons.items():
+                action.setIcon(icons.action_icon(name))
+        super().changeEvent(event)
+
     def bring_to_front(self) -> None:
         self.show()
         self.setWindowState(
@@ -511,6 +527,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_chip(s.value("filter/chip", "All", str))
         self.filter_bar.set_provider(s.value("filter/provider", "", str))
         self.filter_bar.search.setText(s.value("filter/text", "", str))
+        self.clipboard_watcher.set_enabled(s.value("clipboard/watch", False, bool))
 
 
 def _retryable(view: TaskView) -> bool:

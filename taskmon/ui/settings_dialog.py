@@ -228,6 +228,13 @@ class SettingsDialog(QDialog):
             lambda _i: settings.setValue("close/choice", self.on_close.currentData())
         )
         form.addRow("Closing the window while tasks run:", self.on_close)
+        self.watch_clipboard = QCheckBox(
+            "Offer to track task IDs and status URLs I copy in other apps", appearance
+        )
+        self.watch_clipboard.setObjectName("watchClipboard")
+        self.watch_clipboard.setChecked(settings.value("clipboard/watch", False, bool))
+        self.watch_clipboard.toggled.connect(self._watch_clipboard_toggled)
+        form.addRow("Clipboard:", self.watch_clipboard)
         tabs.addTab(appearance, "General")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -237,6 +244,13 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         names = list(PROVIDERS)
         self.provider_list.setCurrentRow(names.index(provider) if provider in names else 0)
+
+    def _watch_clipboard_toggled(self, on: bool) -> None:
+        self.settings.setValue("clipboard/watch", on)
+        window = self.parent()
+        watcher = getattr(window, "clipboard_watcher", None)
+        if watcher is not None:
+            watcher.set_enabled(on)
 
     def _scheme_changed(self, _index: int) -> None:
         from PySide6.QtWidgets import QApplication

@@ -8,6 +8,7 @@ scheme so they keep their contrast on light and dark rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Final
 
@@ -62,6 +63,17 @@ def apply_scheme(app: QApplication, choice: Scheme = Scheme.SYSTEM) -> Scheme:
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if scheme is Scheme.DARK else light_palette())
     return scheme
+
+
+def follow_system(app: QApplication, choice: Callable[[], Scheme]) -> None:
+    """Apply the chosen scheme now, and again whenever the desktop switches light/dark."""
+    apply_scheme(app, choice())
+
+    def changed(_scheme: Qt.ColorScheme) -> None:
+        if choice() is Scheme.SYSTEM:
+            apply_scheme(app, Scheme.SYSTEM)
+
+    QGuiApplication.styleHints().colorSchemeChanged.connect(changed)
 
 
 def light_palette() -> QPalette:
