@@ -1,7 +1,8 @@
 """`taskmon add`: start tracking task IDs in the store (a running `taskmon run` picks them up).
 
 Nothing is polled here: the tasks are only written to the store, in one
-transaction, after every ID has been checked, so bad input adds nothing.
+transaction, after every ID has been checked, so bad input adds nothing. Then
+the process tracking the data dir, if any, is told to look at once (hand-over).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TextIO
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
 from taskmon.engine.data_dir import db_path, ensure_data_dir
+from taskmon.engine.handover import Command, send_to_holder
 from taskmon.engine.store import Store
 from taskmon.engine.store_errors import StoreUnavailable
 from taskmon.engine.store_records import NewTask
@@ -68,11 +70,15 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     label = (args.label or "").strip() or None
     try:
-        with Store.open(db_path(ensure_data_dir())) as store:
+        directory = ensure_data_dir()
+        with Store.open(db_path(directory)) as store:
             result = store.add_tasks([NewTask(ref, label=label) for ref in refs])
     except StoreUnavailable as exc:
         print(f"taskmon add: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if result.added:
+        # Best effort and bounded: without an answer the tracker's store poll finds them.
+        send_to_holder(directory, Command.SYNC)
     by_key = {ref.key: ref for ref in refs}
     added = set(result.added)
     for key in result.duplicates:

@@ -11,6 +11,7 @@ import sys
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.live_view import describe
 from taskmon.engine.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.engine.handover import HolderRole
 from taskmon.engine.keys import KeyStore
 from taskmon.engine.service import TrackingService
 from taskmon.engine.store_errors import StoreError
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(until_done: bool) -> int:
-    service = TrackingService(None, KeyStore())
+    service = TrackingService(None, KeyStore(), role=HolderRole.RUN)
     service.subscribe(_Reporter())
     try:
         await service.start()

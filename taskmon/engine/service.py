@@ -4,7 +4,8 @@
 the one-poller lock for the data dir, resumes every stored task where it was
 left, saves every change through the batched store writer, downloads results
 into the media cache, and notices tasks that another process (`taskmon add`)
-put into the store.
+put into the store: at once when it says so over the hand-over socket
+(handover.py), else at the next store poll.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from taskmon.engine.core import Engine, EngineConfig, KeyLookup
 from taskmon.engine.data_dir import cache_dir, db_path, ensure_data_dir
 from taskmon.engine.events import EngineEvent, FileEvent, StoreEvent, TaskEvent
 from taskmon.engine.filenames import safe_name
+from taskmon.engine.handover import Command, HandoverServer, HolderRole
 from taskmon.engine.instance_lock import InstanceLock
 from taskmon.engine.poll_schedule import DurationPrior, prior_from_totals
 from taskmon.engine.store import Store
@@ -32,7 +34,7 @@ from taskmon.snapshot import State
 
 log = logging.getLogger(__name__)
 
-STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process
+STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process (fallback)
 PRIOR_SAMPLES: Final = 50  # learned durations: the most recent finished tasks count
 
 
@@ -46,9 +48,17 @@ class TrackingService:
     """Engine + store + lock + media cache, for one data dir."""
 
     def __init__(
-        self, directory: Path | None, keys: KeyLookup, config: EngineConfig | None = None
+        self,
+        directory: Path | None,
+        keys: KeyLookup,
+        config: EngineConfig | None = None,
+        *,
+        role: HolderRole = HolderRole.RUN,
     ) -> None:
         self._requested_dir = directory
+        self.role = role  # what the hand-over socket answers: a headless run or the window
+        # Called (on the loop) when another window launch asks this one to show itself.
+        self.on_show_requested: Callable[[], None] | None = None
         self._keys = keys
         self._config = config or EngineConfig()
         self.directory: Path | None = None
@@ -57,6 +67,8 @@ class TrackingService:
         self._writer: StoreWriter | None = None
         self._lock: InstanceLock | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._store_changed = asyncio.Event()  # set by a hand-over `sync`: look now
+        self._handover: HandoverServer | None = None
         self._known: set[str] = set()
         self._subscribers: list[Callable[[EngineEvent], None]] = []
         self._totals: dict[tuple[str, str | None], list[float]] = {}
@@ -92,6 +104,8 @@ class TrackingService:
         seen = await asyncio.to_thread(self._store.change_counter)
         await self._sync_with_store()
         self._watcher = asyncio.create_task(self._watch_store(seen))
+        self._handover = HandoverServer(directory, self.role, self._on_handover)
+        await self._handover.start()
 
     async def wait_until_done(self) -> None:
         """Until no stored task is queued or running and no download is pending."""
@@ -111,6 +125,8 @@ class TrackingService:
 
     async def stop(self) -> None:
         """Stop polling, write everything out, release the lock."""
+        if self._handover is not None:
+            await self._handover.close()
         if self._watcher is not None:
             self._watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -129,7 +145,12 @@ class TrackingService:
     async def _watch_store(self, seen: int) -> None:
         assert self._store is not None
         while True:
-            await asyncio.sleep(STORE_POLL_S)
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel
+            # that arrives as the event is set, and stop() would wait for ever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(STORE_POLL_S):
+                    await self._store_changed.wait()
+            self._store_changed.clear()
             try:
                 counter = await asyncio.to_thread(self._store.change_counter)
                 if counter != seen:
@@ -149,6 +170,12 @@ class TrackingService:
         self._known = keys
         for task in new:
             self._resume(task)
+
+    def _on_handover(self, command: Command) -> None:
+        if command is Command.SYNC:
+            self._store_changed.set()  # the watcher syncs now; several at once sync once
+        elif command is Command.SHOW and self.on_show_requested is not None:
+            self.on_show_requested()
 
     def _resume(self, stored: StoredTask) -> None:
         assert self.engine is not None

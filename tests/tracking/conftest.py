@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from taskmon.engine.core import Engine, EngineConfig
 from taskmon.engine.events import EngineEvent, ProviderEvent, TaskEvent
+from taskmon.engine.handover import HolderRole
 from taskmon.engine.keys import Secret
+from taskmon.engine.service import TrackingService
 from taskmon.providers import PROVIDERS
 from taskmon.sim import Simulator
 
@@ -84,3 +87,28 @@ async def _settle(engine: Engine, timeout_s: float = 30.0) -> None:
 def settle() -> Callable[..., object]:
     """`await settle(engine)`: wait until every tracked task is done (terminal, files fetched)."""
     return _settle
+
+
+ServiceFactory = Callable[..., TrackingService]
+
+
+@pytest.fixture
+async def make_service(sim: Simulator) -> AsyncIterator[ServiceFactory]:
+    """`make_service(directory, keys=None, role=..., **config)`: a TrackingService on the
+    simulator (not started); every one made is stopped at the end."""
+    services: list[TrackingService] = []
+
+    def factory(
+        directory: Path,
+        keys: Any = None,
+        role: HolderRole = HolderRole.RUN,
+        **config: Any,
+    ) -> TrackingService:
+        cfg = EngineConfig(base_url_overrides=dict.fromkeys(PROVIDERS, sim.api_url), **config)
+        service = TrackingService(directory, keys or StaticKeys(sim.keys), cfg, role=role)
+        services.append(service)
+        return service
+
+    yield factory
+    for service in services:
+        await service.stop()
