@@ -3,7 +3,10 @@
 Results live on CDNs behind short-lived links. The client here never carries an
 API key (a key sent to a CDN is a key leaked), only http(s) is fetched, every
 redirect hop is re-checked, sizes are capped, and a crash at any moment leaves
-either a resumable `<name>.part` (+ `.part.meta`) or the finished file.
+either a resumable `<name>.part` (+ `.part.meta`) or the finished file. A caller
+may ask for `adopt_identical`: a finished file an earlier, killed process
+already moved into place is then found again instead of being downloaded into a
+second, numbered copy (see `part_files`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,8 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 DEFAULT_CONCURRENCY = 4
 DEFAULT_MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Longer Content-Type values are not kept in the sidecar (which is read with a cap).
+_MAX_CONTENT_TYPE_CHARS = 256
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -63,6 +68,15 @@ class DownloadedFile:
     """A finished download, already fsynced and in its final place."""
 
     path: Path  # absolute
+    size: int
+    content_type: str | None
+    sha256: str  # hex
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A `.part` holding every byte of the result, fsynced, not yet in its final place."""
+
     size: int
     content_type: str | None
     sha256: str  # hex
@@ -128,6 +142,10 @@ class Downloader:
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._claim_lock = asyncio.Lock()  # slot choice and final rename, across tasks
         self._active: set[Path] = set()
+        # Files this instance moved into place (real paths). Never adopted: adoption
+        # recovers what an earlier process placed, and each of these already belongs
+        # to the download that placed it (two tasks may share a `--save-dir`).
+        self._placed: set[Path] = set()
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
 
@@ -148,10 +166,23 @@ class Downloader:
         *,
         name_hint: str | None = None,
         on_progress: ProgressCallback | None = None,
+        adopt_identical: bool = False,
+        owned_elsewhere: Collection[Path] = (),
     ) -> DownloadedFile:
-        """Download `url` into `dest_dir`, resuming an earlier `.part` of the same URL."""
+        """Download `url` into `dest_dir`, resuming an earlier `.part` of the same URL.
+
+        With `adopt_identical`, a file already under the result's final name with
+        exactly the downloaded bytes, left by an earlier process, is returned instead
+        of a new numbered copy, unless it is one of `owned_elsewhere` (the files the
+        caller has recorded for other outputs).
+        """
         ensure_safe_url(url)  # before any I/O
         base = name_from_url(url, name_hint)
+        owned: frozenset[Path] | None = None
+        if adopt_identical:
+            owned = await asyncio.to_thread(
+                lambda: frozenset(part_files.real_path(p) for p in owned_elsewhere)
+            )
         async with self._semaphore:
             async with self._claim_lock:
                 try:
@@ -162,18 +193,22 @@ class Downloader:
                     raise storage_error(exc, dest_dir) from exc
                 self._active.add(slot.part)
             try:
-                return await self._download(url, slot, on_progress)
+                verified = await self._download(url, slot, on_progress)
+                path = await self._move_into_place(slot, verified, owned)
             finally:
                 self._active.discard(slot.part)
+        return DownloadedFile(path, verified.size, verified.content_type, verified.sha256)
 
     async def _download(
         self, url: str, slot: Slot, on_progress: ProgressCallback | None
-    ) -> DownloadedFile:
+    ) -> _Verified:
+        verified: _Verified | None = None
         try:
             try:
-                return await self._attempt(url, slot, on_progress, resume=True)
+                verified = await self._attempt(url, slot, on_progress, resume=True)
             except _Restart:
-                return await self._attempt(url, slot, on_progress, resume=False)
+                verified = await self._attempt(url, slot, on_progress, resume=False)
+            return verified
         except _Restart:
             raise NetworkError("the server keeps changing the file") from None
         except OSError as exc:
@@ -183,12 +218,13 @@ class Downloader:
                 slot.discard()
             raise
         finally:
-            if slot.part_size() == 0:
-                slot.discard()  # nothing fetched (or all placed): leave no litter behind
+            # Only on failure: an empty result is a valid 0-byte .part, placed next.
+            if verified is None and slot.part_size() == 0:
+                slot.discard()  # nothing fetched: leave no litter behind
 
     async def _attempt(
         self, url: str, slot: Slot, on_progress: ProgressCallback | None, *, resume: bool
-    ) -> DownloadedFile:
+    ) -> _Verified:
         meta = slot.read_meta() or PartMeta(url=url)
         offset = slot.part_size() if resume else 0
         headers = {"Accept-Encoding": "identity"}  # byte ranges must count stored bytes
@@ -203,8 +239,11 @@ class Downloader:
             if status == 416 and offset:
                 if untrusted_total != offset:
                     raise _Restart
-                # The .part already holds every byte: a cut after the last chunk.
-                return await self._finish(slot, offset, offset, None, on_progress)
+                # The .part already holds every byte: a cut after the last chunk. Its
+                # type is the one the first response gave (a 416 rarely has one).
+                return await self._finish(
+                    slot, offset, offset, None, meta.content_type, on_progress
+                )
             if status not in (200, 206):
                 raise HttpStatus(status)
             if status == 206 and untrusted_first != offset:
@@ -221,14 +260,20 @@ class Downloader:
             if total is not None and total > self.max_bytes:
                 slot.discard()
                 raise TooLarge(self.max_bytes, total)
+            untrusted_type = response.headers.get("content-type")
+            if untrusted_type is not None and len(untrusted_type) > _MAX_CONTENT_TYPE_CHARS:
+                untrusted_type = None
+            if status == 206 and untrusted_type is None:
+                untrusted_type = meta.content_type  # keep what the first response said
             fresh = PartMeta(
                 url=url,
                 etag=None if encoded else response.headers.get("etag"),
                 last_modified=None if encoded else response.headers.get("last-modified"),
                 total=total,
+                content_type=untrusted_type,
             )
             slot.write_meta(fresh)
-            return await self._finish(slot, offset, total, response, on_progress)
+            return await self._finish(slot, offset, total, response, untrusted_type, on_progress)
 
     @asynccontextmanager
     async def _open(self, url: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
@@ -264,9 +309,10 @@ class Downloader:
         offset: int,
         total: int | None,
         response: httpx.Response | None,
+        content_type: str | None,
         on_progress: ProgressCallback | None,
-    ) -> DownloadedFile:
-        """Stream the body after `offset` (if any is left), verify, move into place."""
+    ) -> _Verified:
+        """Stream the body after `offset` (if any is left), fsync and verify the length."""
         digest = (
             await asyncio.to_thread(part_files.hash_prefix, slot.part, offset)
             if offset
@@ -309,10 +355,28 @@ class Downloader:
             if size > total:
                 slot.discard()
             raise LengthMismatch(total, size)
-        content_type = response.headers.get("content-type") if response is not None else None
-        path = await self._move_into_place(slot, content_type)
-        return DownloadedFile(path, size, content_type, digest.hexdigest())
+        return _Verified(size, content_type, digest.hexdigest())
 
-    async def _move_into_place(self, slot: Slot, content_type: str | None) -> Path:
+    async def _move_into_place(
+        self, slot: Slot, verified: _Verified, owned: frozenset[Path] | None
+    ) -> Path:
+        """Rename the `.part`, or adopt its twin unless `owned` is None or holds it."""
+
+        def adoptable(path: Path) -> bool:
+            # Read in the worker thread; safe, as `_placed` only changes under the lock.
+            return path not in self._placed and path not in (owned or ())
+
         async with self._claim_lock:  # no other task may pick the same free name meanwhile
-            return await asyncio.to_thread(part_files.place, slot, content_type)
+            try:
+                path = await asyncio.to_thread(
+                    part_files.place,
+                    slot,
+                    verified.content_type,
+                    size=verified.size,
+                    sha256=verified.sha256,
+                    adoptable=None if owned is None else adoptable,
+                )
+            except OSError as exc:
+                raise storage_error(exc, slot.part) from exc
+            self._placed.add(path)
+            return path

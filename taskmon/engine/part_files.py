@@ -1,9 +1,25 @@
 """Crash-safe bookkeeping for downloads on disk: `.part` files, their sidecar, the final rename.
 
 A download writes `<name>.part` next to `<name>.part.meta` (JSON: url, etag,
-last_modified, total). The name is derived from the URL, so a restarted
-process finds its own `.part` again; the sidecar says which URL the bytes
-belong to, so another link with the same file name never writes into it.
+last_modified, total, content_type). The name is derived from the URL, so a
+restarted process finds its own `.part` again; the sidecar says which URL the
+bytes belong to, so another link with the same file name never writes into it.
+
+The final rename is idempotent when the caller allows adoption (`place`'s
+`adoptable`). A kill -9 after the rename but before the store has committed
+the file's record leaves a complete file that nothing refers to, and no
+`.part`: the restart downloads the URL again. When that second download
+finishes, `place` looks at the files already under the result's final name
+(`clip.mp4`, `clip (2).mp4`, ...); one with exactly the same size and SHA-256
+that the caller lets it adopt (not another output's) *is* this result, placed
+by the earlier run, so it is adopted and the new `.part` is dropped instead of
+becoming `clip (2).mp4`. A foreign file of the same name (other bytes) is
+never adopted nor replaced. The evidence is the content itself: nothing has
+to outlive the rename, because the downloader cannot know when the store
+commits, and any marker removed before that commit would leave the same window
+open. Every step is a single rename or unlink, so a crash at any moment leaves
+either the `.part` (resumed) or the final file (adopted next time).
+
 All functions here block; the downloader calls them off the event loop
 except for the cheapest ones.
 """
@@ -12,7 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Set
+import stat
+from collections.abc import Callable, Set
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +52,10 @@ class PartMeta(pydantic.BaseModel):
     etag: str | None = None
     last_modified: str | None = None
     total: int | None = None
+    # The response's Content-Type, so a resume that ends on 416 (no body, often no
+    # type) names the file as the first response would have: names must not depend
+    # on where a download was cut.
+    content_type: str | None = None
 
     @property
     def validator(self) -> str | None:
@@ -135,12 +156,32 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def place(slot: Slot, content_type: str | None) -> Path:
-    """Rename a finished (already fsynced) `.part` to a free final name, never over a file."""
+def place(
+    slot: Slot,
+    content_type: str | None,
+    *,
+    size: int,
+    sha256: str,
+    adoptable: Callable[[Path], bool] | None = None,
+) -> Path:
+    """Move a finished (already fsynced) `.part` to its final name, never over a file.
+
+    `size` and `sha256` describe the `.part`. With `adoptable`, a regular file
+    already under the final name (or a numbered one) holding exactly these bytes,
+    and for whose path `adoptable` says yes, is adopted instead (see the module
+    docstring); paths given to it have a resolved directory, like `real_path`'s.
+    Without it, a free numbered name is always taken.
+    """
     with slot.part.open("rb") as f:
         head = f.read(SNIFF_BYTES)
     name = final_name(slot.base, content_type, head)
     dest = slot.part.parent
+    if adoptable is not None:
+        twin = _identical_file(dest, name, size, sha256, adoptable)
+        if twin is not None:
+            slot.discard()  # a crash before this resumes the .part and adopts again
+            _fsync_dir(dest)
+            return twin
     for n in range(slot.copy, MAX_COPIES + 1):
         target = dest / numbered(name, n)
         if not target.exists():
@@ -152,3 +193,31 @@ def place(slot: Slot, content_type: str | None) -> Path:
         slot.meta.unlink()
     _fsync_dir(dest)
     return target
+
+
+def real_path(path: Path) -> Path:
+    """`path` with its directory resolved: how `place` names the files it compares."""
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def _identical_file(
+    dest: Path, name: str, size: int, sha256: str, adoptable: Callable[[Path], bool]
+) -> Path | None:
+    """A regular, adoptable file in `dest` named `name` or `name (n)` with these bytes."""
+    existing = set(os.listdir(dest))
+    for n in range(1, MAX_COPIES + 1):
+        candidate = numbered(name, n)
+        if candidate not in existing or not adoptable(dest / candidate):
+            continue
+        path = dest / candidate
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        # Size first: hashing is only worth it for a likely twin. A symlink is never
+        # adopted: the cache holds results, not links to files elsewhere.
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+            continue
+        if hash_prefix(path, size).hexdigest() == sha256:
+            return path
+    return None

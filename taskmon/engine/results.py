@@ -3,6 +3,13 @@
 Each output is downloaded with the safe downloader (no API key ever goes to a
 result host). A link that answers 403/404/410 has often just expired: the task
 is queried once for fresh URLs before the result is called gone.
+
+Results are fetched with `adopt_identical`: after a kill -9 between a file's
+final rename and the store's commit of its record, the restart downloads the
+output again and then adopts the identical file the killed run left in place,
+instead of keeping a second copy beside an unreferenced first one. The files
+recorded for the task's other outputs are never adopted, nor (the downloader
+sees to it) any file this process placed.
 """
 
 from __future__ import annotations
@@ -73,8 +80,9 @@ class ResultFetcher:
                     index += 1
                     continue
                 engine.emit(FileEvent(task.ref.key, index, output.url, None, FileState.PENDING))
+                others = frozenset(Path(p) for i, p in task.file_paths.items() if i != index)
                 try:
-                    done = await self._fetch_with_retries(output.url, save_dir)
+                    done = await self._fetch_with_retries(output.url, save_dir, others)
                 except HttpStatus as exc:
                     if exc.expired and not refreshed and await self._refresh(task):
                         refreshed = True
@@ -107,19 +115,28 @@ class ResultFetcher:
         self._engine.emit(event)
         return message
 
-    async def _fetch_with_retries(self, url: str, save_dir: Path) -> DownloadedFile:
+    async def _fetch_with_retries(
+        self, url: str, save_dir: Path, owned_elsewhere: frozenset[Path]
+    ) -> DownloadedFile:
         """A cut or a server error is retried (resuming the `.part`) with a short backoff."""
-        assert self._downloader is not None
+        downloader = self._downloader
+        assert downloader is not None
+
+        async def fetch() -> DownloadedFile:
+            return await downloader.fetch(
+                url, save_dir, adopt_identical=True, owned_elsewhere=owned_elsewhere
+            )
+
         for attempt in range(TRANSIENT_RETRIES):
             try:
-                return await self._downloader.fetch(url, save_dir)
+                return await fetch()
             except (NetworkError, LengthMismatch) as exc:
                 log.info("download of a result failed (%s); retrying", exc)
             except HttpStatus as exc:
                 if exc.status < 500:
                     raise
             await asyncio.sleep(RETRY_BASE_S * 2**attempt)
-        return await self._downloader.fetch(url, save_dir)
+        return await fetch()
 
     async def _refresh(self, task: TrackedTask) -> bool:
         """Ask the provider again for the task: signed result URLs are often renewed."""

@@ -21,6 +21,7 @@ from taskmon.engine import part_files
 from taskmon.engine.downloads import (
     DiskFull,
     Downloader,
+    DownloadError,
     HttpStatus,
     LengthMismatch,
     NetworkError,
@@ -509,3 +510,100 @@ async def test_a_full_disk_is_disk_full_and_keeps_what_was_fetched(
     result = await downloader.fetch(server.url("/files/a.bin"), tmp_path)
     assert result.path.read_bytes() == data
     assert "Range" in server.headers_for("/files/a.bin")[-1]
+
+
+# -- after a kill -9 between the final rename and the store's commit -----------------
+
+
+async def test_a_restart_adopts_the_file_a_killed_run_already_put_in_place(
+    server: FileServer, tmp_path: Path
+) -> None:
+    data = _random_bytes(MiB)
+    server.files["clip.mp4"] = Served(data, content_type="video/mp4")
+    url = server.url("/files/clip.mp4")
+    async with Downloader() as killed:
+        placed = await killed.fetch(url, tmp_path, adopt_identical=True)  # then no record
+
+    async with Downloader() as restarted:
+        again = await restarted.fetch(url, tmp_path, adopt_identical=True)
+
+    assert again.path == placed.path == _real(tmp_path) / "clip.mp4"
+    assert again.sha256 == hashlib.sha256(data).hexdigest()
+    assert _names(tmp_path) == ["clip.mp4"]
+
+
+async def test_a_restart_never_adopts_another_outputs_file(
+    server: FileServer, downloader: Downloader, tmp_path: Path
+) -> None:
+    server.files["out.png"] = Served(PNG, content_type="image/png")
+    first = await downloader.fetch(server.url("/files/out.png?n=1"), tmp_path, adopt_identical=True)
+
+    second = await downloader.fetch(
+        server.url("/files/out.png?n=2"),
+        tmp_path,
+        adopt_identical=True,
+        owned_elsewhere={first.path},
+    )
+
+    assert (first.path.name, second.path.name) == ("out.png", "out (2).png")
+    assert _names(tmp_path) == ["out (2).png", "out.png"]
+
+
+async def test_another_outputs_file_is_recognised_through_a_symlinked_directory(
+    server: FileServer, tmp_path: Path
+) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    server.files["out.png"] = Served(PNG, content_type="image/png")
+    async with Downloader() as killed:
+        first = await killed.fetch(server.url("/files/out.png?n=1"), real, adopt_identical=True)
+
+    async with Downloader() as restarted:
+        second = await restarted.fetch(
+            server.url("/files/out.png?n=2"),
+            real,
+            adopt_identical=True,
+            owned_elsewhere={tmp_path / "link" / first.path.name},  # recorded via the link
+        )
+
+    assert second.path.name == "out (2).png"
+
+
+async def test_files_placed_by_the_same_process_are_never_adopted(
+    server: FileServer, downloader: Downloader, tmp_path: Path
+) -> None:
+    # A shared --save-dir: tasks that know nothing of each other, equal bytes, one name.
+    server.files["out.png"] = Served(PNG, content_type="image/png")
+    urls = [server.url(f"/files/out.png?task={i}") for i in range(4)]
+
+    results = await asyncio.gather(
+        *(downloader.fetch(u, tmp_path, adopt_identical=True) for u in urls)
+    )
+
+    assert len({r.path for r in results}) == 4
+    assert len(_names(tmp_path)) == 4
+
+
+async def test_a_resume_that_ends_on_416_names_the_file_as_the_first_response_did(
+    server: FileServer, downloader: Downloader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The type is only in the header (the bytes are no known format) and a 416 has none.
+    server.files["noext"] = Served(b"not really an image", content_type="image/webp")
+    url = server.url("/files/noext")
+
+    def killed_before_the_rename(*args: Any, **kwargs: Any) -> Path:
+        raise OSError(errno.EIO, "killed")
+
+    real_place = part_files.place
+    monkeypatch.setattr(part_files, "place", killed_before_the_rename)
+    with pytest.raises(DownloadError):
+        await downloader.fetch(url, tmp_path)
+    assert _names(tmp_path) == ["noext.part", "noext.part.meta"]
+    monkeypatch.setattr(part_files, "place", real_place)
+
+    result = await downloader.fetch(url, tmp_path)
+
+    assert server.headers_for("/files/noext")[-1]["Range"] == "bytes=19-"
+    assert result.path.name == "noext.webp"
+    assert result.content_type == "image/webp"
