@@ -5,7 +5,7 @@
 # checkout, starts the built-in simulator (`taskmon sim`) in the background, and
 # runs `taskmon watch` against a few of its demo tasks across several providers
 # and endings. The simulator is stopped by PID when the script exits, however it
-# exits. Usage: bash scripts/demo.sh   (from any directory)
+# exits. Usage: bash scripts/cli-tour.sh   (from any directory)
 #
 # Environment: TASKMON_VENV (default: <checkout>/.venv), TASKMON_DEMO_PORT (the
 # simulator's API port, default 8800; the media port is the next one; when
