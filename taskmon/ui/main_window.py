@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._connect()
         self._restore()
+        # Tasks the engine already tracks (restored from the store) before we listened.
+        self._on_tasks_changed(bridge.tasks())
 
     # -- construction ------------------------------------------------------------
 
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
         )
         self.filter_bar.textChanged.connect(self.proxy.set_text)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.model.clockTicked.connect(self._on_clock)
         self.table.doubleClicked.connect(lambda _i: self.show_details(True))
         self._update_actions()
 
@@ -241,6 +244,12 @@ class MainWindow(QMainWindow):
             if row is not None:
                 self._show_in_details(self.model.view_at(row))
         self._update_actions()
+
+    def _on_clock(self) -> None:
+        self.table.viewport().update()
+        current = self.details.current()
+        if current is not None and self.details.isVisible():
+            self._show_in_details(current)
 
     def _on_tasks_removed(self, keys: list[str]) -> None:
         self.model.remove(keys)
