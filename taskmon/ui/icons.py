@@ -8,9 +8,9 @@ The SVGs live in the checkout's top-level `resources/` directory, which a
     states/<state>.svg      one per `taskmon.snapshot.State`, plus unknown.svg
     actions/<name>.svg      toolbar actions and the banner's warning sign
 
-Every icon is rendered with QSvgRenderer at each of `ICON_SIZES` (and again for
-every screen's device pixel ratio), so a 16 px table row and a 256 px window
-icon are both drawn from the vector, never scaled from a bitmap.
+Every icon is drawn with QSvgRenderer at the exact pixel size asked for (device
+pixel ratio included) the first time that size is needed, so a 16 px table row
+and a 256 px window icon both come from the vector, never from a scaled bitmap.
 
 Action icons are monochrome and written with `fill`/`stroke="currentColor"`:
 before rendering, `currentColor` is replaced by the palette's text colour
@@ -34,8 +34,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 log = logging.getLogger(__name__)
@@ -186,19 +186,65 @@ def _icon(kind: str, name: str, source: str, colours: _Colours = ()) -> QIcon:
 
 
 def _render_icon(source: str, colours: _Colours, scales: tuple[float, ...]) -> QIcon:
-    # QIcon picks among its pixmaps by device pixels, so a pixmap for each
-    # size at each scale lets it hand out an exact one instead of resampling.
-    pixel_sizes = sorted({round(size * scale) for size in ICON_SIZES for scale in scales})
     variants = [(mode, source.replace(CURRENT_COLOR, ink), alpha) for mode, ink, alpha in colours]
-    icon = QIcon()
+    renderers: dict[QIcon.Mode, tuple[QSvgRenderer, float]] = {}
     for mode, svg, opacity in variants or [(QIcon.Mode.Normal, source, 1.0)]:
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
         if not renderer.isValid():
             log.warning("unreadable icon SVG (%d bytes)", len(svg))
             return QIcon()
-        for pixels in pixel_sizes:
-            icon.addPixmap(_render(renderer, pixels, opacity), mode, QIcon.State.Off)
-    return icon
+        renderers[mode] = (renderer, opacity)
+    return QIcon(_SvgIconEngine(renderers))
+
+
+class _SvgIconEngine(QIconEngine):
+    """Draws each size from the vector when it is first asked for, then keeps it.
+
+    Rendering all of ICON_SIZES up front cost the window 100-150 ms at start
+    (bench/ui.py); most icons are only ever shown at one or two sizes.
+    """
+
+    def __init__(self, renderers: dict[QIcon.Mode, tuple[QSvgRenderer, float]]) -> None:
+        super().__init__()
+        self._renderers = renderers
+        self._pixmaps: dict[tuple[int, QIcon.Mode], QPixmap] = {}
+
+    def _renderer(self, mode: QIcon.Mode) -> tuple[QSvgRenderer, float]:
+        found = self._renderers.get(mode)
+        if found is not None:
+            return found
+        renderer, opacity = self._renderers.get(QIcon.Mode.Normal) or next(
+            iter(self._renderers.values())
+        )
+        # No variant for this mode: a disabled icon is the normal one, faded.
+        return renderer, opacity * (0.4 if mode == QIcon.Mode.Disabled else 1.0)
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        pixels = max(1, round(min(size.width(), size.height()) * scale))
+        key = (pixels, mode)
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            renderer, opacity = self._renderer(mode)
+            pixmap = self._pixmaps[key] = _render(renderer, pixels, opacity)
+        result = QPixmap(pixmap)
+        result.setDevicePixelRatio(scale)
+        return result
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        scale = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        pixmap = self.scaledPixmap(rect.size(), mode, state, scale)
+        painter.drawPixmap(rect, pixmap)
+
+    def availableSizes(self, mode: QIcon.Mode, state: QIcon.State) -> list[QSize]:
+        return [QSize(size, size) for size in ICON_SIZES]
+
+    def clone(self) -> QIconEngine:
+        return _SvgIconEngine(self._renderers)
 
 
 def _render(renderer: QSvgRenderer, pixels: int, opacity: float) -> QPixmap:
