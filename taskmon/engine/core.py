@@ -16,10 +16,9 @@ import random
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 
-from taskmon.engine import poll_schedule
-from taskmon.engine.events import EngineEvent, ProviderEvent, Subscriber, TaskEvent
-from taskmon.engine.http_api import ApiClients, resolve_base_url
-from taskmon.engine.keys import KeyringUnavailable, Secret
+from taskmon.engine import poll_schedule, task_commands
+from taskmon.engine.events import EngineEvent, Subscriber, TaskEvent
+from taskmon.engine.http_api import ApiClients
 from taskmon.engine.outcomes import (
     AccessDenied,
     KeyRejected,
@@ -31,12 +30,14 @@ from taskmon.engine.outcomes import (
     classify_exception,
     classify_response,
 )
-from taskmon.engine.rate_budget import RateBudget
+from taskmon.engine.provider_control import ProviderControl
 from taskmon.engine.results import ResultFetcher
+from taskmon.engine.runtimes import ProviderRuntimes
 from taskmon.engine.settings import HOUR, EngineConfig, KeyLookup, ProviderRuntime
+from taskmon.engine.side_jobs import SideJobs
 from taskmon.engine.store_records import StoredTask
 from taskmon.engine.streams import follow_stream
-from taskmon.engine.task import Change, TaskView, TrackedTask, utcnow
+from taskmon.engine.task import GAVE_UP, NOT_FOUND, Change, TaskView, TrackedTask, utcnow
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import Provider, RequestSpec, TaskRef
 from taskmon.snapshot import State, TaskError
@@ -59,15 +60,18 @@ class Engine:
         rng: random.Random | None = None,
     ) -> None:
         self.config = config or EngineConfig()
-        self._keys = keys
-        self._providers = dict(providers or PROVIDERS)
-        self._env = env
         self._rng = rng or random.Random()
         self.clients = ApiClients()
-        self._runtimes: dict[str, ProviderRuntime] = {}
+        self._runtimes = ProviderRuntimes(
+            dict(providers or PROVIDERS),
+            self.config,
+            env,
+            lambda runtime: asyncio.create_task(self._worker(runtime)),
+        )
+        self.control = ProviderControl(self, self._runtimes, keys)
+        self.jobs = SideJobs()
         self._tasks: dict[str, TrackedTask] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._side_jobs: set[asyncio.Task[None]] = set()
         self._subscribers: list[Subscriber] = []
         self._results = ResultFetcher(self)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -82,10 +86,7 @@ class Engine:
 
     def base_url(self, provider: str) -> str:
         """The validated base URL for `provider` (raises ConfigError)."""
-        p = self._providers[provider]
-        return resolve_base_url(
-            p.name, p.default_base_url, self.config.base_url_overrides.get(p.name), self._env
-        )
+        return self._runtimes.base_url(provider)
 
     def track(
         self, ref: TaskRef, *, label: str | None = None, stored: StoredTask | None = None
@@ -98,9 +99,9 @@ class Engine:
         existing = self._tasks.get(ref.key)
         if existing is not None:
             return self._view(existing)
-        provider = self._providers[ref.provider]
+        provider = self._runtimes.provider(ref.provider)
         provider.validate_ref(ref)
-        runtime = self._runtime(provider)
+        runtime = self._runtimes.get(ref.provider)
         loop = self._running_loop()
         task = TrackedTask(
             ref=ref,
@@ -114,19 +115,22 @@ class Engine:
         self._attach_prior(task)
         self._tasks[ref.key] = task
         if task.state.is_terminal:
-            if task.state is State.SUCCEEDED and self.config.result_dir is not None:
-                self._results.start(task)
-        elif runtime.halted is None:
-            if not self._maybe_stream(task):
-                self.schedule(task, 0.0)
+            self.fetch_results(task)
+        elif runtime.stopped is None:
+            self.poll_now(task)
         else:
-            task.problem = runtime.halted
+            task.problem = runtime.stopped
         return self._view(task)
 
-    def untrack(self, key: str) -> None:
-        task = self._tasks.pop(key, None)
-        if task is not None:
+    def untrack(self, key: str) -> list[asyncio.Task[None]]:
+        """Stop tracking `key`: no more polls, its stream and downloads are cancelled.
+
+        Returns the cancelled jobs, for a caller that must wait until they have
+        stopped writing (a purge of the task's files).
+        """
+        if self._tasks.pop(key, None) is not None:
             self.cancel_timer(key)
+        return self.jobs.cancel_of(key)
 
     def tasks(self) -> list[TaskView]:
         return [self._view(t) for t in self._tasks.values()]
@@ -141,38 +145,32 @@ class Engine:
     def loop_time(self) -> float:
         return self._running_loop().time()
 
+    def tracked(self, key: str) -> TrackedTask | None:
+        """The engine's own record of `key` (for engine modules; UIs read views)."""
+        return self._tasks.get(key)
+
     def runtime_for(self, task: TrackedTask) -> ProviderRuntime:
-        return self._runtime(task.provider)
+        return self._runtimes.get(task.provider.name)
 
     def provider_problems(self) -> dict[str, str]:
-        return {n: r.halted for n, r in self._runtimes.items() if r.halted}
+        return self._runtimes.problems()
+
+    def unfinished_of(self, provider: str) -> list[TrackedTask]:
+        """`provider`'s tracked tasks that have not ended."""
+        tasks = self._tasks.values()
+        return [t for t in tasks if t.ref.provider == provider and not t.state.is_terminal]
 
     async def cancel(self, key: str) -> str:
-        """Ask the provider to cancel; returns what happened, in words."""
-        task = self._tasks[key]
-        runtime = self._runtime(task.provider)
-        spec = task.provider.cancel_request(task.ref, task.provider_task_id)
-        if spec is None:
-            return f"{task.provider.display_name} does not support cancelling"
-        if task.state.is_terminal:
-            return f"already {task.state.value}"
-        outcome = await self.call(runtime, spec)
-        if isinstance(outcome, Observed):
-            self.observe(task, outcome)
-            return f"now {task.state.value}"
-        return getattr(outcome, "message", "cancel failed")
+        """Ask the provider to cancel; returns what happened, in words (KeyError: untracked)."""
+        return await task_commands.cancel(self, key)
+
+    def retry(self, key: str) -> str:
+        """Retry a lost or given-up lookup, or failed result downloads; says what happened."""
+        return task_commands.retry(self, key)
 
     async def resume_provider(self, provider: str) -> None:
         """Retry a halted provider (after its key changed): reload the key, poll again."""
-        runtime = self._runtime(self._providers[provider])
-        runtime.key_loaded = False
-        runtime.halted = None
-        runtime.budget = RateBudget()
-        self.emit(ProviderEvent(provider, None, "ok"))
-        for task in self._tasks.values():
-            if task.ref.provider == provider and not task.state.is_terminal:
-                task.problem = None
-                self.schedule(task, 0.0)
+        self.control.resume(provider)
 
     async def wait_idle(self, keys: Iterable[str] | None = None) -> None:
         """Wait until the given tasks (default: all) are done, downloads included."""
@@ -197,11 +195,11 @@ class Engine:
 
     def unfinished_keys(self) -> list[str]:
         """Tasks still moving: not terminal, or downloading; halted providers excluded."""
-        halted = {n for n, r in self._runtimes.items() if r.halted}
+        stopped = {r.provider.name for r in self._runtimes if r.stopped}
         return [
             k
             for k, t in self._tasks.items()
-            if (not t.state.is_terminal or t.downloads_pending) and t.ref.provider not in halted
+            if (not t.state.is_terminal or t.downloads_pending) and t.ref.provider not in stopped
         ]
 
     def _view_done(self, key: str) -> bool:
@@ -214,8 +212,8 @@ class Engine:
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
-        jobs = [*self._side_jobs]
-        for runtime in self._runtimes.values():
+        jobs = self.jobs.all()
+        for runtime in self._runtimes:
             jobs.extend(runtime.workers)
         for job in jobs:
             job.cancel()
@@ -230,14 +228,19 @@ class Engine:
             self._loop = asyncio.get_running_loop()
         return self._loop
 
-    def _runtime(self, provider: Provider) -> ProviderRuntime:
-        runtime = self._runtimes.get(provider.name)
-        if runtime is None:
-            runtime = ProviderRuntime(provider, self.base_url(provider.name))
-            self._runtimes[provider.name] = runtime
-            for _ in range(self.config.workers_per_provider):
-                runtime.workers.append(asyncio.create_task(self._worker(runtime)))
-        return runtime
+    def poll_now(self, task: TrackedTask) -> None:
+        """Look at `task` at once: through its stream where one opens, else a poll."""
+        if not self._maybe_stream(task):
+            self.schedule(task, 0.0)
+
+    def fetch_results(self, task: TrackedTask) -> None:
+        """Download a succeeded task's missing results, when this engine keeps results."""
+        if task.state is not State.SUCCEEDED or self.config.result_dir is None:
+            return
+        # ResultFetcher spawns its job through spawn() before start() returns:
+        # owned by the task, the download stops when the task is untracked.
+        with self.jobs.adopted_by(task.ref.key):
+            self._results.start(task)
 
     def schedule(self, task: TrackedTask, delay_s: float) -> None:
         """Poll `task` in `delay_s` seconds (replacing any pending poll)."""
@@ -259,7 +262,7 @@ class Engine:
         task = self._tasks.get(key)
         if task is None or self._closed:
             return
-        runtime = self._runtimes[task.provider.name]
+        runtime = self._runtimes.get(task.provider.name)
         if key not in runtime.queued:
             runtime.queued.add(key)
             runtime.queue.put_nowait(key)
@@ -269,7 +272,7 @@ class Engine:
             key = await runtime.queue.get()
             runtime.queued.discard(key)
             task = self._tasks.get(key)
-            if task is None or task.state.is_terminal or runtime.halted:
+            if task is None or task.state.is_terminal or runtime.stopped:
                 continue
             loop = self._running_loop()
             wait = runtime.budget.reserve(loop.time())
@@ -296,7 +299,7 @@ class Engine:
 
     async def call(self, runtime: ProviderRuntime, spec: RequestSpec) -> Outcome:
         """One API call for `runtime`'s provider, as an outcome (never raises)."""
-        key = await self.key_for(runtime)
+        key = await self.control.key_for(runtime)
         if key is None:
             return KeyRejected(runtime.halted or "no key")
         try:
@@ -304,27 +307,6 @@ class Engine:
         except Exception as exc:  # every transport failure is an outcome, never a crash
             return classify_exception(runtime.provider, exc)
         return classify_response(runtime.provider, response)
-
-    async def key_for(self, runtime: ProviderRuntime) -> Secret | None:
-        """The provider's key, loaded once; halts the provider when there is none."""
-        if not runtime.key_loaded:
-            runtime.key_loaded = True
-            name = runtime.provider.name
-            try:
-                runtime.key = await self._keys.get(name)
-            except KeyringUnavailable as exc:
-                runtime.key = None
-                self._halt(
-                    runtime, f"no API key for {runtime.provider.display_name}: {exc}", "no_key"
-                )
-            if runtime.key is None:
-                self._halt(
-                    runtime,
-                    f"no API key for {runtime.provider.display_name}: run `taskmon keys set "
-                    f"{name}` or set TASKMON_{name.upper()}_API_KEY",
-                    "no_key",
-                )
-        return runtime.key
 
     # -- outcomes -------------------------------------------------------------
 
@@ -342,15 +324,15 @@ class Engine:
                 self.schedule(task, delay + self._rng.uniform(0.0, 1.0))
                 self.publish(task, Change(False, False, False))
             case KeyRejected(message=message):
-                self._halt(runtime, message, "key_rejected")
+                self.control.halt(runtime, message, "key_rejected")
             case AccessDenied(message=message):
-                self._halt(runtime, message, "access_denied")
+                self.control.halt(runtime, message, "access_denied")
             case NotFound(message=message):
                 task.not_found += 1
                 if task.not_found >= 2:
                     first = not task.observed
                     task.observed = True
-                    task.end(State.LOST, TaskError(message, "not_found"), utcnow())
+                    task.end(State.LOST, TaskError(message, NOT_FOUND), utcnow())
                     self.publish(task, Change(True, False, first))
                 else:
                     delay = max(NOT_FOUND_CONFIRM_S, task.provider.min_poll_interval_s)
@@ -379,15 +361,14 @@ class Engine:
         if task.state.is_terminal:
             self.cancel_timer(task.ref.key)
             task.next_poll_mono = None
-            if task.state is State.SUCCEEDED and self.config.result_dir is not None:
-                self._results.start(task)
+            self.fetch_results(task)
         elif task.streaming or self._maybe_stream(task):
             pass  # pushed updates arrive on the stream; no poll needed
         else:
             give_up = self.config.give_up_after_s.get(task.media_kind)
             if give_up is not None and now_mono - task.first_seen_mono > give_up:
                 message = f"taskmon stopped waiting after {give_up / HOUR:g} h (give-up setting)"
-                task.end(State.FAILED, TaskError(message, "gave_up"), now)
+                task.end(State.FAILED, TaskError(message, GAVE_UP), now)
                 change = Change(True, change.progress_changed, change.first)
             else:
                 self.schedule(task, poll_schedule.next_delay(task.poll_input(now_mono), self._rng))
@@ -399,18 +380,6 @@ class Engine:
             model = task.snapshot.model if task.snapshot and task.snapshot.model else task.ref.model
             task.prior = lookup(task.ref.provider, model)
 
-    def _halt(self, runtime: ProviderRuntime, message: str, kind: str) -> None:
-        """Stop a provider's polling and say so once, not once per task."""
-        if runtime.halted is not None:
-            return
-        runtime.halted = message
-        for task in self._tasks.values():
-            if task.provider is runtime.provider and not task.state.is_terminal:
-                self.cancel_timer(task.ref.key)
-                task.next_poll_mono = None
-                task.problem = message
-        self.emit(ProviderEvent(runtime.provider.name, message, kind))
-
     # -- streams and results --------------------------------------------------
 
     def _maybe_stream(self, task: TrackedTask) -> bool:
@@ -418,26 +387,26 @@ class Engine:
         provider = task.provider
         if not provider.supports_stream or task.streaming or self._closed:
             return False
+        runtime = self._runtimes.get(provider.name)
+        if runtime.stopped:
+            return False
         if task.stream_failures >= self.config.stream_retries:
             return False
         if self._running_loop().time() < task.stream_retry_mono:
             return False
         if provider.stream_request(task.ref, task.provider_task_id) is None:
             return False
-        runtime = self._runtimes[provider.name]
         if runtime.streams >= self.config.max_streams_per_provider:
             return False
         task.streaming = True
         self.cancel_timer(task.ref.key)
         task.next_poll_mono = None
-        self.spawn(follow_stream(self, runtime, task))
+        self.jobs.spawn(follow_stream(self, runtime, task), task.ref.key, stream=True)
         return True
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a side job (stream, download) owned by the engine."""
-        job = asyncio.ensure_future(coro)
-        self._side_jobs.add(job)
-        job.add_done_callback(self._side_jobs.discard)
+        self.jobs.spawn(coro)
 
     # -- publishing -----------------------------------------------------------
 

@@ -29,7 +29,7 @@ class ProviderEvent:
 
     provider: str
     problem: str | None
-    kind: str  # "no_key" | "key_rejected" | "access_denied" | "ok"
+    kind: str  # "no_key" | "key_rejected" | "access_denied" | "disabled" | "ok"
 
 
 @dataclass(frozen=True, slots=True)

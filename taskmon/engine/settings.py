@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from taskmon.engine.keys import Secret
 from taskmon.engine.poll_schedule import DurationPrior
@@ -15,6 +15,7 @@ from taskmon.providers.base import Provider, TaskRef
 from taskmon.snapshot import MediaKind
 
 HOUR = 3600.0
+DISABLED = "provider disabled in settings"
 
 
 class KeyLookup(Protocol):
@@ -23,9 +24,22 @@ class KeyLookup(Protocol):
     async def get(self, provider: str) -> Secret | None: ...
 
 
+@runtime_checkable
+class KeyStoreLike(Protocol):
+    """A key store that can also change keys (KeyStore): what the window's settings need."""
+
+    async def get(self, provider: str) -> Secret | None: ...
+
+    async def set(self, provider: str, value: str) -> None: ...
+
+    async def delete(self, provider: str) -> bool: ...
+
+
 @dataclass(slots=True)
 class EngineConfig:
     base_url_overrides: Mapping[str, str] = field(default_factory=dict)
+    # Providers whose tasks stay in the store but are not polled (the window's settings).
+    disabled_providers: frozenset[str] = frozenset()
     # What finished tasks of a provider and model took (learned), for the schedule.
     duration_prior: Callable[[str, str | None], DurationPrior | None] | None = None
     # Where a task's results go; None = do not download them.
@@ -57,5 +71,11 @@ class ProviderRuntime:
     key: Secret | None = None
     key_loaded: bool = False
     halted: str | None = None  # provider-wide problem that stops polling
+    disabled: bool = False  # switched off in settings: never contacted
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     streams: int = 0  # open push streams
+
+    @property
+    def stopped(self) -> str | None:
+        """Why this provider's tasks are not polled now, or None when they are."""
+        return DISABLED if self.disabled else self.halted

@@ -32,7 +32,7 @@ async def follow_stream(engine: Engine, runtime: ProviderRuntime, task: TrackedT
     runtime.streams += 1
     try:
         spec = provider.stream_request(task.ref, task.provider_task_id)
-        key = await engine.key_for(runtime)
+        key = await engine.control.key_for(runtime)
         if spec is None or key is None:
             return
         # Streams get their own pool: held connections must never starve status calls.

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from taskmon.engine.store_records import StoredTask
 
 MAX_HISTORY = 50
+# Error codes of the endings taskmon decides itself (the provider never said so).
+NOT_FOUND = "not_found"  # lost: the provider does not know the task (after a confirmation)
+GAVE_UP = "gave_up"  # failed: taskmon stopped waiting (the give-up setting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,27 @@ class TrackedTask:
         self.problem = None
         self.finished_at = self.finished_at or now
         self.next_poll_mono = None
+        self._remember(now)
+
+    @property
+    def ended_by_taskmon(self) -> bool:
+        """Lost, or given up on: taskmon's own judgement, which a retry may revisit."""
+        if self.state is State.LOST:
+            return True
+        return self.state is State.FAILED and self.error is not None and self.error.code == GAVE_UP
+
+    def reopen(self, now_mono: float, now: datetime) -> None:
+        """Track again a task taskmon itself ended (lost, gave up): queued until the next answer."""
+        self.state = State.QUEUED
+        self.raw_status = None  # taskmon's own step, not something the provider said
+        self.error = None
+        self.problem = None
+        self.finished_at = None
+        self.not_found = 0
+        self.consecutive_errors = 0
+        # The give-up clock counts from here; the age the schedule uses still comes
+        # from the provider's creation time where it gave one.
+        self.first_seen_mono = now_mono
         self._remember(now)
 
     def _remember(self, now: datetime) -> None:
