@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,12 @@ from taskmon.engine.keys import Secret
 from taskmon.engine.service import TrackingService
 from taskmon.providers import PROVIDERS
 from taskmon.sim import Simulator
+
+# tests/ is not a package (each directory is its own root): the Secret Service
+# fixtures (tests/keyring_fixture.py) are imported from beside it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from keyring_fixture import secret_service, secret_service_session  # noqa: F401
 
 
 class StaticKeys:
@@ -95,7 +102,8 @@ ServiceFactory = Callable[..., TrackingService]
 @pytest.fixture
 async def make_service(sim: Simulator) -> AsyncIterator[ServiceFactory]:
     """`make_service(directory, keys=None, role=..., **config)`: a TrackingService on the
-    simulator (not started); every one made is stopped at the end."""
+    simulator (not started); keys: None (the simulator's), a dict, or a key store.
+    Every one made is stopped at the end."""
     services: list[TrackingService] = []
 
     def factory(
@@ -105,7 +113,9 @@ async def make_service(sim: Simulator) -> AsyncIterator[ServiceFactory]:
         **config: Any,
     ) -> TrackingService:
         cfg = EngineConfig(base_url_overrides=dict.fromkeys(PROVIDERS, sim.api_url), **config)
-        service = TrackingService(directory, keys or StaticKeys(sim.keys), cfg, role=role)
+        if keys is None or isinstance(keys, dict):  # else a key store object
+            keys = StaticKeys(sim.keys if keys is None else keys)
+        service = TrackingService(directory, keys, cfg, role=role)
         services.append(service)
         return service
 
