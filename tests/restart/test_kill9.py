@@ -305,14 +305,65 @@ def test_kill9_at_random_moments_then_restart(sim: Sim, tmp_path: Path) -> None:
 # -- the narrowest window: killed after the rename, before the commit ---------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a kill -9 between a download's final rename and the store's commit of its 'complete'"
-        " record makes the restart download the result again into 'name (2).ext' and leave"
-        " the first, complete copy in the cache unreferenced"
-    ),
-)
+def kill_once_placed(env: dict[str, str], log: Path, results: Path, count: int) -> list[str]:
+    """Start `taskmon run`, SIGKILL it the moment `count` results have their final names.
+
+    The writer commits every 0.1 s, so the records saying so are almost always
+    still in memory. Returns the names of the finished files at the kill.
+    """
+    run = taskmon("run", env=env, log=log)
+    deadline = time.monotonic() + PART_WAIT_S
+
+    def placed() -> list[str]:
+        if not results.is_dir():
+            return []
+        return sorted(p.name for p in results.iterdir() if ".part" not in p.name)
+
+    while len(placed()) < count:
+        assert time.monotonic() < deadline and run.poll() is None, log.read_text()
+        time.sleep(0.002)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(10)
+    return placed()
+
+
+def forget_completions(data: Path, ref: TaskRef, urls: list[str]) -> None:
+    """Put the store back as a kill 0.1 s earlier leaves it, when a commit won the race.
+
+    The download's start is on record, the file already in place, its end not.
+    """
+    with Store.open(db_path(data)) as store:
+        stored = store.task(ref.key)
+    assert stored is not None
+    if all(f.state is not FileState.COMPLETE for f in stored.files):
+        return
+    writer = StoreWriter(db_path(data))
+    for index, url in enumerate(urls):
+        writer.set_file(ref.key, index, url=url, path=None, state=FileState.PENDING)
+    assert writer.close()
+
+
+def run_until_done_and_check(
+    env: dict[str, str], log: Path, data: Path, ref: TaskRef, urls: list[str], placed: list[str]
+) -> None:
+    """A restart ends the task with every file recorded: the copies already placed, no other."""
+    again = taskmon("run", "--until-done", env=env, log=log)
+    assert again.wait(FINAL_RUN_TIMEOUT_S) == EXIT_OK, log.read_text()
+    with Store.open(db_path(data)) as store:
+        stored = store.task(ref.key)
+    assert stored is not None
+    assert [f.state for f in stored.files] == [FileState.COMPLETE] * len(urls)
+    assert part_files(data) == []
+    results = task_cache_dir(data, ref)
+    on_disk = sorted(p.name for p in results.iterdir())
+    assert on_disk == sorted(Path(str(f.path)).name for f in stored.files), on_disk
+    # The copies the killed run put in place are the ones adopted, and byte-exact.
+    assert on_disk == placed
+    for stored_file, url in zip(stored.files, urls, strict=True):
+        served = httpx.get(url, timeout=10)
+        assert sha256(Path(str(stored_file.path)).read_bytes()) == sha256(served.content), url
+
+
 def test_kill9_after_the_rename_before_the_commit_leaves_no_second_copy(
     sim: Sim, tmp_path: Path
 ) -> None:
@@ -324,34 +375,35 @@ def test_kill9_after_the_rename_before_the_commit_leaves_no_second_copy(
     )
     add_tasks([task], env, log)
     ref = ref_of(task)
-    results = task_cache_dir(data, ref)
 
-    # Killed the moment the finished file has its final name: the writer commits every
-    # 0.1 s, so the record saying so is almost always still in memory.
-    run = taskmon("run", env=env, log=log)
-    deadline = time.monotonic() + PART_WAIT_S
-    while not (results.is_dir() and any(".part" not in p.name for p in results.iterdir())):
-        assert time.monotonic() < deadline and run.poll() is None, log.read_text()
-        time.sleep(0.002)
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait(10)
-    with Store.open(db_path(data)) as store:
-        stored = store.task(ref.key)
-    assert stored is not None
-    if [f.state for f in stored.files] == [FileState.COMPLETE]:
-        # The commit won the race this time: put the store back as a kill 0.1 s earlier
-        # leaves it (the download's start on record, the file already in place).
-        writer = StoreWriter(db_path(data))
-        url = task["result_urls"][0]
-        writer.set_file(ref.key, 0, url=url, path=None, state=FileState.PENDING)
-        assert writer.close()
+    placed = kill_once_placed(env, log, task_cache_dir(data, ref), 1)
+    forget_completions(data, ref, task["result_urls"])
 
-    again = taskmon("run", "--until-done", env=env, log=log)
-    assert again.wait(FINAL_RUN_TIMEOUT_S) == EXIT_OK, log.read_text()
-    with Store.open(db_path(data)) as store:
-        stored = store.task(ref.key)
-    assert stored is not None
-    assert [f.state for f in stored.files] == [FileState.COMPLETE]
-    assert part_files(data) == []
-    on_disk = sorted(p.name for p in results.iterdir())
-    assert on_disk == [Path(str(stored.files[0].path)).name], on_disk
+    run_until_done_and_check(env, log, data, ref, task["result_urls"], placed)
+
+
+def test_kill9_after_the_renames_of_two_outputs_named_alike_keeps_two_files(
+    sim: Sim, tmp_path: Path
+) -> None:
+    # Same URL name, no extension: the names come from the bytes, the second is numbered.
+    data = tmp_path / "data"
+    log = tmp_path / "taskmon.log"
+    env = child_env(sim, data)
+    task = sim.script(
+        provider="xenodia",
+        kind="image",
+        queue_s=2.0,
+        run_s=0.5,
+        outputs=2,
+        output_names=["image", "image"],
+        output_ext=False,
+        media_bytes=200 * KB,
+    )
+    add_tasks([task], env, log)
+    ref = ref_of(task)
+
+    placed = kill_once_placed(env, log, task_cache_dir(data, ref), 2)
+    assert placed == ["image (2).png", "image.png"]
+    forget_completions(data, ref, task["result_urls"])
+
+    run_until_done_and_check(env, log, data, ref, task["result_urls"], placed)
