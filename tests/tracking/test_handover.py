@@ -83,8 +83,8 @@ async def test_taskmon_add_hands_new_tasks_over_at_once(
 
     assert (code, out, err) == (0, f"added xenodia {task.task_id}\n", "")
     assert service.engine is not None
-    await wait_for(lambda: service.engine.is_tracked(key), 2.0)
-    assert time.monotonic() - added < 0.5
+    await wait_for(lambda: len(sim.stats(task.task_id).polls) > 0, 2.0)
+    assert time.monotonic() - added < 0.5  # tracked and polled at once
     await asyncio.wait_for(service.wait_until_done(), 30)
     view = service.engine.task(key)
     assert view is not None and view.state.value == "succeeded"
