@@ -308,6 +308,8 @@ class AddTasksDialog(QDialog):
         self.added.emit(", ".join(words))
         if close:
             self.accept()
+        else:  # added without being shown: nothing will close it
+            self.deleteLater()
 
 
 def _name(ref: TaskRef) -> str:

@@ -29,6 +29,7 @@ from taskmon.engine.store_errors import StoreError
 from taskmon.ui import theme
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.demo import DemoEnvironment
+from taskmon.ui.main_thread_gc import MainThreadCollector
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.provider_settings import load_provider_settings
 
@@ -48,10 +49,14 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("taskmon")
     # Closing the window may mean "keep polling in the background": we quit ourselves.
     app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    with loop:
-        return loop.run_until_complete(_run(app, demo))
+    try:
+        with loop:
+            return loop.run_until_complete(_run(app, demo))
+    finally:
+        collector.stop()
 
 
 async def _run(app: QApplication, demo: bool) -> int:
@@ -107,7 +112,6 @@ async def _run(app: QApplication, demo: bool) -> int:
     suffix = " — demo (built-in simulator, nothing leaves this computer)" if demo else ""
     window = MainWindow(bridge, settings, title_suffix=suffix)
     window.quit_requested = done.set
-    service.on_show_requested = bridge.showRequested.emit
     app.aboutToQuit.connect(done.set)
     window.show()
     if environment is not None:

@@ -17,6 +17,7 @@ from typing import Any, Final
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from taskmon.engine.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.engine.key_check import KeyCheck
 from taskmon.engine.keys import BackendStatus, KeySource, KeyStore
 from taskmon.engine.service import TrackingService
 from taskmon.engine.store_records import AddResult
@@ -51,6 +52,7 @@ class EngineBridge(QObject):
         self._flush.setInterval(FLUSH_MS)
         self._flush.timeout.connect(self.flush)
         service.subscribe(self._on_event)
+        service.on_show_requested = self.showRequested.emit
 
     # -- events ------------------------------------------------------------------
 
@@ -145,7 +147,7 @@ class EngineBridge(QObject):
     async def delete_key(self, provider: str) -> bool:
         return await self.service.delete_key(provider)
 
-    async def test_key(self, provider: str, value: str | None) -> Any:
+    async def test_key(self, provider: str, value: str | None) -> KeyCheck:
         return await self.service.test_key(provider, value)
 
     def run(self, coro: Any) -> asyncio.Task[Any]:

@@ -104,7 +104,8 @@ def progress(view: TaskView, now: datetime) -> ProgressInfo:
             # Never show "finished" on a guess: an overdue estimate parks at 99 %.
             fraction = min(0.99, max(0.0, (now - start).total_seconds() / total))
             return ProgressInfo(ProgressMode.ESTIMATED, fraction, f"~{fraction * 100:.0f} %")
-    return ProgressInfo(ProgressMode.UNKNOWN, None, "")
+    words = "waiting" if view.state is State.QUEUED else "working"
+    return ProgressInfo(ProgressMode.UNKNOWN, None, words)
 
 
 def progress_sort_key(view: TaskView, now: datetime) -> float:
@@ -117,7 +118,7 @@ def progress_sort_key(view: TaskView, now: datetime) -> float:
 def state_text(view: TaskView) -> str:
     """`running`, or the provider's own word when it is one we do not know."""
     if not view.observed:
-        return "checking…" if view.problem is None else "waiting"
+        return "checking…" if view.problem is None else "retrying"
     if view.raw_status and view.problem and "unrecognised status" in view.problem:
         return f"{view.state.value} ({view.raw_status})"
     if view.state is State.SUCCEEDED and view.downloads_pending:

@@ -399,6 +399,7 @@ class MainWindow(QMainWindow):
         from taskmon.ui.add_dialog import AddTasksDialog
 
         dialog = AddTasksDialog(self.bridge, self.settings, self, text=text)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.added.connect(self._on_added)
         if not dialog.add_without_asking():
             dialog.open()
@@ -407,6 +408,7 @@ class MainWindow(QMainWindow):
         from taskmon.ui.add_dialog import AddTasksDialog
 
         dialog = AddTasksDialog(self.bridge, self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.added.connect(self._on_added)
         dialog.open()
 
@@ -443,6 +445,7 @@ class MainWindow(QMainWindow):
         from taskmon.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.bridge, self.settings, self, provider=provider)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     # -- window life -------------------------------------------------------------------
@@ -532,7 +535,7 @@ class MainWindow(QMainWindow):
                     restore(QByteArray(value))
         else:
             self.splitter.setSizes([1080, 360])
-        self.show_details(s.value("window/details", True, bool))
+        self.show_details(s.value("window/details", False, bool))
         self.filter_bar.set_chip(s.value("filter/chip", "All", str))
         self.filter_bar.set_provider(s.value("filter/provider", "", str))
         self.filter_bar.search.setText(s.value("filter/text", "", str))

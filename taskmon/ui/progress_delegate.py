@@ -2,12 +2,10 @@
 
 Reported progress is a solid bar; an estimate from elapsed versus expected
 time is a striped, lighter bar with a `~`; when nothing is known a faint
-track with a slowly moving segment says "working, no idea how far".
+dotted track says "working, no idea how far".
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
@@ -20,8 +18,6 @@ from taskmon.ui.task_model import PROGRESS_ROLE, VIEW_ROLE
 
 _MARGIN_X = 6.0
 _BAR_HEIGHT = 14.0
-_SEGMENT_SHARE = 0.28  # the moving segment of an indeterminate bar
-_SWEEP_S = 4  # seconds for the segment to cross the track
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -70,7 +66,7 @@ class ProgressDelegate(QStyledItemDelegate):
             colour = theme.estimate_colour(palette)
             self._fill(painter, bar, info.fraction, colour, radius, striped=True)
         else:
-            self._sweep(painter, bar, fill, radius)
+            self._unknown(painter, bar, fill, radius)
 
         text = info.text
         if text:
@@ -118,17 +114,13 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def _sweep(painter: QPainter, bar: QRectF, colour: QColor, radius: float) -> None:
-        """A segment that moves along the track with the clock (the model ticks)."""
-        phase = (datetime.now(UTC).timestamp() % _SWEEP_S) / _SWEEP_S
-        width = bar.width() * _SEGMENT_SHARE
-        left = bar.left() - width + (bar.width() + width) * phase
-        segment = QRectF(left, bar.top(), width, bar.height()).intersected(bar)
+    def _unknown(painter: QPainter, bar: QRectF, colour: QColor, radius: float) -> None:
+        """A faint dotted track: working, and nobody has said how far."""
         soft = QColor(colour)
-        soft.setAlpha(120)
+        soft.setAlpha(110)
         clip = QPainterPath()
         clip.addRoundedRect(bar, radius, radius)
         painter.save()
         painter.setClipPath(clip)
-        painter.fillRect(segment, soft)
+        painter.fillRect(bar, QBrush(soft, Qt.BrushStyle.Dense6Pattern))
         painter.restore()

@@ -7,8 +7,11 @@ dialog stays responsive while a keyring asks to be unlocked or a host is slow.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,16 +31,40 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from taskmon.engine.key_check import KeyCheck, KeyVerdict
 from taskmon.engine.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
 from taskmon.ui import icons, provider_settings, theme
 from taskmon.ui.bridge import EngineBridge
 
+_VERDICT_WORDS = {
+    KeyVerdict.WORKS: "Works",
+    KeyVerdict.REJECTED: "Key rejected",
+    KeyVerdict.UNREACHABLE: "Host unreachable",
+    KeyVerdict.NO_KEY: "No key",
+}
 _SOURCE_WORDS = {
     KeySource.KEYRING: "A key is saved in the system keyring.",
     KeySource.ENV: "The key comes from the environment variable {var} (it overrides the keyring).",
     KeySource.NONE: "No key yet. Paste one and press Save.",
 }
+
+
+def _while_open(
+    method: Callable[..., Coroutine[Any, Any, None]],
+) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A page coroutine whose answer may come after the dialog closed: then it is dropped."""
+
+    @functools.wraps(method)
+    async def run(self: QWidget, *args: Any) -> None:
+        try:
+            await method(self, *args)
+        except RuntimeError:
+            if shiboken6.isValid(self):
+                raise
+            # The dialog was closed while the keyring or the network answered.
+
+    return run
 
 
 class ProviderPage(QWidget):
@@ -111,11 +138,13 @@ class ProviderPage(QWidget):
         colour = theme.state_colour(state, self.palette()).name() if state else None
         self.outcome.setText(f'<span style="color:{colour}">{text}</span>' if colour else text)
 
+    @_while_open
     async def refresh(self) -> None:
         source = await self.bridge.key_source(self.name)
         self.key_state.setText(_SOURCE_WORDS[source].format(var=env_var(self.name)))
         self.delete_key.setEnabled(source is KeySource.KEYRING)
 
+    @_while_open
     async def _save_key(self) -> None:
         value = self.key_field.text().strip()
         if not value:
@@ -130,6 +159,7 @@ class ProviderPage(QWidget):
         self._say("Saved in the keyring. Polling resumes.", "succeeded")
         await self.refresh()
 
+    @_while_open
     async def _delete_key(self) -> None:
         try:
             deleted = await self.bridge.delete_key(self.name)
@@ -139,23 +169,26 @@ class ProviderPage(QWidget):
         self._say("Deleted from the keyring." if deleted else "There was no saved key.")
         await self.refresh()
 
+    @_while_open
     async def _test(self) -> None:
         self.test_button.setEnabled(False)
         self._say("Testing…")
         try:
-            result: Any = await self.bridge.test_key(
+            result: KeyCheck = await self.bridge.test_key(
                 self.name, self.key_field.text().strip() or None
             )
         except Exception as exc:
             self._say(f"Test failed: {exc}", "failed")
         else:
-            ok = bool(getattr(result, "ok", False))
-            self._say(str(getattr(result, "message", result)), "succeeded" if ok else "failed")
+            heading = _VERDICT_WORDS.get(result.verdict, "Problem")
+            self._say(f"{heading}: {result.message}", "succeeded" if result.ok else "failed")
         finally:
             self.test_button.setEnabled(True)
 
     def _base_url_edited(self) -> None:
         url = self.base_url.text().strip() or None
+        if (url or "") == provider_settings.base_url(self.settings, self.name):
+            return  # focus left the field without a change
         try:
             self.bridge.service.set_base_url(self.name, url)
         except Exception as exc:  # a ConfigError says what is wrong with the URL

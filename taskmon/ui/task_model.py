@@ -298,8 +298,11 @@ class TaskTableModel(QAbstractTableModel):
             return f"{view.ref.task_id}{extra}"
         if column is Column.PROBLEM:
             return cell_text.problem_text(view) or None
-        if column is Column.STATE and view.raw_status:
-            return f"Provider status: {view.raw_status}"
+        if column is Column.STATE:
+            lines = [f"Provider status: {view.raw_status}"] if view.raw_status else []
+            if view.problem:
+                lines.append(view.problem)
+            return "\n".join(lines) or None
         if column in (Column.LABEL, Column.MODEL):
             return self._text(view, column) or None
         return None

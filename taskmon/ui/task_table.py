@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from taskmon.ui.progress_delegate import ProgressDelegate
 from taskmon.ui.task_model import Column
@@ -18,7 +26,7 @@ EMPTY_HINT = (
 DEFAULT_WIDTHS = {
     Column.PROVIDER: 104,
     Column.TASK_ID: 190,
-    Column.LABEL: 150,
+    Column.LABEL: 190,
     Column.MODEL: 100,
     Column.KIND: 52,
     Column.STATE: 112,
@@ -30,6 +38,16 @@ DEFAULT_WIDTHS = {
     Column.RESULTS: 72,
     Column.EXPIRES: 96,
 }
+
+
+class _MiddleElideDelegate(QStyledItemDelegate):
+    """Task IDs differ at both ends (`task_01k9…xyr6h`): keep both in sight."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class TaskTable(QTableView):
@@ -44,7 +62,8 @@ class TaskTable(QTableView):
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # IDs differ at both ends
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setItemDelegateForColumn(Column.TASK_ID, _MiddleElideDelegate(self))
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# tests/ is not a package (each directory is its own root): make the shared module importable.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import faulthandler
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import qasync
+from keyring_fixture import secret_service, secret_service_session  # noqa: F401
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -22,14 +29,23 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+def qloop(qapp: QApplication, qtbot: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop that runs whenever pytest-qt spins Qt's event loop (qtbot.wait...)."""
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
-    for task in asyncio.all_tasks(loop):
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
         task.cancel()
-    loop.stop()
+    with contextlib.suppress(Exception):  # let them unwind; a stuck one is not this test's
+        qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=2000)
+    # Collect this test's windows, bridges and timers here, on the Qt thread: left to
+    # the garbage collector they may be freed on a worker thread, which corrupts
+    # Qt's timer lists (a segfault in a later test).
+    gc.collect()
+    # Not loop.stop(): it calls QApplication.exit(), after which the next test's
+    # loop never runs again. Mark it stopped the way run_forever would.
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
     asyncio.events._set_running_loop(None)
     loop.close()
     asyncio.set_event_loop(None)
@@ -44,7 +60,13 @@ def run_async(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Runner:
 
     def run(awaitable: Awaitable[T], timeout_s: float = 20.0) -> T:
         future = asyncio.ensure_future(awaitable, loop=qloop)
-        qtbot.waitUntil(future.done, timeout=int(timeout_s * 1000))
+        try:
+            qtbot.waitUntil(future.done, timeout=int(timeout_s * 1000))
+        except Exception:
+            faulthandler.dump_traceback(all_threads=True)
+            for task in asyncio.all_tasks(qloop):  # say what it is stuck on
+                task.print_stack(limit=8, file=sys.stderr)
+            raise
         return future.result()
 
     return run
@@ -59,4 +81,7 @@ def sim_thread() -> Iterator[SimulatorThread]:
 @pytest.fixture
 def qsettings(tmp_path: Path) -> QSettings:
     """Window settings in a file of the test's own, never the user's."""
-    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    # pytest-qt closes the window after each test: no "keep polling?" question then.
+    settings.setValue("close/choice", "background")
+    return settings

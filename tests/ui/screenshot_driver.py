@@ -12,7 +12,7 @@ import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from taskmon.ui.app import run_app
 
@@ -20,6 +20,25 @@ from taskmon.ui.app import run_app
 def main() -> int:
     out, seconds = sys.argv[1], float(sys.argv[2])
     app = QApplication(sys.argv[:1])
+
+    def main_window() -> QWidget | None:
+        for widget in app.topLevelWidgets():
+            if widget.objectName() == "mainWindow" and widget.isVisible():
+                return widget
+        return None
+
+    def prepare() -> None:
+        """As a person would look: a finished task selected, its details open."""
+        window = main_window()
+        if window is None:
+            return
+        window.resize(1600, 900)
+        model = window.proxy  # type: ignore[attr-defined]
+        for row in range(model.rowCount()):
+            if model.index(row, 5).data() == "succeeded":
+                window.table.selectRow(row)  # type: ignore[attr-defined]
+                break
+        window.show_details(True)  # type: ignore[attr-defined]
 
     def shoot() -> None:
         for widget in app.topLevelWidgets():
@@ -35,6 +54,7 @@ def main() -> int:
         print("no visible main window", file=sys.stderr, flush=True)
         app.exit(1)
 
+    QTimer.singleShot(int((seconds - 1.5) * 1000), prepare)
     QTimer.singleShot(int(seconds * 1000), shoot)
     return run_app(demo=True)
 

@@ -31,7 +31,7 @@ def xvfb() -> Iterator[str]:
         pytest.skip("needs Xvfb: apt-get install xvfb (scripts/test.sh does)")
     display = f":{DISPLAY_NUMBER}"
     server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
+        ["Xvfb", display, "-screen", "0", "1680x1000x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication
 
+from taskmon.engine.handover import HolderRole
 from taskmon.engine.keys import Secret
 from taskmon.engine.service import TrackingService
 from taskmon.engine.settings import EngineConfig
@@ -47,7 +47,12 @@ class App:
         self.data_dir = data_dir
         self.run = run
         config = EngineConfig(base_url_overrides={name: sim.api_url for name in PROVIDERS})
-        self.service = TrackingService(data_dir, StaticKeys(sim.keys), config)  # type: ignore[arg-type]
+        self.service = TrackingService(
+            data_dir,
+            StaticKeys(sim.keys),  # type: ignore[arg-type]
+            config,
+            role=HolderRole.WINDOW,
+        )
         self.bridge = EngineBridge(self.service, StaticKeys(sim.keys))  # type: ignore[arg-type]
         run(self.bridge.start())
         self.window = MainWindow(self.bridge, settings)
@@ -136,7 +141,9 @@ def test_dropping_a_text_file_adds_its_ids(app: App, qtbot: Any, tmp_path: Path)
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    QApplication.sendEvent(app.window, drop)
+    # Qt routes a real drop through the platform's drag machinery; hand it over directly.
+    app.window.dropEvent(drop)
+    assert drop.isAccepted()
     qtbot.waitUntil(lambda: set(app.rows()) == {r.task_id for r in refs}, timeout=5000)
 
 
