@@ -7,8 +7,10 @@ followed, so the key can never be carried to another host.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +25,24 @@ from taskmon.providers.base import RequestSpec
 
 MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 USER_AGENT: Final = "taskmon/0.1 (+https://github.com/taskmon)"
+
+
+def _mark_sniffio_absent() -> None:
+    """Make httpcore's per-call `import sniffio` fail at once when sniffio is not installed.
+
+    httpcore 1.0.x imports sniffio inside `current_async_library()`, which runs
+    for every lock, event and cancellation shield (several per request); anyio
+    4.11 stopped installing sniffio, and Python does not remember a failed
+    import, so each call searched sys.path again: about a sixth of the engine's
+    CPU per poll (encode/httpcore#1103). A None entry in sys.modules is the
+    documented way to say "not importable": the import still raises
+    ImportError, so httpcore takes the same asyncio path, without the search.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_mark_sniffio_absent()
 
 
 class ConfigError(Exception):

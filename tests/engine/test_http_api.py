@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.abc
+import sys
+from typing import Any
+
 import pytest
 
 from taskmon.engine.http_api import (
@@ -62,3 +67,36 @@ def test_retry_after_seconds_and_http_date() -> None:
     assert retry_after_s({"retry-after": "soon"}) is None
     assert retry_after_s({}) is None
     assert retry_after_s({"retry-after": "-3"}) == 0.0
+
+
+class _RecordingFinder(importlib.abc.MetaPathFinder):
+    """Records every module name the import system searches for."""
+
+    def __init__(self) -> None:
+        self.searched: list[str] = []
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
+        self.searched.append(fullname)
+        return None
+
+
+def test_httpcore_backend_detection_does_not_search_for_a_missing_sniffio() -> None:
+    # httpcore imports sniffio on every lock and event it makes (several per
+    # request); a failed import is not remembered, so each one scanned sys.path.
+    from httpcore._synchronization import current_async_library
+
+    import taskmon.engine.http_api  # noqa: F401  (marks sniffio absent)
+
+    if sys.modules.get("sniffio") is not None:
+        pytest.skip("sniffio is installed here: httpcore uses it, no search either")
+    finder = _RecordingFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+
+        async def detect() -> list[str]:
+            return [current_async_library() for _ in range(3)]
+
+        assert asyncio.run(detect()) == ["asyncio"] * 3
+    finally:
+        sys.meta_path.remove(finder)
+    assert "sniffio" not in finder.searched
