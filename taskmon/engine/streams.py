@@ -8,6 +8,7 @@ ordinary polling (the stream is tried again later, a bounded number of times).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Final
 
@@ -46,14 +47,17 @@ async def follow_stream(engine: Engine, runtime: ProviderRuntime, task: TrackedT
                 # Let the status query say what is wrong (404 lost, 401 key...).
                 task.stream_failures = engine.config.stream_retries
                 return
-            async for event in EventSource(response).aiter_sse():
-                snap = provider.parse_stream_event(event.event, event.data)
-                if snap is None or not engine.is_tracked(task.ref.key):
-                    continue
-                if snap.state is not None and snap.state.is_terminal:
-                    confirmed_end = True  # the status query is authoritative
-                    return
-                engine.observe(task, Observed(snap))
+            # aclosing: leaving early closes the event generator here, in this task,
+            # not later in the garbage collector ("async generator ignored GeneratorExit").
+            async with contextlib.aclosing(EventSource(response).aiter_sse()) as events:
+                async for event in events:
+                    snap = provider.parse_stream_event(event.event, event.data)
+                    if snap is None or not engine.is_tracked(task.ref.key):
+                        continue
+                    if snap.state is not None and snap.state.is_terminal:
+                        confirmed_end = True  # the status query is authoritative
+                        return
+                    engine.observe(task, Observed(snap))
         finally:
             await response.aclose()
     except (httpx.HTTPError, SSEError, OSError) as exc:

@@ -65,6 +65,13 @@ class SimulatorThread:
             loop.run_forever()
         finally:
             loop.run_until_complete(self._sim.stop())
+            # Handlers of connections still open (a client's keep-alive, an event
+            # stream) end here, not as "destroyed but pending" warnings at close.
+            leftovers = asyncio.all_tasks(loop)
+            for task in leftovers:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
     def stop(self) -> None:

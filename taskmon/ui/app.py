@@ -52,10 +52,20 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
     collector = MainThreadCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    # qasync's run_forever skips what asyncio's does on its way in: installing the
+    # async-generator hooks. Without them an unfinished stream generator is closed
+    # synchronously by the garbage collector ("ignored GeneratorExit" on stderr)
+    # instead of by the loop, and shutdown_asyncgens() cannot reach it.
+    old_hooks = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(
+        firstiter=loop._asyncgen_firstiter_hook,  # type: ignore[attr-defined]
+        finalizer=loop._asyncgen_finalizer_hook,  # type: ignore[attr-defined]
+    )
     try:
         with loop:
             return loop.run_until_complete(_run(app, demo))
     finally:
+        sys.set_asyncgen_hooks(*old_hooks)
         collector.stop()
 
 
@@ -126,6 +136,9 @@ async def _run(app: QApplication, demo: bool) -> int:
     finally:
         window.hide()
         await bridge.stop()
+        # Streams' async generators are closed now, while the loop still runs,
+        # instead of by the garbage collector after it closed (noise on stderr).
+        await asyncio.get_running_loop().shutdown_asyncgens()
         if environment is not None:
             environment.close()
     return EXIT_OK
