@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -39,8 +39,23 @@ EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
 
 
+def no_display_reason(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why no window can open here (Qt would abort the process), or None."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "the headless commands work here: see taskmon --help"
+    )
+
+
 def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
     """Open the window (or bring a running one forward); returns the exit status."""
+    if (reason := no_display_reason(os.environ)) is not None:
+        print(f"taskmon: {reason}", file=sys.stderr)
+        return EXIT_USAGE
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     assert isinstance(app, QApplication)
     app.setApplicationName("taskmon")

@@ -237,3 +237,50 @@ def test_window_layout_and_filters_persist(app: App, qtbot: Any, qsettings: QSet
     assert again.filter_bar.chip() == "Succeeded"
     assert again.filter_bar.search.text() == "cat"
     assert again.table.columnWidth(Column.MODEL) == 222
+
+
+def test_without_a_display_taskmon_says_so_instead_of_crashing(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env["TASKMON_DATA_DIR"] = str(tmp_path / "data")
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), *sys.path])
+    done = subprocess.run(
+        [sys.executable, "-m", "taskmon"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "no display" in done.stderr
+
+
+def test_closing_while_tasks_run_asks_and_can_keep_polling_hidden(
+    app: App, qtbot: Any, qsettings: QSettings, monkeypatch: Any
+) -> None:
+    ref = app.add(TaskScript("reapi", run_s=30))
+    app.run(app.bridge.add([ref]))
+    qtbot.waitUntil(lambda: app.rows().get(ref.task_id) == "running", timeout=10000)
+    qsettings.remove("close/choice")
+    asked: list[int] = []
+
+    def answer(choice: str) -> Any:
+        return lambda _self, active: (asked.append(active), choice)[1]
+
+    monkeypatch.setattr(MainWindow, "_ask_on_close", answer("cancel"))
+    app.window.close()
+    assert asked == [1] and app.window.isVisible() and not app.quit_called
+
+    monkeypatch.setattr(MainWindow, "_ask_on_close", answer("background"))
+    app.window.close()
+    assert not app.window.isVisible() and not app.quit_called
+    assert app.service.engine is not None and app.service.engine.is_tracked(ref.key)
+
+    app.window.bring_to_front()
+    monkeypatch.setattr(MainWindow, "_ask_on_close", answer("quit"))
+    app.window.close()
+    assert app.quit_called
