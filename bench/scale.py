@@ -30,7 +30,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sim_process import model_of, script_tasks, sim_keys, start_simulator, stop
 
 PROVIDERS = ("xenodia", "apixo", "bytespike", "vidgo", "reapi")
 AUDIO_OK = {"apixo", "reapi"}
@@ -78,48 +78,6 @@ def make_plan(n: int, min_run_s: float, max_run_s: float, seed: int) -> list[dic
 # -- the simulator --------------------------------------------------------------
 
 
-def start_simulator(seed: int) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "taskmon", "sim", "--port", "0", "--no-demo", "--seed", str(seed)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    match = re.search(r"API (http://127\.0\.0\.1:\d+)", proc.stdout.readline())
-    if not match:
-        stop(proc)
-        raise SystemExit("the simulator did not start")
-    return proc, match.group(1)
-
-
-def stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
-async def _script_all(api: str, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    limit = asyncio.Semaphore(16)
-
-    async def one(client: httpx.AsyncClient, script: dict[str, Any]) -> dict[str, Any]:
-        async with limit:
-            response = await client.post("/_sim/tasks", json=script)
-            response.raise_for_status()
-            return response.json()
-
-    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        return list(await asyncio.gather(*(one(client, s) for s in plan)))
-
-
-def script_tasks(api: str, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return asyncio.run(_script_all(api, plan))
-
-
 async def _all_stats(api: str, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     limit = asyncio.Semaphore(16)
 
@@ -140,7 +98,7 @@ def sim_stats(api: str) -> dict[str, Any]:
 
 def child_env(api: str, data_dir: Path | None) -> dict[str, str]:
     """No inherited TASKMON_*, no D-Bus (so no keyring): keys and URLs of the simulator."""
-    keys = httpx.get(f"{api}/_sim/keys", timeout=30).json()["keys"]
+    keys = sim_keys(api)
     dropped = {"DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKMON_") and k not in dropped}
     for provider in PROVIDERS:
@@ -271,10 +229,6 @@ def run_bare_engine(api: str, tasks: list[dict[str, Any]], timeout_s: float) -> 
         measure(m, cmd, child_env(api, None), api, timeout_s)
     count_traffic(m, api)
     return m
-
-
-def model_of(task: dict[str, Any]) -> str | None:
-    return task["model"] if task["provider"] == "apixo" else None  # Apixo needs it
 
 
 def child_engine(refs_file: Path) -> int:

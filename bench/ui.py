@@ -64,7 +64,6 @@ main-thread stall over 50 ms, peak RSS under 300 MB.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -80,8 +79,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim_process import model_of, script_tasks, sim_keys, start_simulator, stop
+
 if TYPE_CHECKING:
-    import httpx
+    pass
 
 PROVIDERS = ("xenodia", "apixo", "bytespike", "vidgo", "reapi")
 AUDIO_OK = {"apixo", "reapi"}
@@ -128,22 +129,6 @@ def make_plan(n: int, seed: int, min_s: float, max_image_s: float, max_video_s: 
 # -- helper processes ------------------------------------------------------------------
 
 
-def start_simulator(seed: int) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "taskmon", "sim", "--port", "0", "--no-demo", "--seed", str(seed)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=with_pythonpath(dict(os.environ)),
-    )
-    assert proc.stdout is not None
-    match = re.search(r"API (http://127\.0\.0\.1:\d+)", proc.stdout.readline())
-    if not match:
-        stop(proc)
-        raise SystemExit("the simulator did not start")
-    return proc, match.group(1)
-
-
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     """Xvfb on a free display number (it writes the number it took to -displayfd)."""
     read_end, write_end = os.pipe()
@@ -163,45 +148,10 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     return proc, f":{number}"
 
 
-def stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
 def with_pythonpath(env: dict[str, str]) -> dict[str, str]:
     parts = [str(REPO), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
     return env
-
-
-async def _script_all(api: str, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    import httpx  # the parent's only: the child imports nothing the app would not
-
-    limit = asyncio.Semaphore(16)
-
-    async def one(client: httpx.AsyncClient, script: dict[str, Any]) -> dict[str, Any]:
-        async with limit:
-            response = await client.post("/_sim/tasks", json=script)
-            response.raise_for_status()
-            return response.json()
-
-    async with httpx.AsyncClient(base_url=api, timeout=30) as client:
-        return list(await asyncio.gather(*(one(client, s) for s in plan)))
-
-
-def _sim_keys(api: str) -> dict[str, str]:
-    import httpx
-
-    return httpx.get(f"{api}/_sim/keys", timeout=30).json()["keys"]
-
-
-def model_of(task: dict[str, Any]) -> str | None:
-    return task["model"] if task["provider"] == "apixo" else None  # Apixo needs it
 
 
 def child_env(api: str, keys: dict[str, str], tmp: Path, display: str | None) -> dict[str, str]:
@@ -522,7 +472,7 @@ def measure(
     from taskmon.engine.store_records import NewTask
     from taskmon.providers.base import TaskRef
 
-    tasks = asyncio.run(_script_all(api, plan)) if plan else []
+    tasks = script_tasks(api, plan)
     with tempfile.TemporaryDirectory(prefix="taskmon-bench-ui-") as name:
         tmp = Path(name)
         env = child_env(api, keys, tmp, display)
@@ -807,13 +757,13 @@ def main() -> None:
         n: make_plan(n, args.seed, args.min_s, args.max_image_s, args.max_video_s) for n in sizes
     }
     columns: dict[int, list[Run]] = {n: [] for n in sizes}
-    sim, api = start_simulator(args.seed)
+    sim, api = start_simulator(args.seed, with_pythonpath(dict(os.environ)))
     xvfb = None
     args.xvfb_display = None
     try:
         if args.xvfb:
             xvfb, args.xvfb_display = start_xvfb()
-        keys = _sim_keys(api)
+        keys = sim_keys(api)
         if not args.no_warmup:
             warm = measure(api, keys, [], Run(0, -1), args, args.xvfb_display, 1.0)
             print(f"  warm-up start: {warm.wall_s:.1f} s", file=sys.stderr)
