@@ -70,7 +70,8 @@ class SimulatorThread:
             leftovers = asyncio.all_tasks(loop)
             for task in leftovers:
                 task.cancel()
-            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            if leftovers:
+                loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

@@ -207,6 +207,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
         self.details_action.setCheckable(True)
+        # Enter, Delete and Ctrl+C act on the table's rows only: in the search field
+        # or a dialog they keep their usual meaning.
+        for action in (self.details_action, self.remove_action, self.copy_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         for action in (
             self.key_action,
             self.copy_action,

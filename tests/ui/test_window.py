@@ -284,3 +284,13 @@ def test_closing_while_tasks_run_asks_and_can_keep_polling_hidden(
     monkeypatch.setattr(MainWindow, "_ask_on_close", answer("quit"))
     app.window.close()
     assert app.quit_called
+
+
+def test_enter_in_the_search_field_does_not_open_details(app: App, qtbot: Any) -> None:
+    app.window.show_details(False)
+    app.window.filter_bar.search.setFocus()
+    qtbot.keyClick(app.window.filter_bar.search, Qt.Key.Key_Return)
+    assert not app.window.details.isVisible()
+    app.window.table.setFocus()
+    qtbot.keyClick(app.window.table, Qt.Key.Key_Return)
+    assert app.window.details.isVisible()
