@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from types import SimpleNamespace
 from typing import Final
 
@@ -38,7 +38,7 @@ class ResponseTooLarge(Exception):
 
 
 class DirectCalls:
-    """One aiohttp session (a keep-alive pool) per API origin."""
+    """aiohttp sessions per API origin: a keep-alive pool for calls, one for event streams."""
 
     def __init__(
         self,
@@ -46,6 +46,7 @@ class DirectCalls:
         max_connections_per_host: int,
         timeout_s: float,
         connect_timeout_s: float,
+        stream_idle_timeout_s: float,
         headers: dict[str, str],
         max_response_bytes: int,
     ) -> None:
@@ -59,9 +60,13 @@ class DirectCalls:
             sock_connect=connect_timeout_s,
             sock_read=timeout_s,
         )
+        self._stream_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=connect_timeout_s, sock_read=stream_idle_timeout_s
+        )
         self._headers = headers
         self._max_bytes = max_response_bytes
         self._sessions: dict[str, aiohttp.ClientSession] = {}
+        self._stream_sessions: dict[str, aiohttp.ClientSession] = {}
         self._ssl_context: asyncio.Future[ssl.SSLContext] | None = None
         self.connections_opened = 0
 
@@ -72,7 +77,7 @@ class DirectCalls:
 
         Raises ResponseTooLarge or an httpx.RequestError subclass.
         """
-        session = self._sessions.get(base_url) or await self._session(base_url)
+        session = self._sessions.get(base_url) or await self._session(base_url, stream=False)
         try:
             async with session.request(
                 method, url, headers=headers, data=body, allow_redirects=False
@@ -91,32 +96,62 @@ class DirectCalls:
         except aiohttp.ClientError as exc:  # its timeouts included
             raise as_httpx_error(exc) from exc
 
-    async def _session(self, base_url: str) -> aiohttp.ClientSession:
+    async def open_stream(
+        self, base_url: str, method: str, url: URL, headers: dict[str, str], body: bytes | None
+    ) -> httpx.Response:
+        """Open a long-lived response (an event stream) as a streaming httpx.Response.
+
+        httpx reads the body exactly as it read its own (content decoding,
+        text, httpx-sse's parsing); only the bytes come from aiohttp, which
+        hands them over undecoded. Close it with `aclose()`.
+        """
+        existing = self._stream_sessions.get(base_url)
+        session = existing or await self._session(base_url, stream=True)
+        try:
+            response = await session.request(
+                method, url, headers=headers, data=body, allow_redirects=False
+            )
+        except aiohttp.ClientError as exc:
+            raise as_httpx_error(exc) from exc
+        return httpx.Response(
+            response.status,
+            headers=list(response.raw_headers),
+            stream=_StreamedBody(response),
+        )
+
+    async def _session(self, base_url: str, *, stream: bool) -> aiohttp.ClientSession:
         context = await self._tls_context() if base_url.startswith("https://") else None
-        session = self._sessions.get(base_url)  # another call may have made it meanwhile
+        pool = self._stream_sessions if stream else self._sessions
+        session = pool.get(base_url)  # another call may have made it meanwhile
         if session is None:
             trace = aiohttp.TraceConfig()
             trace.on_connection_create_end.append(self._count_connection)
+            ssl_setting: ssl.SSLContext | bool = context if context is not None else True
+            if stream:
+                # Like httpx's stream pool: no limit, and a connection ends with its stream.
+                connector = aiohttp.TCPConnector(limit=0, force_close=True, ssl=ssl_setting)
+            else:
+                connector = aiohttp.TCPConnector(
+                    limit=self._max_connections, keepalive_timeout=60.0, ssl=ssl_setting
+                )
             session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    limit=self._max_connections,
-                    keepalive_timeout=60.0,
-                    ssl=context if context is not None else True,
-                ),
-                timeout=self._timeout,
+                connector=connector,
+                timeout=self._stream_timeout if stream else self._timeout,
                 headers=self._headers,
                 # httpx keeps a client's cookies, IP-address hosts included; so does this.
                 cookie_jar=aiohttp.CookieJar(unsafe=True),
                 trace_configs=[trace],
                 max_line_size=MAX_HEAD_LINE_BYTES,
                 max_field_size=MAX_HEAD_LINE_BYTES,
+                # A stream's body is decoded by httpx, as before.
+                auto_decompress=not stream,
             )
             # aiohttp silently resends an idempotent call whose connection closed
             # before an answer; httpx reports it, and the engine records the fault
             # on the task and backs off. Keep httpx's way (aiohttp's own test
             # client turns the retry off the same way: there is no public switch).
             session._retry_connection = False
-            self._sessions[base_url] = session
+            pool[base_url] = session
         return session
 
     async def _tls_context(self) -> ssl.SSLContext:
@@ -137,9 +172,27 @@ class DirectCalls:
         self.connections_opened += 1
 
     async def aclose(self) -> None:
-        sessions, self._sessions = list(self._sessions.values()), {}
+        sessions = [*self._sessions.values(), *self._stream_sessions.values()]
+        self._sessions, self._stream_sessions = {}, {}
         for session in sessions:
             await session.close()
+
+
+class _StreamedBody(httpx.AsyncByteStream):
+    """An aiohttp response body as httpx reads a streamed one, failures as httpx's."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except aiohttp.ClientError as exc:
+            raise as_httpx_error(exc) from exc
+
+    async def aclose(self) -> None:
+        self._response.close()
 
 
 def as_httpx_error(exc: aiohttp.ClientError) -> httpx.RequestError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from typing import Any
 
 from taskmon.engine import poll_schedule, task_commands
@@ -45,6 +45,7 @@ from taskmon.snapshot import State, TaskError
 log = logging.getLogger(__name__)
 
 NOT_FOUND_CONFIRM_S = 5.0  # a just-submitted task may briefly 404: look once more
+BUDGET_RECHECK_S = 1.0  # a worker waiting for the rate budget looks again at least this often
 
 
 class Engine:
@@ -195,12 +196,19 @@ class Engine:
 
     def unfinished_keys(self) -> list[str]:
         """Tasks still moving: not terminal, or downloading; halted providers excluded."""
+        return list(self._unfinished())
+
+    def has_unfinished(self) -> bool:
+        """Whether any task is still moving (stops at the first: cheap while most are)."""
+        return next(self._unfinished(), None) is not None
+
+    def _unfinished(self) -> Iterator[str]:
         stopped = {r.provider.name for r in self._runtimes if r.stopped}
-        return [
+        return (
             k
             for k, t in self._tasks.items()
             if (not t.state.is_terminal or t.downloads_pending) and t.ref.provider not in stopped
-        ]
+        )
 
     def _view_done(self, key: str) -> bool:
         task = self._tasks[key]
@@ -272,14 +280,7 @@ class Engine:
             key = await runtime.queue.get()
             runtime.queued.discard(key)
             task = self._tasks.get(key)
-            if task is None or task.state.is_terminal or runtime.stopped:
-                continue
-            loop = self._running_loop()
-            wait = runtime.budget.reserve(loop.time())
-            if wait > 0.0:
-                # The key's budget is spent: spread the waiting tasks over a short
-                # window so they do not all come back in the same instant.
-                self.schedule(task, wait + self._rng.uniform(0.0, 1.0))
+            if task is None or not await self._wait_for_budget(runtime, task):
                 continue
             try:
                 await self._poll(runtime, task)
@@ -289,6 +290,38 @@ class Engine:
                 log.exception("internal error while polling %s", task.ref.key)
                 task.problem = "internal error while polling; retrying"
                 self.schedule(task, 30.0)
+
+    async def _wait_for_budget(self, runtime: ProviderRuntime, task: TrackedTask) -> bool:
+        """Hold `task` until the key's rate budget allows a call; False when it no longer needs one.
+
+        The worker waits with the task in hand while the rest stay queued in
+        order, so a spent budget costs nothing per waiting task. (Putting each
+        task back on a timer made thousands of tasks bounce through the timer
+        heap and the queue every half second at start-up or after a 429: about
+        15 bounces per poll at 5,000 tasks.) One worker at a time waits for the
+        next token; the others wait behind it on the gate, so a token wakes one
+        worker, not all of them (they used to wake together, one won and the
+        rest slept again: seven wake-ups per call).
+        """
+        loop = self._running_loop()
+        async with runtime.budget_gate:
+            while self._still_due(runtime, task):
+                wait = runtime.budget.reserve(loop.time())
+                if wait <= 0.0:
+                    return True
+                # In slices: a new key resets the budget, a halt or removal ends the wait.
+                await asyncio.sleep(min(wait, BUDGET_RECHECK_S))
+            return False
+
+    def _still_due(self, runtime: ProviderRuntime, task: TrackedTask) -> bool:
+        """Whether the worker holding `task` should still poll it."""
+        key = task.ref.key
+        return (
+            self._tasks.get(key) is task
+            and not task.state.is_terminal
+            and not runtime.stopped
+            and key not in runtime.queued  # queued again meanwhile: that turn polls it
+        )
 
     async def _poll(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
         spec = task.provider.status_request(task.ref)
@@ -401,7 +434,12 @@ class Engine:
         task.streaming = True
         self.cancel_timer(task.ref.key)
         task.next_poll_mono = None
-        self.jobs.spawn(follow_stream(self, runtime, task), task.ref.key, stream=True)
+        # Counted from the spawn, not from the stream's first step: at start-up every
+        # stream is spawned before any runs, and the cap must hold then too. The
+        # callback also runs for a job cancelled before it started.
+        runtime.streams += 1
+        job = self.jobs.spawn(follow_stream(self, runtime, task), task.ref.key, stream=True)
+        job.add_done_callback(lambda _: _stream_closed(runtime))
         return True
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -424,6 +462,10 @@ class Engine:
                 callback(event)
             except Exception:  # one broken subscriber must not stop the engine
                 log.exception("engine subscriber failed")
+
+
+def _stream_closed(runtime: ProviderRuntime) -> None:
+    runtime.streams -= 1
 
 
 def _change_tuple(change: Change) -> tuple[bool, bool, bool]:

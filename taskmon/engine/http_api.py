@@ -11,10 +11,10 @@ import importlib.util
 import ipaddress
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ from urllib.request import getproxies
 import httpx
 from yarl import URL
 
-from taskmon.engine.api_calls import DirectCalls, ResponseTooLarge
+from taskmon.engine.api_calls import DirectCalls, RawHeaders, ResponseTooLarge
 from taskmon.engine.keys import Secret
 from taskmon.providers.base import RequestSpec
 
@@ -31,6 +31,9 @@ MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 USER_AGENT: Final = "taskmon/0.1 (+https://github.com/taskmon)"
 DEFAULT_HEADERS: Final = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 CONNECT_TIMEOUT_S: Final = 10.0
+# A stream is quiet between events: allow a minute without bytes (servers send
+# keep-alives far more often) before calling it dropped.
+STREAM_IDLE_TIMEOUT_S: Final = 60.0
 
 
 def _mark_sniffio_absent() -> None:
@@ -119,11 +122,24 @@ def retry_after_s(headers: Mapping[str, str], now_epoch_s: float | None = None) 
     return max(0.0, when - (time.time() if now_epoch_s is None else now_epoch_s))
 
 
-@dataclass(frozen=True, slots=True)
 class ApiResponse:
-    status: int
-    headers: httpx.Headers
-    body: bytes
+    """One API call's answer: status, headers and the (size-capped) body."""
+
+    __slots__ = ("_headers", "_raw_headers", "body", "status")
+
+    def __init__(self, status: int, headers: httpx.Headers | RawHeaders, body: bytes) -> None:
+        self.status = status
+        self.body = body
+        self._headers = headers if isinstance(headers, httpx.Headers) else None
+        self._raw_headers = headers
+
+    @property
+    def headers(self) -> httpx.Headers:
+        # Made on first read: only a throttled answer's headers are read, and
+        # building them for every poll was a measurable share of its CPU.
+        if self._headers is None:
+            self._headers = httpx.Headers(list(self._raw_headers))
+        return self._headers
 
 
 PREPARED_CACHE_MAX: Final = 50_000  # request targets remembered (one per task and call kind)
@@ -140,12 +156,23 @@ def json_body_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
-class ApiClients:
-    """Keep-alive pools per API origin: aiohttp for calls, httpx for streams (HTTP/2 where offered).
+def _direct_parts(spec: RequestSpec, key: Secret | None) -> tuple[dict[str, str], bytes | None]:
+    """The headers and body a direct (aiohttp) call adds to its kept target, as httpx sets them."""
+    headers = {"Authorization": f"Bearer {key.reveal()}"} if key is not None else {}
+    payload = None
+    if spec.json_body is not None:
+        payload = json_body_bytes(spec.json_body)
+        headers["Content-Type"] = "application/json"
+    return headers, payload
 
-    Status and cancel calls go through aiohttp (api_calls.py: a tenth of
-    httpx's CPU per call), over HTTP/1.1; when the environment configures a
-    proxy they go through httpx as before, which honours it.
+
+class ApiClients:
+    """Pools per API origin for calls (kept alive) and event streams, and the key's safety.
+
+    Calls and streams go through aiohttp (api_calls.py: a tenth of httpx's
+    CPU per call or stream chunk), over HTTP/1.1, with requests and failures
+    as httpx made them; when the environment configures a proxy they go
+    through httpx itself (HTTP/2 where offered), which honours it.
     """
 
     def __init__(self, *, max_connections_per_host: int = 8, timeout_s: float = 30.0) -> None:
@@ -165,6 +192,7 @@ class ApiClients:
                 max_connections_per_host=max_connections_per_host,
                 timeout_s=timeout_s,
                 connect_timeout_s=CONNECT_TIMEOUT_S,
+                stream_idle_timeout_s=STREAM_IDLE_TIMEOUT_S,
                 headers=dict(DEFAULT_HEADERS),
                 max_response_bytes=MAX_RESPONSE_BYTES,
             )
@@ -189,9 +217,7 @@ class ApiClients:
         client = self._stream_clients.get(base_url)
         if client is None:
             limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
-            # A stream is quiet between events: allow a minute without bytes
-            # (servers send keep-alives far more often) before calling it dropped.
-            timeout = httpx.Timeout(60.0, connect=CONNECT_TIMEOUT_S)
+            timeout = httpx.Timeout(STREAM_IDLE_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
             client = self._new_client(base_url, limits, timeout)
             self._stream_clients[base_url] = client
         return client
@@ -234,13 +260,7 @@ class ApiClients:
         cache_key = (base_url, spec.method, spec.path, params)
         target = self._targets.get(cache_key)
         if target is None:
-            builder = self._url_builders.get(base_url)
-            if builder is None:
-                # Only build_request is used: a transport that never sends spares the
-                # certificate store a real client would load.
-                builder = httpx.AsyncClient(base_url=base_url, transport=_NEVER_SENDS)
-                self._url_builders[base_url] = builder
-            url = builder.build_request(spec.method, spec.path, params=dict(params) or None).url
+            url = self._httpx_url(base_url, spec.method, spec.path, dict(params))
             _check_origin(url, base_url)
             target = URL(str(url), encoded=True)  # sent as httpx would send it, unchanged
             if len(self._targets) >= PREPARED_CACHE_MAX:
@@ -248,25 +268,55 @@ class ApiClients:
             self._targets[cache_key] = target
         return target
 
+    def _httpx_url(
+        self, base_url: str, method: str, path: str, params: dict[str, str]
+    ) -> httpx.URL:
+        """The URL httpx's client would build for `path` on `base_url`, with `params`."""
+        builder = self._url_builders.get(base_url)
+        if builder is None:
+            # Only build_request is used: a transport that never sends spares the
+            # certificate store a real client would load.
+            builder = httpx.AsyncClient(base_url=base_url, transport=_NEVER_SENDS)
+            self._url_builders[base_url] = builder
+        if path.startswith("/") and not _NEEDS_FULL_MERGE.search(path):
+            # The client's merge (its base URL, which ends in "/", plus the path without
+            # its leading "/") with one parse instead of two and no Request around it:
+            # building each task's target was a tenth of the engine's CPU at start-up.
+            # Any other path takes the client's own way.
+            prefix = str(builder.base_url)  # its "/" root path may not be printed
+            url = httpx.URL(prefix.removesuffix("/") + "/" + path.lstrip("/"))
+            return url.copy_merge_params(params) if params else url
+        return builder.build_request(method, path, params=params or None).url
+
     async def send(self, base_url: str, spec: RequestSpec, key: Secret | None) -> ApiResponse:
         """Send one API call; the body is read up to MAX_RESPONSE_BYTES."""
         if self._direct is None:
             status, headers, body = await self._send_httpx(base_url, spec, key)
         else:
-            call_headers = {"Authorization": f"Bearer {key.reveal()}"} if key is not None else {}
-            payload = None
-            if spec.json_body is not None:
-                payload = json_body_bytes(spec.json_body)
-                call_headers["Content-Type"] = "application/json"
-            status, raw_headers, body = await self._direct.request(
+            call_headers, payload = _direct_parts(spec, key)
+            status, headers, body = await self._direct.request(
                 base_url, spec.method, self._target(base_url, spec), call_headers, payload
             )
-            headers = httpx.Headers(list(raw_headers))
         if key is not None:
             # Some servers echo the key back ("Invalid API key: sk-..."); whatever the
             # body says next reaches messages, logs and the store, so the key goes now.
             body = body.replace(key.reveal().encode(), b"[redacted]")
         return ApiResponse(status, headers, body)
+
+    async def open_stream(
+        self, base_url: str, spec: RequestSpec, key: Secret | None
+    ) -> httpx.Response:
+        """An event stream's response, its body not yet read; the caller must `aclose()` it."""
+        if self._direct is None:
+            request = self.build(base_url, spec, key)
+            request.headers["Accept"] = "text/event-stream"
+            request.headers["Cache-Control"] = "no-store"
+            # Streams get their own pool: held connections must never starve status calls.
+            return await self.stream_client_for(base_url).send(request, stream=True)
+        headers, payload = _direct_parts(spec, key)
+        headers.update({"Accept": "text/event-stream", "Cache-Control": "no-store"})
+        target = self._target(base_url, spec)
+        return await self._direct.open_stream(base_url, spec.method, target, headers, payload)
 
     async def _send_httpx(
         self, base_url: str, spec: RequestSpec, key: Secret | None
@@ -299,6 +349,8 @@ class ApiClients:
 
 
 _NEVER_SENDS: Final = httpx.AsyncBaseTransport()
+# A network-path ("//host"), dot segments, a query, a fragment or a backslash.
+_NEEDS_FULL_MERGE: Final = re.compile(r"^//|/\.|[?#\\]")
 
 
 def _check_origin(url: httpx.URL, base_url: str) -> None:

@@ -153,13 +153,13 @@ class TrackingService:
             # Tasks of a provider that cannot be polled (no key, key rejected)
             # will not move: they do not hold the run open.
             # A cheap scan four times a second beats re-checking on every event.
-            while self.engine.unfinished_keys():  # noqa: ASYNC110
+            while self.engine.has_unfinished():  # noqa: ASYNC110
                 await asyncio.sleep(0.25)
             if self._writer is not None:
                 await self._writer.aflush()
             # A task added by another process meanwhile keeps us going.
             await self._sync_with_store()
-            if not self.engine.unfinished_keys():
+            if not self.engine.has_unfinished():
                 return
 
     async def stop(self) -> None:

@@ -66,6 +66,8 @@ class ProviderRuntime:
     provider: Provider
     base_url: str
     budget: RateBudget = field(default_factory=RateBudget)
+    # The one worker waiting for `budget` holds this; the rest queue behind it.
+    budget_gate: asyncio.Lock = field(default_factory=asyncio.Lock)
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     queued: set[str] = field(default_factory=set)
     key: Secret | None = None

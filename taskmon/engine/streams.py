@@ -30,18 +30,12 @@ async def follow_stream(engine: Engine, runtime: ProviderRuntime, task: TrackedT
     """Read the stream until a terminal event, a drop or an error; then hand back to polling."""
     provider = task.provider
     confirmed_end = False
-    runtime.streams += 1
     try:
         spec = provider.stream_request(task.ref, task.provider_task_id)
         key = await engine.control.key_for(runtime)
         if spec is None or key is None:
             return
-        # Streams get their own pool: held connections must never starve status calls.
-        client = engine.clients.stream_client_for(runtime.base_url)
-        request = engine.clients.build(runtime.base_url, spec, key)
-        request.headers["Accept"] = "text/event-stream"
-        request.headers["Cache-Control"] = "no-store"
-        response = await client.send(request, stream=True)
+        response = await engine.clients.open_stream(runtime.base_url, spec, key)
         try:
             if response.status_code != 200:
                 # Let the status query say what is wrong (404 lost, 401 key...).
@@ -63,7 +57,6 @@ async def follow_stream(engine: Engine, runtime: ProviderRuntime, task: TrackedT
     except (httpx.HTTPError, SSEError, OSError) as exc:
         log.info("%s stream for %s dropped: %s", provider.display_name, task.ref.key, exc)
     finally:
-        runtime.streams -= 1
         task.streaming = False
         if not confirmed_end:
             task.stream_failures += 1

@@ -109,9 +109,7 @@ class PastedUrl:
         try:
             parts = urlsplit(untrusted_url.strip())
             host = parts.hostname  # lower-cased by urlsplit
-            query = parse_qsl(
-                parts.query, keep_blank_values=True, max_num_fields=_MAX_QUERY_FIELDS
-            )
+            query = parse_qsl(parts.query, keep_blank_values=True, max_num_fields=_MAX_QUERY_FIELDS)
         except ValueError:  # an unbalanced IPv6 bracket, too many query fields...
             return None
         if parts.scheme.lower() not in {"http", "https"} or not host:

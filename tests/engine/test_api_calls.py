@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from httpx_sse import EventSource, SSEError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taskmon.engine.http_api import (
     MAX_RESPONSE_BYTES,
@@ -108,6 +112,30 @@ async def test_a_status_call_asks_for_exactly_what_httpx_asked_for(
     method, target, version = server.seen[0].request_line.split(" ")
     assert (method, version) == (spec.method, "HTTP/1.1")
     assert target == _httpx_target(server.url, spec)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    base=st.sampled_from(
+        ["http://127.0.0.1:8080", "https://api.example.com/api", "http://[::1]:9/v2%20x/"]
+    ),
+    path=st.text(max_size=24).map(lambda text: "/" + text),
+    params=st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=2),
+)
+def test_any_path_gets_the_target_httpx_builds_or_httpx_s_error(
+    base: str, path: str, params: dict[str, str]
+) -> None:
+    # The kept target is built without a Request around it: same URL, same refusals.
+    clients = ApiClients()
+    spec = RequestSpec("GET", path, params=params)
+    try:
+        client = httpx.Client(base_url=base)
+        expected = str(client.build_request("GET", path, params=params or None).url)
+    except httpx.InvalidURL:
+        with pytest.raises(httpx.InvalidURL):
+            clients._httpx_url(base, spec.method, spec.path, params)
+        return
+    assert str(clients._httpx_url(base, spec.method, spec.path, params)) == expected
 
 
 async def test_a_json_call_sends_httpx_s_bytes_and_content_type(
@@ -252,3 +280,75 @@ async def test_with_a_proxy_in_the_environment_calls_go_through_it(
     finally:
         await proxied.aclose()
     assert server.seen[0].request_line == "GET http://127.0.0.1:9/v1/tasks/a HTTP/1.1"
+
+
+async def _events(clients: ApiClients, url: str) -> list[tuple[str, str]]:
+    response = await clients.open_stream(url, RequestSpec("GET", "/v1/tasks/stream/a"), KEY)
+    try:
+        assert response.status_code == 200
+        return [(e.event, e.data) async for e in EventSource(response).aiter_sse()]
+    finally:
+        await response.aclose()
+
+
+async def test_an_event_stream_reads_as_httpx_sse_read_it(
+    server: RawServer, clients: ApiClients
+) -> None:
+    async def stream(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n")
+        # Keep-alive comments, CRLF and CR line ends, an event split across writes.
+        for part in (b": keep-alive\n\n", b'event: task\r\ndata: {"a":', b" 1}\r\n\r\n"):
+            writer.write(part)
+            await writer.drain()
+            await asyncio.sleep(0.01)
+        writer.write(b"data: line one\rdata: line two\n\n")
+        writer.close()
+
+    server.reply = stream
+    assert await _events(clients, server.url) == [
+        ("task", '{"a": 1}'),
+        ("message", "line one\nline two"),
+    ]
+    headers = server.seen[0].headers
+    assert (headers["accept"], headers["cache-control"]) == ("text/event-stream", "no-store")
+    assert headers["authorization"] == f"Bearer {KEY.reveal()}"
+
+
+async def test_a_compressed_event_stream_is_decoded_once(
+    server: RawServer, clients: ApiClients
+) -> None:
+    body = gzip.compress(b"event: task\ndata: zipped\n\n")
+
+    async def stream(writer: asyncio.StreamWriter) -> None:
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body) + body
+        )
+        await writer.drain()
+
+    server.reply = stream
+    assert await _events(clients, server.url) == [("task", "zipped")]
+
+
+async def test_a_stream_that_is_not_an_event_stream_is_refused(
+    server: RawServer, clients: ApiClients
+) -> None:
+    server.reply = _answer_ok  # application/json
+    with pytest.raises(SSEError):
+        await _events(clients, server.url)
+
+
+async def test_a_stream_cut_mid_event_is_an_httpx_error(
+    server: RawServer, clients: ApiClients
+) -> None:
+    async def cut(writer: asyncio.StreamWriter) -> None:
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n10\r\nevent: task\ndata"
+        )
+        await writer.drain()
+        writer.transport.abort()
+
+    server.reply = cut
+    with pytest.raises(httpx.TransportError):
+        await _events(clients, server.url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskmon.engine.rate_budget import RateBudget
 from taskmon.providers.base import TaskRef
 from taskmon.sim import Fault, Simulator, TaskScript
 from taskmon.snapshot import State
@@ -114,3 +115,30 @@ async def settle_keys(engine: Any, keys: list[str]) -> None:
     import asyncio
 
     await asyncio.wait_for(engine.wait_idle(keys), 30)
+
+
+async def test_tasks_behind_a_spent_budget_wait_their_turn_at_the_budget_s_rate(
+    sim: Simulator, make_engine: Any, settle: Any
+) -> None:
+    engine, _ = make_engine()
+    scripts = [sim.add_task(TaskScript(provider="vidgo", run_s=0.2)) for _ in range(12)]
+    first = engine.track(TaskRef("vidgo", scripts[0].task_id))
+    runtime = engine.runtime_for(engine.tracked(first.key))
+    runtime.budget = RateBudget(rate_per_s=4.0, burst=1.0, max_rate_per_s=4.0, _tokens=1.0)
+    schedules = 0
+    schedule = engine.schedule
+
+    def counting(task: Any, delay_s: float) -> None:
+        nonlocal schedules
+        schedules += 1
+        schedule(task, delay_s)
+
+    engine.schedule = counting
+    for script in scripts[1:]:
+        engine.track(TaskRef("vidgo", script.task_id))
+    await settle(engine, 30)
+    times = sorted(t for s in scripts for t in sim.stats(s.task_id).request_times)
+    # The budget's rate holds (one token of burst, then 4 a second)...
+    assert all(b - a >= 1.0 for a, b in zip(times, times[5:], strict=False))
+    # ...and a waiting task is not put back on a timer: one schedule per look at most.
+    assert schedules <= len(times)

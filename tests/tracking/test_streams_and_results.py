@@ -143,3 +143,33 @@ async def test_open_streams_never_starve_status_calls_on_the_same_host(
     await asyncio.wait_for(engine.wait_idle([key]), 10)
     assert engine.task(key).state is State.SUCCEEDED  # type: ignore[union-attr]
     assert sum(sim.stats(t.task_id).stream_connections for t in sim.tasks()) == 12
+
+
+async def test_the_stream_cap_holds_when_many_tasks_start_at_once(
+    sim: Simulator, make_engine: Any, settle: Any
+) -> None:
+    engine, _ = make_engine(max_streams_per_provider=3)
+    scripts = [sim.add_task(TaskScript(provider="bytespike", run_s=1.5)) for _ in range(10)]
+    for script in scripts:  # all tracked in one go, as a restart resumes them
+        engine.track(TaskRef("bytespike", script.task_id))
+    runtime = engine.runtime_for(engine.tracked(TaskRef("bytespike", scripts[0].task_id).key))
+    assert runtime.streams == 3  # counted at once, before any stream has run a step
+    await asyncio.sleep(0.5)
+    streamed = [s for s in scripts if sim.stats(s.task_id).stream_connections]
+    assert len(streamed) == 3
+    await settle(engine, 30)
+    assert all(v.state is State.SUCCEEDED for v in engine.tasks())
+    assert runtime.streams == 0  # every stream's count was given back
+
+
+async def test_a_stream_cancelled_before_its_first_step_gives_its_slot_back(
+    sim: Simulator, make_engine: Any
+) -> None:
+    engine, _ = make_engine(max_streams_per_provider=1)
+    script = sim.add_task(TaskScript(provider="bytespike", run_s=30.0))
+    key = engine.track(TaskRef("bytespike", script.task_id)).key
+    runtime = engine.runtime_for(engine.tracked(key))
+    assert runtime.streams == 1
+    jobs = engine.untrack(key)  # at once: the stream job never ran
+    await asyncio.gather(*jobs, return_exceptions=True)
+    assert runtime.streams == 0
