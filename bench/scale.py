@@ -16,6 +16,10 @@ The baseline is the same workload, freshly scripted, tracked by the bare
 engine in a child process: no store, no lock, no media cache. It shows what
 persistence costs.
 
+Figures in CPU seconds depend on the machine, so the run ends with a reference
+measured on it: a fixed Python loop and one bare aiohttp GET to the same
+simulator, and the engine's CPU per poll expressed in such GETs.
+
     python bench/scale.py                          # 5,000 tasks, ~6 minutes with the baseline
     python bench/scale.py --tasks 500 --max-run-s 40 --no-baseline   # a quick look
 
@@ -48,6 +52,8 @@ AUDIO_OK = {"apixo", "reapi"}
 TARGET_CPU_PER_1000 = 1.0
 TARGET_RSS_MB = 150.0
 TARGET_FIRST_POLL_S = 2.0
+REFERENCE_LOOP_STEPS = 10_000_000
+REFERENCE_GETS = 2000
 
 
 def make_plan(n: int, min_run_s: float, max_run_s: float, seed: int) -> list[dict[str, Any]]:
@@ -257,6 +263,45 @@ def child_engine(refs_file: Path) -> int:
     return asyncio.run(main())
 
 
+def child_reference(api: str) -> int:
+    """This machine's speed, for comparing figures across machines: prints JSON."""
+    import aiohttp
+
+    t0 = time.process_time()
+    total = 0
+    for i in range(REFERENCE_LOOP_STEPS):
+        total += i
+    loop_s = time.process_time() - t0
+
+    async def gets() -> float:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(50):  # warm: a connection and the code paths
+                async with session.get(f"{api}/_sim/keys") as response:
+                    await response.read()
+            t1 = time.process_time()
+            for _ in range(REFERENCE_GETS):
+                async with session.get(f"{api}/_sim/keys") as response:
+                    await response.read()
+            return (time.process_time() - t1) / REFERENCE_GETS
+
+    print(json.dumps({"loop_s": loop_s, "get_ms": 1000.0 * asyncio.run(gets())}))
+    return 0
+
+
+def machine_reference(api: str) -> dict[str, float]:
+    """Median of three reference runs in a fresh child each."""
+    runs = []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-reference", api],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        runs.append(json.loads(out))
+    return {k: statistics.median(r[k] for r in runs) for k in ("loop_s", "get_ms")}
+
+
 # -- report ----------------------------------------------------------------------------
 
 
@@ -273,7 +318,9 @@ def verdict(value: float | None, limit: float) -> str:
     return "met" if value < limit else "MISSED"
 
 
-def report(runs: list[Measured], args: argparse.Namespace) -> dict[str, Any]:
+def report(
+    runs: list[Measured], args: argparse.Namespace, reference: dict[str, float]
+) -> dict[str, Any]:
     main = runs[0]
     cols = [r.name for r in runs]
     width = 16
@@ -322,6 +369,16 @@ def report(runs: list[Measured], args: argparse.Namespace) -> dict[str, Any]:
     row("exit code", [f"{r.exit_code}{' (timeout)' if r.timed_out else ''}" for r in runs])
     print(f"store files: {main.store_bytes}")
     print(f"stored end states: {main.store_states}")
+    # CPU figures depend on the machine (the same commit measured 1.1 and 2.7 CPU s
+    # per 1,000 polls on two days here): these say how fast this one was.
+    print(
+        f"machine reference (medians of 3): a {REFERENCE_LOOP_STEPS / 1e6:g}M-step Python loop"
+        f" {reference['loop_s']:.2f} CPU s; one bare aiohttp GET to the simulator"
+        f" {reference['get_ms']:.3f} CPU ms"
+    )
+    for r in runs:
+        per_poll_ms = r.cpu_per_1000_polls  # CPU s per 1,000 polls = CPU ms per poll
+        print(f"{r.name}: CPU per poll = {per_poll_ms / reference['get_ms']:.1f} bare GETs")
     figures = {
         r.name: {
             "polls": r.polls,
@@ -339,6 +396,7 @@ def report(runs: list[Measured], args: argparse.Namespace) -> dict[str, Any]:
         }
         for r in runs
     }
+    figures["machine_reference"] = reference
     figures[main.name]["store_bytes"] = main.store_bytes
     figures[main.name]["store_states"] = main.store_states
     return figures
@@ -356,9 +414,12 @@ def main() -> None:
     parser.add_argument("--timeout-s", type=float, help="per run (default: 3 × max-run-s + 120)")
     parser.add_argument("--json-out", type=Path, help="also write the figures here")
     parser.add_argument("--child-engine", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-reference", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_engine:
         raise SystemExit(child_engine(args.child_engine))
+    if args.child_reference:
+        raise SystemExit(child_reference(args.child_reference))
     if args.min_run_s > args.max_run_s:
         parser.error("--min-run-s must not exceed --max-run-s")
     timeout_s = args.timeout_s or 3 * args.max_run_s + 120
@@ -373,9 +434,10 @@ def main() -> None:
             took = time.monotonic() - t0
             print(f"  scripted {len(tasks)} tasks in {took:.1f} s", file=sys.stderr)
             runs.append(contender(api, tasks, timeout_s))
+        reference = machine_reference(api)
     finally:
         stop(sim)
-    figures = report(runs, args)
+    figures = report(runs, args, reference)
     if args.json_out:
         args.json_out.write_text(json.dumps({"args": vars(args) | {"json_out": None}, **figures}))
 
