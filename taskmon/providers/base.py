@@ -63,12 +63,14 @@ class TaskRef:
     task_id: str
     model: str | None = None
     by_out_task_id: bool = False
+    # A string that identifies the task across runs (store primary key). Made once:
+    # the engine looks it up a dozen times per poll.
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """A string that identifies the task across runs (store primary key)."""
+    def __post_init__(self) -> None:
         kind = "out" if self.by_out_task_id else "id"
-        return f"{self.provider}/{self.model or ''}/{kind}/{self.task_id}"
+        key = f"{self.provider}/{self.model or ''}/{kind}/{self.task_id}"
+        object.__setattr__(self, "key", key)  # frozen: set once, here
 
 
 @dataclass(frozen=True, slots=True)

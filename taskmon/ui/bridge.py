@@ -27,6 +27,10 @@ from taskmon.providers.base import TaskRef
 log = logging.getLogger(__name__)
 
 FLUSH_MS: Final = 150  # how long events are gathered before the table hears of them
+# New rows per flush: the table sorts each one in, and 1,000 at once (a start with a
+# full store, a big paste) held the window for ~100 ms; the rest follow a moment later.
+NEW_ROWS_PER_FLUSH: Final = 200
+MORE_ROWS_MS: Final = 10
 
 
 class EngineBridge(QObject):
@@ -51,6 +55,10 @@ class EngineBridge(QObject):
         self._flush.setSingleShot(True)
         self._flush.setInterval(FLUSH_MS)
         self._flush.timeout.connect(self.flush)
+        self._more = QTimer(self)  # the next chunk of new rows, after the window has drawn
+        self._more.setSingleShot(True)
+        self._more.setInterval(MORE_ROWS_MS)
+        self._more.timeout.connect(self.flush)
         service.subscribe(self._on_event)
         service.on_show_requested = self.showRequested.emit
 
@@ -73,14 +81,28 @@ class EngineBridge(QObject):
     def flush(self) -> None:
         """Hand the gathered task changes to the table now."""
         self._flush.stop()
+        self._more.stop()
         engine = self.service.engine
         if not self._pending:
             return
-        views = [v for v in self._pending.values() if engine is None or engine.is_tracked(v.key)]
-        self._pending.clear()
+        views: list[TaskView] = []
+        later: dict[str, TaskView] = {}
+        new_rows = 0
+        for key, view in self._pending.items():
+            if engine is not None and not engine.is_tracked(key):
+                continue
+            if key not in self._known:
+                if new_rows == NEW_ROWS_PER_FLUSH:
+                    later[key] = view
+                    continue
+                new_rows += 1
+            views.append(view)
+        self._pending = later
         self._known.update(v.key for v in views)
         if views:
             self.tasksChanged.emit(views)
+        if later:
+            self._more.start()
 
     def _sync_removed(self) -> None:
         """Tell the table about tasks the engine no longer tracks (removed anywhere)."""

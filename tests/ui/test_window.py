@@ -294,3 +294,42 @@ def test_enter_in_the_search_field_does_not_open_details(app: App, qtbot: Any) -
     app.window.table.setFocus()
     qtbot.keyClick(app.window.table, Qt.Key.Key_Return)
     assert app.window.details.isVisible()
+
+
+def test_a_full_store_reaches_the_table_in_chunks(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any
+) -> None:
+    from taskmon.engine.data_dir import db_path, ensure_data_dir
+    from taskmon.engine.store import Store
+    from taskmon.engine.store_records import NewTask
+    from taskmon.ui.bridge import NEW_ROWS_PER_FLUSH
+
+    directory = ensure_data_dir(tmp_path / "data")
+    scripts = [sim_thread.add_task(TaskScript("vidgo", run_s=60)) for _ in range(450)]
+    with Store.open(db_path(directory)) as store:
+        store.add_tasks([NewTask(TaskRef("vidgo", s.task_id)) for s in scripts])
+    config = EngineConfig(base_url_overrides={name: sim_thread.api_url for name in PROVIDERS})
+    service = TrackingService(
+        directory,
+        StaticKeys(sim_thread.keys),  # type: ignore[arg-type]
+        config,
+        role=HolderRole.WINDOW,
+    )
+    bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
+    seen: set[str] = set()
+    new_per_emit: list[int] = []
+
+    def on_changed(views: list[Any]) -> None:
+        keys = {v.key for v in views}
+        new_per_emit.append(len(keys - seen))
+        seen.update(keys)
+
+    bridge.tasksChanged.connect(on_changed)
+    run_async(bridge.start())
+    try:
+        # The first 200 at once, the rest a moment later: each chunk is one insert.
+        assert new_per_emit == [NEW_ROWS_PER_FLUSH]
+        qtbot.waitUntil(lambda: len(seen) == 450, timeout=5000)
+        assert max(new_per_emit) == NEW_ROWS_PER_FLUSH and sum(new_per_emit) == 450
+    finally:
+        run_async(bridge.stop())
