@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 from store_helpers import new_tasks, ref
 
+from taskmon.engine import store_codec
 from taskmon.engine.store import Store
 from taskmon.engine.store_codec import RAW_MAX_BYTES
 from taskmon.engine.store_errors import StoreUnavailable
@@ -283,3 +286,25 @@ def test_a_write_blocked_past_the_busy_timeout_raises_store_unavailable(db: Path
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+
+
+def test_outputs_and_cost_are_saved_with_every_field_as_asdict_gives_them() -> None:
+    # The codec writes the fields out by hand (asdict was slow); a field added to
+    # Output or Cost must not be dropped on the way to the store.
+    outputs = (
+        Output("https://m.example/a.png", MediaKind.IMAGE, None, None, "1024x1024", {}),
+        Output(
+            "https://m.example/b.mp4", MediaKind.VIDEO, "https://m/f.png", 5.5, None, {"ü": [1]}
+        ),
+    )
+    cost = Cost(credits=1.5, estimated_credits=None, micro_usdc=7, processing_s=0.25)
+
+    def reference(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=repr)
+
+    assert store_codec.outputs_to_json(outputs) == reference(
+        [dataclasses.asdict(o) for o in outputs]
+    )
+    assert store_codec.cost_to_json(cost) == reference(dataclasses.asdict(cost))
+    assert store_codec.outputs_from_json(store_codec.outputs_to_json(outputs)) == outputs
+    assert store_codec.cost_from_json(store_codec.cost_to_json(cost)) == cost
