@@ -38,7 +38,7 @@ from taskmon.ui.clipboard_watch import ClipboardOffer, ClipboardWatcher
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.filter_model import TaskFilterModel
-from taskmon.ui.task_model import VIEW_ROLE, TaskTableModel
+from taskmon.ui.task_model import CLOCK_COLUMNS, VIEW_ROLE, TaskTableModel
 from taskmon.ui.task_table import TaskTable
 
 SETTINGS_VERSION: Final = 1
@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_clock(self) -> None:
-        self.table.viewport().update()
+        self.table.repaint_columns(CLOCK_COLUMNS)
         current = self.details.current()
         if current is not None and self.details.isVisible():
             self._show_in_details(current)

@@ -309,6 +309,8 @@ class TaskTableModel(QAbstractTableModel):
 
 
 _COLUMNS: Final = tuple(Column)
+# The columns whose words or bars move with the clock alone (repainted each tick).
+CLOCK_COLUMNS: Final = (Column.PROGRESS, Column.QUEUED, Column.RUNNING, Column.ETA, Column.EXPIRES)
 _ROLES: Final = frozenset(
     int(role)
     for role in (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -101,6 +103,24 @@ class TaskTable(QTableView):
     def apply_default_widths(self) -> None:
         for column, width in DEFAULT_WIDTHS.items():
             self.setColumnWidth(column, width)
+
+    def repaint_columns(self, columns: Iterable[int]) -> None:
+        """Schedule a repaint of the visible part of `columns` only.
+
+        Drawing the whole table costs tens of milliseconds at 1,000 rows on a
+        slow machine (text is drawn in software); the clock moves a third of it.
+        """
+        viewport = self.viewport()
+        region = QRegion()
+        for column in columns:
+            if self.isColumnHidden(column):
+                continue
+            x = self.columnViewportPosition(column)
+            width = self.columnWidth(column)
+            if x + width > 0 and x < viewport.width():
+                region += QRect(x, 0, width, viewport.height())
+        if not region.isEmpty():
+            viewport.update(region)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -333,3 +333,42 @@ def test_a_full_store_reaches_the_table_in_chunks(
         assert max(new_per_emit) == NEW_ROWS_PER_FLUSH and sum(new_per_emit) == 450
     finally:
         run_async(bridge.stop())
+
+
+def test_the_clock_repaints_only_the_columns_that_move_with_time(app: App, qtbot: Any) -> None:
+    from PySide6.QtCore import QObject
+    from PySide6.QtGui import QRegion
+
+    from taskmon.ui.task_model import CLOCK_COLUMNS
+
+    ref = app.add(TaskScript("reapi", run_s=60))
+    app.run(app.bridge.add([ref]))
+    qtbot.waitUntil(lambda: len(app.rows()) == 1, timeout=3000)
+    table = app.window.table
+    viewport = table.viewport()
+    painted: list[QRegion] = []
+
+    class PaintSpy(QObject):
+        def eventFilter(self, watched: QObject, event: Any) -> bool:
+            if watched is viewport and event.type() == event.Type.Paint:
+                painted.append(QRegion(event.region()))
+            return False
+
+    qtbot.wait(600)  # the first answer and the paints of the new row pass (next poll: 5 s on)
+    spy = PaintSpy()
+    viewport.installEventFilter(spy)
+    try:
+        painted.clear()
+        app.window.model.tick()
+        qtbot.waitUntil(lambda: bool(painted), timeout=2000)
+    finally:
+        viewport.removeEventFilter(spy)
+    allowed = QRegion()
+    for column in CLOCK_COLUMNS:
+        x = table.columnViewportPosition(column)
+        allowed += QRegion(x, 0, table.columnWidth(column), viewport.height())
+    region = painted[0]
+    assert not region.isEmpty()
+    assert region.subtracted(allowed).isEmpty()  # nothing outside the clock's columns
+    task_id_x = table.columnViewportPosition(Column.TASK_ID)
+    assert not region.intersects(QRegion(task_id_x, 0, table.columnWidth(Column.TASK_ID), 10))
