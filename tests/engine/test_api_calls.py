@@ -129,8 +129,8 @@ def test_any_path_gets_the_target_httpx_builds_or_httpx_s_error(
     clients = ApiClients()
     spec = RequestSpec("GET", path, params=params)
     try:
-        client = httpx.Client(base_url=base)
-        expected = str(client.build_request("GET", path, params=params or None).url)
+        with httpx.Client(base_url=base) as client:
+            expected = str(client.build_request("GET", path, params=params or None).url)
     except httpx.InvalidURL:
         with pytest.raises(httpx.InvalidURL):
             clients._httpx_url(base, spec.method, spec.path, params)
