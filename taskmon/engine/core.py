@@ -1,9 +1,10 @@
 """The engine: tracks tasks to a terminal state and fetches their results.
 
-One asyncio loop, no Qt. Each task has at most one pending timer (the loop's
-own timer heap is the scheduler); when it fires, the task's key goes into its
-provider's queue, served by a few workers per provider, so concurrency is
-bounded and thousands of tasks cost no coroutine each. Providers that push
+One asyncio loop, no Qt. Each task has at most one pending poll time, kept in
+the engine's own heap under one loop timer for the earliest (see `schedule`);
+when it is due, the task's key goes into its provider's queue, served by a few
+workers per provider, so concurrency is bounded and thousands of tasks cost no
+coroutine each. Providers that push
 updates (server-sent events) get a stream per task instead, with polling as
 the fallback.
 """
@@ -11,7 +12,9 @@ the fallback.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
+import math
 import random
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from typing import Any
@@ -46,6 +49,7 @@ log = logging.getLogger(__name__)
 
 NOT_FOUND_CONFIRM_S = 5.0  # a just-submitted task may briefly 404: look once more
 BUDGET_RECHECK_S = 1.0  # a worker waiting for the rate budget looks again at least this often
+DUE_SLACK_S = 1e-6  # asyncio runs a timer up to its clock resolution early
 
 
 class Engine:
@@ -72,11 +76,15 @@ class Engine:
         self.control = ProviderControl(self, self._runtimes, keys)
         self.jobs = SideJobs()
         self._tasks: dict[str, TrackedTask] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._due_at: dict[str, float] = {}  # key -> loop time of its next poll
+        self._due_heap: list[tuple[float, str]] = []  # (due, key); stale entries skipped
+        self._wake: asyncio.TimerHandle | None = None  # the loop's one timer, for the earliest
+        self._wake_at = math.inf
         self._subscribers: list[Subscriber] = []
         self._results = ResultFetcher(self)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._unfinished_hint: str | None = None  # see has_unfinished
 
     # -- public interface ---------------------------------------------------
 
@@ -143,6 +151,9 @@ class Engine:
     def is_tracked(self, key: str) -> bool:
         return key in self._tasks
 
+    def tracked_count(self) -> int:
+        return len(self._tasks)
+
     def loop_time(self) -> float:
         return self._running_loop().time()
 
@@ -199,16 +210,24 @@ class Engine:
         return list(self._unfinished())
 
     def has_unfinished(self) -> bool:
-        """Whether any task is still moving (stops at the first: cheap while most are)."""
-        return next(self._unfinished(), None) is not None
+        """Whether any task is still moving; cheap when asked again and again.
 
-    def _unfinished(self) -> Iterator[str]:
-        stopped = {r.provider.name for r in self._runtimes if r.stopped}
-        return (
-            k
-            for k, t in self._tasks.items()
-            if (not t.state.is_terminal or t.downloads_pending) and t.ref.provider not in stopped
-        )
+        The task found last time is looked at first: it is usually still
+        moving, and a scan from the start would pass every task that ended.
+        """
+        stopped = self._stopped_providers()
+        hint = self._tasks.get(self._unfinished_hint or "")
+        if hint is not None and _moving(hint, stopped):
+            return True
+        self._unfinished_hint = next(self._unfinished(stopped), None)
+        return self._unfinished_hint is not None
+
+    def _stopped_providers(self) -> set[str]:
+        return {r.provider.name for r in self._runtimes if r.stopped}
+
+    def _unfinished(self, stopped: set[str] | None = None) -> Iterator[str]:
+        stopped = self._stopped_providers() if stopped is None else stopped
+        return (k for k, t in self._tasks.items() if _moving(t, stopped))
 
     def _view_done(self, key: str) -> bool:
         task = self._tasks[key]
@@ -217,9 +236,10 @@ class Engine:
     async def aclose(self) -> None:
         """Stop polling, streams and downloads; close connections."""
         self._closed = True
-        for handle in self._timers.values():
-            handle.cancel()
-        self._timers.clear()
+        if self._wake is not None:
+            self._wake.cancel()
+        self._due_at.clear()
+        self._due_heap.clear()
         jobs = self.jobs.all()
         for runtime in self._runtimes:
             jobs.extend(runtime.workers)
@@ -251,24 +271,74 @@ class Engine:
             self._results.start(task)
 
     def schedule(self, task: TrackedTask, delay_s: float) -> None:
-        """Poll `task` in `delay_s` seconds (replacing any pending poll)."""
+        """Poll `task` in `delay_s` seconds (replacing any pending poll).
+
+        A delay is rounded up to the next tick of the loop clock
+        (`config.poll_tick_s`), so polls that fall due close together go out
+        in one wake-up of the process: waking for each poll on its own cost
+        more CPU than the poll itself here (0.9 against 0.35 ms per call at
+        150 calls/s). A delay of 0 is not rounded: that poll goes at once.
+
+        The due times live in the engine's heap of plain tuples, under one loop
+        timer for the earliest. A loop timer per task put thousands of handles
+        in asyncio's own heap, whose every sift compares them in Python
+        (TimerHandle.__lt__): about 30 such calls per poll at 5,000 tasks.
+        """
         if self._closed:
             return
         loop = self._running_loop()
         key = task.ref.key
-        self.cancel_timer(key)
-        task.next_poll_mono = loop.time() + delay_s
-        self._timers[key] = loop.call_later(delay_s, self._due, key)
+        when = self._on_tick(loop.time() + delay_s) if delay_s > 0.0 else loop.time()
+        task.next_poll_mono = when
+        self._due_at[key] = when  # an earlier entry of this key is now stale
+        heapq.heappush(self._due_heap, (when, key))
+        if len(self._due_heap) > 2 * len(self._due_at) + 64:
+            self._compact_due()
+        if when < self._wake_at:
+            self._set_wake(loop, when)
+
+    def _on_tick(self, when: float) -> float:
+        """`when` rounded up to the next poll tick (see `schedule`)."""
+        tick = self.config.poll_tick_s
+        return math.ceil(when / tick) * tick if tick > 0.0 else when
 
     def cancel_timer(self, key: str) -> None:
-        handle = self._timers.pop(key, None)
-        if handle is not None:
-            handle.cancel()
+        """Forget `key`'s pending poll (its heap entry is skipped when it comes up)."""
+        self._due_at.pop(key, None)
+
+    def _set_wake(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._wake is not None:
+            self._wake.cancel()
+        self._wake_at = when
+        self._wake = loop.call_at(when, self._on_wake)
+
+    def _compact_due(self) -> None:
+        """Drop stale entries (many polls rescheduled before they were due)."""
+        self._due_heap = [(when, key) for key, when in self._due_at.items()]
+        heapq.heapify(self._due_heap)
+
+    def _on_wake(self) -> None:
+        """Hand every poll that is due to its provider's queue; wake again for the next."""
+        self._wake, self._wake_at = None, math.inf
+        if self._closed:
+            return
+        loop = self._running_loop()
+        heap, due_at = self._due_heap, self._due_at
+        now = loop.time()  # asyncio may run a timer a clock resolution early
+        horizon = now + DUE_SLACK_S
+        while heap and heap[0][0] <= horizon:
+            when, key = heapq.heappop(heap)
+            if due_at.get(key) == when:  # not cancelled or replaced meanwhile
+                del due_at[key]
+                self._due(key)
+        while heap and due_at.get(heap[0][1]) != heap[0][0]:
+            heapq.heappop(heap)  # stale: no wake-up for it
+        if heap and self._wake is None:
+            self._set_wake(loop, heap[0][0])
 
     def _due(self, key: str) -> None:
-        self._timers.pop(key, None)
         task = self._tasks.get(key)
-        if task is None or self._closed:
+        if task is None:
             return
         runtime = self._runtimes.get(task.provider.name)
         if key not in runtime.queued:
@@ -304,13 +374,21 @@ class Engine:
         rest slept again: seven wake-ups per call).
         """
         loop = self._running_loop()
+        if not runtime.budget_gate.locked():  # nobody waiting: no lock while tokens last
+            if not self._still_due(runtime, task):
+                return False
+            if runtime.budget.reserve(loop.time()) <= 0.0:
+                return True
         async with runtime.budget_gate:
             while self._still_due(runtime, task):
                 wait = runtime.budget.reserve(loop.time())
                 if wait <= 0.0:
                     return True
                 # In slices: a new key resets the budget, a halt or removal ends the wait.
-                await asyncio.sleep(min(wait, BUDGET_RECHECK_S))
+                # Up to a tick, as polls are: one wake-up then lets the tokens of a
+                # whole tick go, instead of one wake-up per token.
+                now = loop.time()
+                await asyncio.sleep(self._on_tick(now + min(wait, BUDGET_RECHECK_S)) - now)
             return False
 
     def _still_due(self, runtime: ProviderRuntime, task: TrackedTask) -> bool:
@@ -462,6 +540,13 @@ class Engine:
                 callback(event)
             except Exception:  # one broken subscriber must not stop the engine
                 log.exception("engine subscriber failed")
+
+
+def _moving(task: TrackedTask, stopped: set[str]) -> bool:
+    """Not ended, or its results still coming; a stopped provider's tasks do not move."""
+    return (
+        not task.state.is_terminal or task.downloads_pending
+    ) and task.ref.provider not in stopped
 
 
 def _stream_closed(runtime: ProviderRuntime) -> None:
