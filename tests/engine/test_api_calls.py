@@ -248,6 +248,26 @@ async def test_a_silent_server_is_a_read_timeout(server: RawServer, clients: Api
         await clients.send(server.url, RequestSpec("GET", "/v1/tasks/a"), KEY)
 
 
+async def test_a_body_that_trickles_past_the_bound_is_a_read_timeout(
+    server: RawServer, clients: ApiClients
+) -> None:
+    # Each byte comes well within the bound, the whole answer never does: a
+    # call is bounded as a whole (1 s here), not per read.
+    async def trickle(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+        for _ in range(100):
+            writer.write(b" ")
+            await writer.drain()
+            await asyncio.sleep(0.1)
+
+    server.reply = trickle
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(httpx.ReadTimeout):
+        await clients.send(server.url, RequestSpec("GET", "/v1/tasks/a"), KEY)
+    assert loop.time() - started < 3.0
+
+
 @pytest.mark.parametrize("declared", [True, False])
 async def test_an_oversized_answer_is_refused(
     server: RawServer, clients: ApiClients, declared: bool
