@@ -57,7 +57,7 @@ async def _run(until_done: bool) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        count = len(service.engine.tasks()) if service.engine else 0
+        count = service.engine.tracked_count() if service.engine else 0
         print(f"taskmon run: tracking {count} task(s) in {service.directory}", file=sys.stderr)
         if not until_done:
             await stop.wait()
@@ -83,6 +83,7 @@ class _Reporter:
 
     def __init__(self) -> None:
         self._printed: dict[str, State] = {}
+        self._flush_due = False
 
     def __call__(self, event: EngineEvent) -> None:
         if isinstance(event, TaskEvent):
@@ -91,9 +92,21 @@ class _Reporter:
                 return
             if self._printed.get(view.key) is not view.state:
                 self._printed[view.key] = view.state
-                print(describe(view).rstrip(), flush=True)
+                print(describe(view).rstrip())
+                self._flush_soon()
         elif isinstance(event, ProviderEvent) and event.problem:
             print(f"taskmon run: {event.problem}", file=sys.stderr, flush=True)
         elif isinstance(event, StoreEvent):
             message = event.problem or "saving to the store works again"
             print(f"taskmon run: {message}", file=sys.stderr, flush=True)
+
+    def _flush_soon(self) -> None:
+        """Flush stdout once this loop turn is over: a reader sees each line at once,
+        and a turn that ends many tasks costs one write, not one per line."""
+        if not self._flush_due:
+            self._flush_due = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_due = False
+        sys.stdout.flush()

@@ -13,7 +13,6 @@ from typing import Final
 
 from taskmon.engine.events import EngineEvent, FileEvent, TaskEvent
 from taskmon.engine.poll_schedule import DurationPrior, prior_from_totals
-from taskmon.engine.store_records import Observation
 from taskmon.engine.store_writer import StoreWriter
 from taskmon.snapshot import State
 
@@ -41,7 +40,7 @@ class EventPersistence:
             view = event.view
             if not self._is_stored(view.key):
                 return  # removed from the store meanwhile
-            writer.save_observation(view.key, Observation.from_view(view))
+            writer.save_observation(view.key, view)  # a view has every observation field
             if (event.first or event.state_changed) and view.history:
                 writer.append_history(view.key, view.history[-1])
             if event.state_changed and view.state is State.SUCCEEDED:

@@ -15,7 +15,7 @@ from typing import Final
 
 from taskmon.engine import store_codec as codec
 from taskmon.engine.store_records import AddResult, FileState, NewTask, Observation
-from taskmon.engine.task import HistoryEntry
+from taskmon.engine.task import HistoryEntry, TaskView
 from taskmon.snapshot import MediaKind
 
 HISTORY_LIMIT: Final = 50  # per task; state changes only, so this is rarely reached
@@ -65,7 +65,7 @@ def delete_tasks(conn: sqlite3.Connection, keys: Iterable[str]) -> int:
     return removed
 
 
-def update_observation(conn: sqlite3.Connection, key: str, obs: Observation) -> None:
+def update_observation(conn: sqlite3.Connection, key: str, obs: Observation | TaskView) -> None:
     """Overwrite the task's latest observation (no-op when the task is gone)."""
     error = obs.error
     conn.execute(

@@ -187,3 +187,56 @@ def test_a_write_that_can_never_succeed_is_dropped_alone_and_counted(
     writer.close()
     assert [t.state for t in store.tasks()] == [State.SUCCEEDED, State.QUEUED, State.SUCCEEDED]
     assert "dropped a store write" in caplog.text
+
+
+def test_a_published_view_is_saved_exactly_as_its_observation(store: Store, db: Path) -> None:
+    # The engine saves its immutable TaskView itself; nothing may differ from
+    # saving the Observation made of it.
+    from taskmon.engine.task import TrackedTask
+    from taskmon.providers import PROVIDERS
+    from taskmon.snapshot import Cost, Output, Snapshot, TaskError
+
+    store.add_tasks(new_tasks(range(2)))
+    now = utcnow()
+    task = TrackedTask(ref(0), PROVIDERS["reapi"], 0.0, now, label="cat")
+    snapshot = Snapshot(
+        state=State.FAILED,
+        raw_status="failed",
+        progress=0.5,
+        outputs=(Output("https://cdn.example/a.png"),),
+        error=TaskError("no credit", "billing"),
+        cost=Cost(credits=3.0),
+        created_at=now,
+        model="m-1",
+        provider_task_id="p-9",
+        raw={"status": "failed", "nested": [1, "ü"]},
+    )
+    task.apply(snapshot, 1.0, now)
+    task.problem = "a transient problem"
+    view = task.view(2.0, now)
+    writer = StoreWriter(db)
+    writer.save_observation(ref(0).key, view)
+    writer.save_observation(ref(1).key, Observation.from_view(view))
+    writer.close()
+    saved = {t.key: t for t in store.tasks()}
+    direct, copied = saved[ref(0).key], saved[ref(1).key]
+    assert direct.state is State.FAILED and direct.raw == snapshot.raw
+    for name in (
+        "observed",
+        "state",
+        "raw_status",
+        "progress",
+        "outputs",
+        "error",
+        "problem",
+        "cost",
+        "model",
+        "media_kind",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "next_poll_at",
+        "provider_task_id",
+        "raw",
+    ):
+        assert getattr(direct, name) == getattr(copied, name), name
