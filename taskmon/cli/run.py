@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 
@@ -51,6 +52,9 @@ async def _run(until_done: bool) -> int:
         print(f"taskmon run: {exc}", file=sys.stderr)
         await service.stop()
         return EXIT_USAGE
+    # What start-up loaded (modules, every stored task) lives as long as the run:
+    # leave it out of the collector's full passes, which re-scanned all of it.
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,10 +6,13 @@ import argparse
 import asyncio
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from taskmon.sim import Simulator, demo_scripts
-from taskmon.sim.demo import describe, watch_command
+if TYPE_CHECKING:
+    from taskmon.sim import Simulator
+
+# The simulator (aiohttp's server included) is imported only when this command
+# runs: every other command, `taskmon run` first, starts without it.
 
 EXIT_OK = 0
 EXIT_CANNOT_LISTEN = 1
@@ -46,6 +49,8 @@ def _media_port(args: argparse.Namespace) -> int:
 
 
 def _banner(sim: Simulator, demo: bool) -> list[str]:
+    from taskmon.sim.demo import describe, watch_command
+
     lines = [f"# taskmon simulator (seed {sim.seed}): API {sim.api_url}, media {sim.media_url}"]
     for provider, key in sim.keys.items():
         env = provider.upper()
@@ -60,6 +65,8 @@ def _banner(sim: Simulator, demo: bool) -> list[str]:
 
 
 async def _serve(args: argparse.Namespace) -> int:
+    from taskmon.sim import Simulator, demo_scripts
+
     sim = Simulator(seed=args.seed)
     try:
         await sim.start(api_port=args.port, media_port=_media_port(args))

@@ -381,7 +381,7 @@ class TrackingService:
     def _resume(self, stored: StoredTask) -> None:
         assert self.engine is not None
         try:
-            self.engine.track(stored.ref, label=stored.label, stored=stored)
+            self.engine.resume(stored)
         except (ProviderError, KeyError, ValueError) as exc:
             log.warning("cannot track %s: %s", stored.key, exc)
 
