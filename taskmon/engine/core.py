@@ -4,9 +4,8 @@ One asyncio loop, no Qt. Each task has at most one pending poll time, kept in
 the engine's own heap under one loop timer for the earliest (see `schedule`);
 when it is due, the task's key goes into its provider's queue, served by a few
 workers per provider, so concurrency is bounded and thousands of tasks cost no
-coroutine each. Providers that push
-updates (server-sent events) get a stream per task instead, with polling as
-the fallback.
+coroutine each. Providers that push updates (server-sent events) get a stream
+per task instead, with polling as the fallback.
 """
 
 from __future__ import annotations
