@@ -61,7 +61,6 @@ class DirectCalls:
         self._stream_timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect_timeout_s, sock_read=stream_idle_timeout_s
         )
-        self._total_s = timeout_s
         self._headers = headers
         self._max_bytes = max_response_bytes
         self._sessions: dict[str, aiohttp.ClientSession] = {}
@@ -95,7 +94,7 @@ class DirectCalls:
         except aiohttp.ClientError as exc:  # its socket timeouts included
             raise as_httpx_error(exc) from exc
         except TimeoutError as exc:  # the call's total bound (a caller's own timeout cancels)
-            raise httpx.ReadTimeout(f"no complete answer within {self._total_s:g} s") from exc
+            raise httpx.ReadTimeout(f"no complete answer within {self._timeout.total:g} s") from exc
 
     async def open_stream(
         self, base_url: str, method: str, url: URL, headers: dict[str, str], body: bytes | None
