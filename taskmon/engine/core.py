@@ -15,7 +15,7 @@ import heapq
 import logging
 import math
 import random
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 
 from taskmon.engine import poll_schedule, task_commands
@@ -214,29 +214,20 @@ class Engine:
         finally:
             unsubscribe()
 
-    def unfinished_keys(self) -> list[str]:
-        """Tasks still moving: not terminal, or downloading; halted providers excluded."""
-        return list(self._unfinished())
-
     def has_unfinished(self) -> bool:
-        """Whether any task is still moving; cheap when asked again and again.
+        """Whether any task is still moving (not terminal, or downloading; a halted
+        provider's tasks excluded); cheap when asked again and again.
 
         The task found last time is looked at first: it is usually still
         moving, and a scan from the start would pass every task that ended.
         """
-        stopped = self._stopped_providers()
+        stopped = {r.provider.name for r in self._runtimes if r.stopped}
         hint = self._tasks.get(self._unfinished_hint or "")
         if hint is not None and _moving(hint, stopped):
             return True
-        self._unfinished_hint = next(self._unfinished(stopped), None)
+        moving = (k for k, t in self._tasks.items() if _moving(t, stopped))
+        self._unfinished_hint = next(moving, None)
         return self._unfinished_hint is not None
-
-    def _stopped_providers(self) -> set[str]:
-        return {r.provider.name for r in self._runtimes if r.stopped}
-
-    def _unfinished(self, stopped: set[str] | None = None) -> Iterator[str]:
-        stopped = self._stopped_providers() if stopped is None else stopped
-        return (k for k, t in self._tasks.items() if _moving(t, stopped))
 
     def _view_done(self, key: str) -> bool:
         task = self._tasks[key]
