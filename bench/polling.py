@@ -116,11 +116,11 @@ async def run_engine(
     keys: dict[str, str],
     history: dict[str, list[float]] | None = None,
 ) -> dict[str, Any]:
-    from taskmon.engine.core import Engine, EngineConfig
-    from taskmon.engine.events import EngineEvent, TaskEvent
-    from taskmon.engine.keys import Secret
-    from taskmon.engine.poll_schedule import prior_from_totals
-    from taskmon.providers.base import TaskRef
+    from taskmon.domain.task import TaskRef
+    from taskmon.keys import Secret
+    from taskmon.tracking.engine import Engine, EngineConfig
+    from taskmon.tracking.events import EngineEvent, TaskEvent
+    from taskmon.tracking.poll_policy import prior_from_totals
 
     class Keys:
         async def get(self, provider: str) -> Secret | None:
@@ -158,9 +158,10 @@ async def run_engine(
 
 async def run_fixed(api: str, plan: list[PlannedTask], keys: dict[str, str]) -> dict[str, Any]:
     """A 3-second loop per task, like the providers' sample code (requests.get, no session)."""
-    from taskmon.engine.keys import Secret
+    from taskmon.domain.task import TaskRef
+    from taskmon.keys import Secret
     from taskmon.providers import PROVIDERS as PARSERS
-    from taskmon.providers.base import MalformedResponse, ProviderError, TaskRef
+    from taskmon.providers.base import MalformedResponse, ProviderError
 
     seen: dict[str, float] = {}
     ids: list[str] = []

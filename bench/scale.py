@@ -199,10 +199,10 @@ def count_traffic(m: Measured, api: str) -> None:
 
 
 def run_taskmon(api: str, tasks: list[dict[str, Any]], timeout_s: float) -> Measured:
-    from taskmon.engine.data_dir import db_path, ensure_data_dir
-    from taskmon.engine.store import Store
-    from taskmon.engine.store_records import NewTask
-    from taskmon.providers.base import TaskRef
+    from taskmon.domain.records import NewTask
+    from taskmon.domain.task import TaskRef
+    from taskmon.service.data_dir import db_path, ensure_data_dir
+    from taskmon.store.store import Store
 
     m = Measured("taskmon run", tasks)
     with tempfile.TemporaryDirectory(prefix="taskmon-scale-") as tmp:
@@ -239,10 +239,10 @@ def run_bare_engine(api: str, tasks: list[dict[str, Any]], timeout_s: float) -> 
 
 def child_engine(refs_file: Path) -> int:
     """The baseline child: the engine alone, keys and URLs from the environment."""
-    from taskmon.engine.core import Engine, EngineConfig
-    from taskmon.engine.keys import Secret
-    from taskmon.providers.base import TaskRef
-    from taskmon.snapshot import State
+    from taskmon.domain.snapshot import State
+    from taskmon.domain.task import TaskRef
+    from taskmon.keys import Secret
+    from taskmon.tracking.engine import Engine, EngineConfig
 
     class EnvKeys:
         async def get(self, provider: str) -> Secret | None:

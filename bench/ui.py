@@ -467,10 +467,10 @@ def measure(
     window_s: float,
 ) -> Run:
     """Script the tasks, fill a fresh store, run the window in a child and wait4 it."""
-    from taskmon.engine.data_dir import db_path, ensure_data_dir
-    from taskmon.engine.store import Store
-    from taskmon.engine.store_records import NewTask
-    from taskmon.providers.base import TaskRef
+    from taskmon.domain.records import NewTask
+    from taskmon.domain.task import TaskRef
+    from taskmon.service.data_dir import db_path, ensure_data_dir
+    from taskmon.store.store import Store
 
     tasks = script_tasks(api, plan)
     with tempfile.TemporaryDirectory(prefix="taskmon-bench-ui-") as name:

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from taskmon.domain.task import TaskRef
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import (
     MAX_PASTED_URL_CHARS,
@@ -44,7 +45,6 @@ from taskmon.providers.base import (
     IdMatch,
     PastedUrl,
     Provider,
-    TaskRef,
     clip,
 )
 

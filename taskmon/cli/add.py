@@ -14,13 +14,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
-from taskmon.engine.data_dir import db_path, ensure_data_dir
-from taskmon.engine.handover import Command, send_to_holder
-from taskmon.engine.store import Store
-from taskmon.engine.store_errors import StoreUnavailable
-from taskmon.engine.store_records import NewTask
+from taskmon.domain.records import NewTask
+from taskmon.domain.task import TaskRef
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference, TaskRef
+from taskmon.providers.base import BadReference
+from taskmon.service.data_dir import db_path, ensure_data_dir
+from taskmon.service.handover import Command, send_to_holder
+from taskmon.store.errors import StoreUnavailable
+from taskmon.store.store import Store
 
 STDIN_MARK = "-"
 _SEPARATORS = re.compile(r"[\s,]+")

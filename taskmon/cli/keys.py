@@ -9,7 +9,7 @@ import sys
 import unicodedata
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
-from taskmon.engine.keys import KeyringUnavailable, KeySource, KeyStore, env_var
+from taskmon.keys import KeyringUnavailable, KeySource, KeyStore, env_var
 from taskmon.providers import PROVIDERS
 
 MAX_KEY_CHARS = 4096  # far above any real API key; stops a piped file being stored as one

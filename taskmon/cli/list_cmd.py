@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
-from taskmon.engine.data_dir import data_dir, db_path
-from taskmon.engine.store import Store
-from taskmon.engine.store_errors import StoreUnavailable
-from taskmon.engine.store_records import FileState, StoredTask
+from taskmon.domain.records import FileState, StoredTask
+from taskmon.domain.snapshot import State
 from taskmon.providers import PROVIDERS
-from taskmon.snapshot import State
+from taskmon.service.data_dir import data_dir, db_path
+from taskmon.store.errors import StoreUnavailable
+from taskmon.store.store import Store
 
 _DEFAULT_WIDTH: Final = 120  # when stdout is not a terminal (COLUMNS still wins)
 _ID_MAX: Final = 48

@@ -10,8 +10,8 @@ import shutil
 from datetime import UTC, datetime
 from typing import TextIO
 
-from taskmon.engine.task import TaskView
-from taskmon.snapshot import State
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskView
 
 _ID_WIDTH = 34
 _CLEAR_LINE = "\x1b[2K"

@@ -11,12 +11,12 @@ import sys
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.live_view import describe
-from taskmon.engine.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
-from taskmon.engine.handover import HolderRole
-from taskmon.engine.keys import KeyStore
-from taskmon.engine.service import TrackingService
-from taskmon.engine.store_errors import StoreError
-from taskmon.snapshot import State
+from taskmon.domain.snapshot import State
+from taskmon.keys import KeyStore
+from taskmon.service.handover import HolderRole
+from taskmon.service.tracking_service import TrackingService
+from taskmon.store.errors import StoreError
+from taskmon.tracking.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

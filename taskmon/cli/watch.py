@@ -16,14 +16,14 @@ from typing import Any, TextIO
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_TIMEOUT, EXIT_USAGE
 from taskmon.cli.live_view import LiveView
-from taskmon.engine.core import Engine, EngineConfig
-from taskmon.engine.events import EngineEvent, ProviderEvent, TaskEvent
-from taskmon.engine.http_api import ConfigError
-from taskmon.engine.keys import KeyStore
-from taskmon.engine.task import TaskView
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskRef, TaskView
+from taskmon.keys import KeyStore
+from taskmon.net.http_api import ConfigError
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference, TaskRef
-from taskmon.snapshot import State
+from taskmon.providers.base import BadReference
+from taskmon.tracking.engine import Engine, EngineConfig
+from taskmon.tracking.events import EngineEvent, ProviderEvent, TaskEvent
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

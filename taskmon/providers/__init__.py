@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from taskmon.providers.base import Provider, TaskRef
+from taskmon.domain.task import TaskRef
+from taskmon.providers.base import Provider
 
 _NOT_PROVIDERS = frozenset({"base", "fields"})
 

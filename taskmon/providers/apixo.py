@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from taskmon.domain.snapshot import Cost, Output, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
 from taskmon.providers.base import (
     ApiError,
     ApiProblem,
@@ -19,7 +21,6 @@ from taskmon.providers.base import (
     PastedUrl,
     Provider,
     RequestSpec,
-    TaskRef,
     clip,
     decode_json,
     looks_like_task_id,
@@ -42,7 +43,6 @@ from taskmon.providers.fields import (
     path_segment,
     unique_outputs,
 )
-from taskmon.snapshot import Cost, Output, Snapshot, State, TaskError
 
 _STATES = {
     "pending": State.QUEUED,

@@ -17,7 +17,8 @@ from enum import Enum
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from taskmon.snapshot import Snapshot
+from taskmon.domain.snapshot import Snapshot
+from taskmon.domain.task import TaskRef
 
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a status response larger than this is not a status response
 MAX_MESSAGE_CHARS = 500
@@ -49,28 +50,6 @@ class ApiError(ProviderError):
         self.status = status
         self.code = code
         self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRef:
-    """The stable identity of a tracked task: provider + reference.
-
-    `task_id` is the ID as the user gave it. For BytesPike it may be the
-    caller's `out_task_id` (`by_out_task_id`). Apixo needs the `model`.
-    """
-
-    provider: str
-    task_id: str
-    model: str | None = None
-    by_out_task_id: bool = False
-    # A string that identifies the task across runs (store primary key). Made once:
-    # the engine looks it up a dozen times per poll.
-    key: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        kind = "out" if self.by_out_task_id else "id"
-        key = f"{self.provider}/{self.model or ''}/{kind}/{self.task_id}"
-        object.__setattr__(self, "key", key)  # frozen: set once, here
 
 
 @dataclass(frozen=True, slots=True)

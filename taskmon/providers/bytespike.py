@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import ConfigDict, ValidationError
 
+from taskmon.domain.snapshot import Cost, Output, PollHints, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
 from taskmon.providers.base import (
     ApiError,
     ApiProblem,
@@ -22,7 +24,6 @@ from taskmon.providers.base import (
     PastedUrl,
     Provider,
     RequestSpec,
-    TaskRef,
     clip,
     decode_json,
 )
@@ -48,7 +49,6 @@ from taskmon.providers.fields import (
     to_number,
     unique_outputs,
 )
-from taskmon.snapshot import Cost, Output, PollHints, Snapshot, State, TaskError
 
 _STATES = {
     "pending": State.QUEUED,

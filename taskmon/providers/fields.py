@@ -25,8 +25,8 @@ from pydantic import (
     WrapValidator,
 )
 
+from taskmon.domain.snapshot import MediaKind, Output, State
 from taskmon.providers.base import MAX_BODY_BYTES, MalformedResponse, clip
-from taskmon.snapshot import MediaKind, Output, State
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationError
 
+from taskmon.domain.snapshot import MediaKind, Output, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
 from taskmon.providers.base import (
     ApiProblem,
     IdMatch,
     PastedUrl,
     Provider,
     RequestSpec,
-    TaskRef,
     clip,
     decode_json,
 )
@@ -35,7 +36,6 @@ from taskmon.providers.fields import (
     path_segment,
     unique_outputs,
 )
-from taskmon.snapshot import MediaKind, Output, Snapshot, State, TaskError
 
 _STATES = {
     "processing": State.RUNNING,

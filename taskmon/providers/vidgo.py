@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import ConfigDict
 
+from taskmon.domain.snapshot import Output, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
 from taskmon.providers.base import (
     ApiError,
     IdMatch,
@@ -18,7 +20,6 @@ from taskmon.providers.base import (
     PastedUrl,
     Provider,
     RequestSpec,
-    TaskRef,
     clip,
     decode_json,
     looks_like_task_id,
@@ -42,7 +43,6 @@ from taskmon.providers.fields import (
     scalar_extras,
     unique_outputs,
 )
-from taskmon.snapshot import Output, Snapshot, State, TaskError
 
 _STATES = {
     "not_started": State.QUEUED,

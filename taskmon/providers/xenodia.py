@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, ValidationError
 
+from taskmon.domain.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
 from taskmon.providers.base import (
     ApiProblem,
     IdMatch,
     PastedUrl,
     Provider,
     RequestSpec,
-    TaskRef,
     clip,
     decode_json,
     looks_like_task_id,
@@ -40,7 +41,6 @@ from taskmon.providers.fields import (
     scalar_extras,
     unique_outputs,
 )
-from taskmon.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
 
 _STATES = {
     "waiting": State.QUEUED,

@@ -2,7 +2,7 @@
 
 It is the test double for the engine, the benchmarks and the app's demo mode,
 so it deliberately imports nothing from `taskmon.providers`, `taskmon.engine`
-or `taskmon.snapshot`: reusing the parsers would echo their mistakes.
+or `taskmon.domain.snapshot`: reusing the parsers would echo their mistakes.
 
     async with Simulator(seed=1) as sim:
         task = sim.add_task(TaskScript("reapi", run_s=1))

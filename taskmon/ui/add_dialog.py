@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from taskmon.domain.task import TaskRef
 from taskmon.intake import (
     Ambiguous,
     Duplicate,
@@ -39,7 +40,7 @@ from taskmon.intake import (
     resolve,
 )
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference, TaskRef
+from taskmon.providers.base import BadReference
 from taskmon.ui import icons
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.cell_text import provider_name

@@ -20,12 +20,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from taskmon import __version__
-from taskmon.engine.data_dir import ensure_data_dir
-from taskmon.engine.handover import Command, HolderRole, asend_to_holder
-from taskmon.engine.keys import KeyStore
-from taskmon.engine.service import TrackingService
-from taskmon.engine.settings import EngineConfig
-from taskmon.engine.store_errors import StoreError
+from taskmon.keys import KeyStore
+from taskmon.service.data_dir import ensure_data_dir
+from taskmon.service.handover import Command, HolderRole, asend_to_holder
+from taskmon.service.tracking_service import TrackingService
+from taskmon.store.errors import StoreError
+from taskmon.tracking.config import EngineConfig
 from taskmon.ui import theme
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.demo import DemoEnvironment

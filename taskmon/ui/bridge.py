@@ -16,13 +16,12 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from taskmon.engine.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
-from taskmon.engine.key_check import KeyCheck
-from taskmon.engine.keys import BackendStatus, KeySource, KeyStore
-from taskmon.engine.service import TrackingService
-from taskmon.engine.store_records import AddResult
-from taskmon.engine.task import TaskView
-from taskmon.providers.base import TaskRef
+from taskmon.domain.records import AddResult
+from taskmon.domain.task import TaskRef, TaskView
+from taskmon.keys import BackendStatus, KeySource, KeyStore
+from taskmon.service.key_check import KeyCheck
+from taskmon.service.tracking_service import TrackingService
+from taskmon.tracking.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from taskmon.engine.task import TaskView
+from taskmon.domain.snapshot import Cost, State
+from taskmon.domain.task import TaskView
 from taskmon.providers import PROVIDERS
-from taskmon.snapshot import Cost, State
 
 DASH = "—"
 

@@ -12,9 +12,9 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from taskmon.engine.keys import env_var
+from taskmon.domain.task import TaskRef
+from taskmon.keys import env_var
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
 from taskmon.sim import SimulatorThread, TaskScript, demo_scripts
 from taskmon.sim.demo import describe
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.engine.task import TaskView
-from taskmon.snapshot import Cost
+from taskmon.domain.snapshot import Cost
+from taskmon.domain.task import TaskView
 from taskmon.ui import cell_text
 
 RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor

@@ -5,7 +5,7 @@ The SVGs live in the checkout's top-level `resources/` directory, which a
 
     taskmon.svg             the app icon
     providers/<name>.svg    one coloured badge per provider
-    states/<state>.svg      one per `taskmon.snapshot.State`, plus unknown.svg
+    states/<state>.svg      one per `taskmon.domain.snapshot.State`, plus unknown.svg
     actions/<name>.svg      toolbar actions and the banner's warning sign
 
 Every icon is drawn with QSvgRenderer at the exact pixel size asked for (device

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.engine.task import TaskView
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskView
 from taskmon.providers import PROVIDERS
-from taskmon.snapshot import State
 from taskmon.ui import icons
 from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.engine.key_check import KeyCheck, KeyVerdict
-from taskmon.engine.keys import KeySource, env_var
+from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
+from taskmon.service.key_check import KeyCheck, KeyVerdict
 from taskmon.ui import icons, provider_settings, theme
 from taskmon.ui.bridge import EngineBridge
 

@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 
 from taskmon.cli import main
-from taskmon.engine.data_dir import cache_dir, db_path
-from taskmon.engine.part_files import PartMeta
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import FileState, Observation
-from taskmon.engine.store_writer import StoreWriter
-from taskmon.providers.base import TaskRef
-from taskmon.snapshot import MediaKind, Output, State, TaskError
+from taskmon.domain.records import FileState, Observation
+from taskmon.domain.snapshot import MediaKind, Output, State, TaskError
+from taskmon.domain.task import TaskRef
+from taskmon.downloads.part_files import PartMeta
+from taskmon.service.data_dir import cache_dir, db_path
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter
 
 EXIT_OK, EXIT_SOME_MISSING, EXIT_USAGE = 0, 1, 2
 LIST_KEYS = {

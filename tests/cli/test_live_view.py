@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 import pytest
 
 from taskmon.cli.live_view import LiveView, describe
-from taskmon.engine.task import TaskView, TrackedTask
+from taskmon.domain.snapshot import MediaKind, Output, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef, TaskView
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
-from taskmon.snapshot import MediaKind, Output, Snapshot, State, TaskError
+from taskmon.tracking.task import TrackedTask
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 WIDTH = 80

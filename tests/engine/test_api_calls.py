@@ -13,17 +13,18 @@ from httpx_sse import EventSource, SSEError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskmon.engine.http_api import (
+from taskmon.domain.task import TaskRef
+from taskmon.keys import Secret
+from taskmon.net.http_api import (
     MAX_RESPONSE_BYTES,
     ApiClients,
     ConfigError,
     ResponseTooLarge,
     json_body_bytes,
 )
-from taskmon.engine.keys import Secret
-from taskmon.engine.outcomes import classify_exception
+from taskmon.net.outcomes import classify_exception
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import RequestSpec, TaskRef
+from taskmon.providers.base import RequestSpec
 
 KEY = Secret("sk-test-123")
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"

@@ -17,8 +17,8 @@ import pytest
 from aiohttp import web
 from pathvalidate import validate_filename
 
-from taskmon.engine import part_files
-from taskmon.engine.downloads import (
+from taskmon.downloads import part_files
+from taskmon.downloads.downloader import (
     DiskFull,
     Downloader,
     DownloadError,

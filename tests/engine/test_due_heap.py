@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from taskmon.engine.core import Engine
-from taskmon.engine.settings import EngineConfig
-from taskmon.engine.task import TrackedTask, utcnow
+from taskmon.domain.task import TaskRef, utcnow
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
+from taskmon.tracking.config import EngineConfig
+from taskmon.tracking.engine import Engine
+from taskmon.tracking.task import TrackedTask
 
 
 class NoKeys:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pathvalidate import validate_filename
 
-from taskmon.engine.filenames import (
+from taskmon.downloads.filenames import (
     FALLBACK_STEM,
     final_name,
     name_from_url,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from taskmon.engine.http_api import (
+from taskmon.net.http_api import (
     ConfigError,
     base_url_env_var,
     resolve_base_url,
@@ -85,7 +85,7 @@ def test_httpcore_backend_detection_does_not_search_for_a_missing_sniffio() -> N
     # request); a failed import is not remembered, so each one scanned sys.path.
     from httpcore._synchronization import current_async_library
 
-    import taskmon.engine.http_api  # noqa: F401  (marks sniffio absent)
+    import taskmon.net.http_api  # noqa: F401  (marks sniffio absent)
 
     if sys.modules.get("sniffio") is not None:
         pytest.skip("sniffio is installed here: httpcore uses it, no search either")

@@ -16,7 +16,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring_fixture import SecretServiceSession, keyrings_dir
 
-from taskmon.engine.keys import (
+from taskmon.keys import (
     TIMED_OUT,
     KeyringUnavailable,
     KeySource,

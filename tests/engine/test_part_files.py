@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from taskmon.engine.part_files import PartMeta, Slot, claim_slot, place
+from taskmon.downloads.part_files import PartMeta, Slot, claim_slot, place
 
 URL = "https://cdn.example/out/clip.mp4"
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + random.Random(1).randbytes(4096)

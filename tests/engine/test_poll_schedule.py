@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from taskmon.engine import poll_schedule as ps
-from taskmon.engine.poll_schedule import PollInput, ProgressSample
-from taskmon.snapshot import MediaKind
+from taskmon.domain.snapshot import MediaKind
+from taskmon.tracking import poll_policy as ps
+from taskmon.tracking.poll_policy import PollInput, ProgressSample
 
 RNG = random.Random(7)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from taskmon.engine.task import TrackedTask
+from taskmon.domain.snapshot import Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
 from taskmon.providers import get_provider
-from taskmon.providers.base import TaskRef
-from taskmon.snapshot import Snapshot, State, TaskError
+from taskmon.tracking.task import TrackedTask
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskmon.domain.snapshot import Snapshot
+from taskmon.domain.task import TaskRef
 from taskmon.intake import (
     MAX_ENTRIES,
     MAX_PASTE_CHARS,
@@ -24,15 +26,7 @@ from taskmon.intake import (
     resolve,
 )
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import (
-    BadReference,
-    IdMatch,
-    PastedUrl,
-    Provider,
-    RequestSpec,
-    TaskRef,
-)
-from taskmon.snapshot import Snapshot
+from taskmon.providers.base import BadReference, IdMatch, PastedUrl, Provider, RequestSpec
 
 REAPI_HEX = "task_018f5a3a1b6e7d9f8c2b4d6e8f0a2c4e"
 REAPI_ULID = "task_01k9s419324drezfbwnsvxyr6h"

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from taskmon.domain.snapshot import Cost, MediaKind, Output, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
 from taskmon.providers.apixo import Apixo
-from taskmon.providers.base import ApiError, BadReference, MalformedResponse, RequestSpec, TaskRef
-from taskmon.snapshot import Cost, MediaKind, Output, Snapshot, State, TaskError
+from taskmon.providers.base import ApiError, BadReference, MalformedResponse, RequestSpec
 
 from .examples import APIXO_FAILED, APIXO_PROCESSING, APIXO_SUCCESS, body, utc
 

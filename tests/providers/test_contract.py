@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from taskmon.domain.task import TaskRef
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import ApiProblem, BadReference, MalformedResponse, Provider, TaskRef
+from taskmon.providers.base import ApiProblem, BadReference, MalformedResponse, Provider
 
 from .examples import DOCUMENTED, body
 

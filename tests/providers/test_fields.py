@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from taskmon.domain.snapshot import MediaKind
 from taskmon.providers.fields import (
     MAX_OUTPUTS,
     ItemList,
@@ -24,7 +25,6 @@ from taskmon.providers.fields import (
     to_token,
     to_url,
 )
-from taskmon.snapshot import MediaKind
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from taskmon.domain.snapshot import Snapshot
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import ApiError, MalformedResponse, Provider
-from taskmon.snapshot import Snapshot
 
 from .examples import DOCUMENTED
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from taskmon.providers.base import MalformedResponse, RequestSpec, TaskRef
+from taskmon.domain.snapshot import MediaKind, Output, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
+from taskmon.providers.base import MalformedResponse, RequestSpec
 from taskmon.providers.reapi import ReApi
-from taskmon.snapshot import MediaKind, Output, Snapshot, State, TaskError
 
 from .examples import REAPI_FAILED, REAPI_IMAGE, REAPI_PROCESSING, REAPI_VIDEO, body, utc
 

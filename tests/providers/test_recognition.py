@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskmon.domain.snapshot import Snapshot
+from taskmon.domain.task import TaskRef
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import (
     BadReference,
@@ -15,10 +17,8 @@ from taskmon.providers.base import (
     PastedUrl,
     Provider,
     RequestSpec,
-    TaskRef,
     looks_like_task_id,
 )
-from taskmon.snapshot import Snapshot
 
 from .examples import DOCUMENTED
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from taskmon.providers.base import ApiError, MalformedResponse, RequestSpec, TaskRef
+from taskmon.domain.snapshot import MediaKind, Output, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
+from taskmon.providers.base import ApiError, MalformedResponse, RequestSpec
 from taskmon.providers.vidgo import Vidgo
-from taskmon.snapshot import MediaKind, Output, Snapshot, State, TaskError
 
 from .examples import (
     VIDGO_FAILED,

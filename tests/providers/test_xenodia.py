@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from taskmon.providers.base import MalformedResponse, RequestSpec, TaskRef
+from taskmon.domain.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef
+from taskmon.providers.base import MalformedResponse, RequestSpec
 from taskmon.providers.xenodia import Xenodia
-from taskmon.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
 
 from .examples import XENODIA_FAILURE, XENODIA_PROCESSING, XENODIA_SUCCESS, body, utc
 

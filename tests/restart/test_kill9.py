@@ -34,13 +34,13 @@ from typing import Any
 import httpx
 import pytest
 
-from taskmon.engine.data_dir import cache_dir, db_path
-from taskmon.engine.service import task_cache_dir
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import FileState
-from taskmon.engine.store_writer import StoreWriter
-from taskmon.providers.base import TaskRef
-from taskmon.snapshot import State
+from taskmon.domain.records import FileState
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskRef
+from taskmon.service.data_dir import cache_dir, db_path
+from taskmon.service.tracking_service import task_cache_dir
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter
 
 SEED = 20240607
 PROVIDERS = ("xenodia", "apixo", "bytespike", "vidgo", "reapi")

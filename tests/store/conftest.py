@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from store_helpers import ChildFactory
 
-from taskmon.engine.store import Store
+from taskmon.store.store import Store
 
 
 @pytest.fixture

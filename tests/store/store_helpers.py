@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 
-from taskmon.engine.store_records import NewTask
-from taskmon.providers.base import TaskRef
+from taskmon.domain.records import NewTask
+from taskmon.domain.task import TaskRef
 
 ChildFactory = Callable[..., subprocess.Popen[str]]
 

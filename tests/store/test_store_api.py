@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 from store_helpers import new_tasks, ref
 
-from taskmon.engine import store_codec
-from taskmon.engine.store import Store
-from taskmon.engine.store_codec import RAW_MAX_BYTES
-from taskmon.engine.store_errors import StoreUnavailable
-from taskmon.engine.store_records import FileState, NewTask, Observation
-from taskmon.engine.store_writer import StoreWriter
-from taskmon.engine.task import HistoryEntry
-from taskmon.providers.base import TaskRef
-from taskmon.snapshot import Cost, MediaKind, Output, State, TaskError
+from taskmon.domain.records import FileState, NewTask, Observation
+from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
+from taskmon.domain.task import HistoryEntry, TaskRef
+from taskmon.store import codec as store_codec
+from taskmon.store.codec import RAW_MAX_BYTES
+from taskmon.store.errors import StoreUnavailable
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter
 
 AT = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 

@@ -8,15 +8,15 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from taskmon.engine.data_dir import (
+from taskmon.service.data_dir import (
     DATA_DIR_ENV,
     cache_dir,
     data_dir,
     db_path,
     ensure_data_dir,
 )
-from taskmon.engine.store import Store
-from taskmon.engine.store_errors import StoreUnavailable
+from taskmon.store.errors import StoreUnavailable
+from taskmon.store.store import Store
 
 
 def test_taskmon_data_dir_overrides_the_platform_directory(tmp_path: Path) -> None:

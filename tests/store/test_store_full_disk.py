@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from store_helpers import new_tasks, ref
 
-from taskmon.engine import store_ops
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import Observation
-from taskmon.engine.store_writer import StoreWriter
-from taskmon.engine.task import HistoryEntry, utcnow
-from taskmon.snapshot import State
+from taskmon.domain.records import Observation
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import HistoryEntry, utcnow
+from taskmon.store import ops as store_ops
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter
 
 TASKS = 50
 BIG_RAW = {"frames": "x" * 8000}  # every observation needs new pages

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from store_helpers import ChildFactory
 
-from taskmon.engine.instance_lock import AlreadyTracking, InstanceLock
+from taskmon.service.instance_lock import AlreadyTracking, InstanceLock
 
 HOLD = """
     import sys, time
     from pathlib import Path
-    from taskmon.engine.instance_lock import InstanceLock
+    from taskmon.service.instance_lock import InstanceLock
     lock = InstanceLock(Path(sys.argv[1]))
     print("held" if lock.acquire() else "refused", flush=True)
     time.sleep(60)

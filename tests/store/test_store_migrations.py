@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from taskmon.engine.store import Store
-from taskmon.engine.store_errors import SchemaTooNew, StoreUnavailable
-from taskmon.engine.store_schema import LATEST_VERSION, connect, schema_version
-from taskmon.snapshot import MediaKind, State
+from taskmon.domain.snapshot import MediaKind, State
+from taskmon.store.errors import SchemaTooNew, StoreUnavailable
+from taskmon.store.schema import LATEST_VERSION, connect, schema_version
+from taskmon.store.store import Store
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC).timestamp()
 

@@ -6,17 +6,17 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from taskmon.engine.core import Engine, EngineConfig
-from taskmon.engine.data_dir import cache_dir, db_path, ensure_data_dir
-from taskmon.engine.events import EngineEvent, TaskEvent
-from taskmon.engine.keys import Secret
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import FileState, NewTask, Observation
-from taskmon.engine.store_writer import StoreWriter
+from taskmon.domain.records import FileState, NewTask, Observation
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskRef
+from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
+from taskmon.service.data_dir import cache_dir, db_path, ensure_data_dir
 from taskmon.sim import Simulator, TaskScript
-from taskmon.snapshot import State
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter
+from taskmon.tracking.engine import Engine, EngineConfig
+from taskmon.tracking.events import EngineEvent, TaskEvent
 
 SAMPLE_KEYS = {name: f"sk-{name}-8f3a1c-NEVER-STORE-ME" for name in PROVIDERS}
 

@@ -13,19 +13,18 @@ from pathlib import Path
 import pytest
 from store_helpers import ChildFactory, new_tasks, ref
 
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import NewTask, Observation
-from taskmon.engine.store_writer import StoreWriter
-from taskmon.engine.task import HistoryEntry, utcnow
-from taskmon.providers.base import TaskRef
-from taskmon.snapshot import State
+from taskmon.domain.records import NewTask, Observation
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import HistoryEntry, TaskRef, utcnow
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter
 
 CLI_ADDS = """
     import sys
     from pathlib import Path
-    from taskmon.engine.store import Store
-    from taskmon.engine.store_records import NewTask
-    from taskmon.providers.base import TaskRef
+    from taskmon.store.store import Store
+    from taskmon.domain.records import NewTask
+    from taskmon.domain.task import TaskRef
     with Store.open(Path(sys.argv[1])) as store:
         for n in range(60):
             result = store.add_tasks([NewTask(TaskRef("vidgo", f"cli-{n}-{i}")) for i in range(5)])
@@ -37,11 +36,11 @@ CLI_ADDS = """
 WRITE_FOREVER = """
     import sys
     from pathlib import Path
-    from taskmon.engine.store_records import NewTask, Observation
-    from taskmon.engine.store_writer import StoreWriter
-    from taskmon.engine.task import HistoryEntry, utcnow
-    from taskmon.providers.base import TaskRef
-    from taskmon.snapshot import State
+    from taskmon.domain.records import NewTask, Observation
+    from taskmon.store.writer import StoreWriter
+    from taskmon.domain.task import HistoryEntry, utcnow
+    from taskmon.domain.task import TaskRef
+    from taskmon.domain.snapshot import State
     writer = StoreWriter(Path(sys.argv[1]), batch_interval_s=0.005)
     n = 0
     keys = []

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from store_helpers import new_tasks, ref
 
-from taskmon.engine import store_ops
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import NewTask, Observation
-from taskmon.engine.store_writer import StoreWriter, StoreWriterClosed
-from taskmon.engine.task import HistoryEntry, utcnow
-from taskmon.snapshot import State
+from taskmon.domain.records import NewTask, Observation
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import HistoryEntry, utcnow
+from taskmon.store import ops as store_ops
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter, StoreWriterClosed
 
 WRITES = 20_000
 TASKS = 1_000
@@ -192,9 +192,9 @@ def test_a_write_that_can_never_succeed_is_dropped_alone_and_counted(
 def test_a_published_view_is_saved_exactly_as_its_observation(store: Store, db: Path) -> None:
     # The engine saves its immutable TaskView itself; nothing may differ from
     # saving the Observation made of it.
-    from taskmon.engine.task import TrackedTask
+    from taskmon.domain.snapshot import Cost, Output, Snapshot, TaskError
     from taskmon.providers import PROVIDERS
-    from taskmon.snapshot import Cost, Output, Snapshot, TaskError
+    from taskmon.tracking.task import TrackedTask
 
     store.add_tasks(new_tasks(range(2)))
     now = utcnow()

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from taskmon.engine.core import Engine, EngineConfig
-from taskmon.engine.events import EngineEvent, ProviderEvent, TaskEvent
-from taskmon.engine.handover import HolderRole
-from taskmon.engine.keys import Secret
-from taskmon.engine.service import TrackingService
+from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
+from taskmon.service.handover import HolderRole
+from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator
+from taskmon.tracking.engine import Engine, EngineConfig
+from taskmon.tracking.events import EngineEvent, ProviderEvent, TaskEvent
 
 # tests/ is not a package (each directory is its own root): the Secret Service
 # fixtures (tests/keyring_fixture.py) are imported from beside it.

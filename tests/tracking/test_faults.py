@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from taskmon.engine.rate_budget import RateBudget
-from taskmon.providers.base import TaskRef
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskRef
 from taskmon.sim import Fault, Simulator, TaskScript
-from taskmon.snapshot import State
+from taskmon.tracking.rate_budget import RateBudget
 
 TRANSIENT = ["500", "502", "503", "html", "html502", "malformed", "empty", "truncated", "reset"]
 

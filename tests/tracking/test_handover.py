@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from taskmon.engine import service as service_module
-from taskmon.engine.handover import (
+from taskmon.domain.task import TaskRef
+from taskmon.service import tracking_service as service_module
+from taskmon.service.handover import (
     MAX_SOCKET_PATH_BYTES,
     Command,
     Holder,
@@ -29,7 +30,6 @@ from taskmon.engine.handover import (
     socket_path,
     supported,
 )
-from taskmon.providers.base import TaskRef
 from taskmon.sim import Simulator, TaskScript
 
 pytestmark = pytest.mark.skipif(not supported(), reason="needs Unix sockets")

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from taskmon.engine.core import EngineConfig
-from taskmon.engine.data_dir import db_path
-from taskmon.engine.instance_lock import AlreadyTracking
-from taskmon.engine.keys import Secret
-from taskmon.engine.service import TrackingService
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import FileState, NewTask
+from taskmon.domain.records import FileState, NewTask
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskRef
+from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
+from taskmon.service.data_dir import db_path
+from taskmon.service.instance_lock import AlreadyTracking
+from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator, TaskScript
-from taskmon.snapshot import State
+from taskmon.store.store import Store
+from taskmon.tracking.engine import EngineConfig
 
 
 class Keys:

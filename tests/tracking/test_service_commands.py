@@ -15,20 +15,20 @@ from typing import Any
 
 import pytest
 
-from taskmon.engine import core
-from taskmon.engine import service as service_module
-from taskmon.engine.data_dir import cache_dir, db_path
-from taskmon.engine.events import ProviderEvent
-from taskmon.engine.http_api import ConfigError
-from taskmon.engine.service import TrackingService
-from taskmon.engine.settings import DISABLED
-from taskmon.engine.store import Store
-from taskmon.engine.store_records import FileState
-from taskmon.engine.task import GAVE_UP, NOT_FOUND
+from taskmon.domain.records import FileState
+from taskmon.domain.snapshot import MediaKind, State
+from taskmon.domain.task import GAVE_UP, NOT_FOUND, TaskRef
+from taskmon.net.http_api import ConfigError
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference, TaskRef
+from taskmon.providers.base import BadReference
+from taskmon.service import tracking_service as service_module
+from taskmon.service.data_dir import cache_dir, db_path
+from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator, TaskScript
-from taskmon.snapshot import MediaKind, State
+from taskmon.store.store import Store
+from taskmon.tracking import engine as core
+from taskmon.tracking.config import DISABLED
+from taskmon.tracking.events import ProviderEvent
 
 
 async def eventually(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:

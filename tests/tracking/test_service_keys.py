@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from taskmon.engine.events import EngineEvent, ProviderEvent
-from taskmon.engine.key_check import PROBE_TASK_ID, KeyVerdict
-from taskmon.engine.keys import KeySource, KeyStore
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskRef
+from taskmon.keys import KeySource, KeyStore
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
+from taskmon.service.key_check import PROBE_TASK_ID, KeyVerdict
 from taskmon.sim import Fault, Simulator, TaskScript
-from taskmon.snapshot import State
+from taskmon.tracking.events import EngineEvent, ProviderEvent
 
 TYPED_KEY = "sk-typed-but-not-saved-0123456789"
 

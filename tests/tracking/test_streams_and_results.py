@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from taskmon.providers.base import TaskRef
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import TaskRef
 from taskmon.sim import Simulator, TaskScript
-from taskmon.snapshot import State
 
 
 async def test_a_stream_replaces_polling_and_the_end_is_confirmed_by_one_query(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from taskmon.providers.base import TaskRef
+from taskmon.domain.snapshot import MediaKind, State
+from taskmon.domain.task import TaskRef
 from taskmon.sim import Simulator, TaskScript
-from taskmon.snapshot import MediaKind, State
 
 CASES = [
     ("xenodia", "image", "succeeded", State.SUCCEEDED),

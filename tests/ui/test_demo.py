@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from taskmon.engine.keys import KeyStore
-from taskmon.engine.service import TrackingService
-from taskmon.engine.settings import EngineConfig
+from taskmon.keys import KeyStore
+from taskmon.service.tracking_service import TrackingService
+from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.demo import DemoEnvironment
 from taskmon.ui.main_window import MainWindow

@@ -22,8 +22,8 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPalette
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
+from taskmon.domain.snapshot import State
 from taskmon.providers import PROVIDERS
-from taskmon.snapshot import State
 from taskmon.ui import icons
 
 CHECKOUT = Path(__file__).resolve().parents[2]

@@ -11,12 +11,12 @@ import pytest
 from keyring_fixture import SecretServiceSession
 from PySide6.QtCore import QSettings, Qt
 
-from taskmon.engine.keys import KeyStore
-from taskmon.engine.service import TrackingService
-from taskmon.engine.settings import EngineConfig
+from taskmon.domain.task import TaskRef
+from taskmon.keys import KeyStore
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
+from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
+from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.settings_dialog import SettingsDialog

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from ui_views import T0, make_view
 
-from taskmon.snapshot import Cost, MediaKind, Output, State, TaskError
+from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
 from taskmon.ui.cell_text import ProgressMode
 from taskmon.ui.filter_model import TaskFilterModel
 from taskmon.ui.task_model import PROGRESS_ROLE, Column, TaskTableModel

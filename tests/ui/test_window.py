@@ -13,13 +13,13 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 
-from taskmon.engine.handover import HolderRole
-from taskmon.engine.keys import Secret
-from taskmon.engine.service import TrackingService
-from taskmon.engine.settings import EngineConfig
+from taskmon.domain.task import TaskRef
+from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
+from taskmon.service.handover import HolderRole
+from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
+from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.task_model import Column
@@ -34,7 +34,7 @@ class StaticKeys:
         return None if value is None else Secret(value)
 
     async def source(self, provider: str) -> Any:
-        from taskmon.engine.keys import KeySource
+        from taskmon.keys import KeySource
 
         return KeySource.ENV if provider in self._keys else KeySource.NONE
 
@@ -299,9 +299,9 @@ def test_enter_in_the_search_field_does_not_open_details(app: App, qtbot: Any) -
 def test_a_full_store_reaches_the_table_in_chunks(
     sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any
 ) -> None:
-    from taskmon.engine.data_dir import db_path, ensure_data_dir
-    from taskmon.engine.store import Store
-    from taskmon.engine.store_records import NewTask
+    from taskmon.domain.records import NewTask
+    from taskmon.service.data_dir import db_path, ensure_data_dir
+    from taskmon.store.store import Store
     from taskmon.ui.bridge import NEW_ROWS_PER_FLUSH
 
     directory = ensure_data_dir(tmp_path / "data")

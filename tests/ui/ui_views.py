@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from taskmon.engine.task import TaskView, TrackedTask
+from taskmon.domain.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
+from taskmon.domain.task import TaskRef, TaskView
 from taskmon.providers import PROVIDERS
-from taskmon.providers.base import TaskRef
-from taskmon.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
+from taskmon.tracking.task import TrackedTask
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

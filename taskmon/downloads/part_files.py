@@ -1,0 +1,223 @@
+"""Crash-safe bookkeeping for downloads on disk: `.part` files, their sidecar, the final rename.
+
+A download writes `<name>.part` next to `<name>.part.meta` (JSON: url, etag,
+last_modified, total, content_type). The name is derived from the URL, so a
+restarted process finds its own `.part` again; the sidecar says which URL the
+bytes belong to, so another link with the same file name never writes into it.
+
+The final rename is idempotent when the caller allows adoption (`place`'s
+`adoptable`). A kill -9 after the rename but before the store has committed
+the file's record leaves a complete file that nothing refers to, and no
+`.part`: the restart downloads the URL again. When that second download
+finishes, `place` looks at the files already under the result's final name
+(`clip.mp4`, `clip (2).mp4`, ...); one with exactly the same size and SHA-256
+that the caller lets it adopt (not another output's) *is* this result, placed
+by the earlier run, so it is adopted and the new `.part` is dropped instead of
+becoming `clip (2).mp4`. A foreign file of the same name (other bytes) is
+never adopted nor replaced. The evidence is the content itself: nothing has
+to outlive the rename, because the downloader cannot know when the store
+commits, and any marker removed before that commit would leave the same window
+open. Every step is a single rename or unlink, so a crash at any moment leaves
+either the `.part` (resumed) or the final file (adopted next time).
+
+All functions here block; the downloader calls them off the event loop
+except for the cheapest ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Set
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pydantic
+
+from taskmon.downloads.errors import StorageError
+from taskmon.downloads.filenames import SNIFF_BYTES, final_name, numbered
+
+MAX_COPIES = 999
+_MAX_META_BYTES = 16 * 1024
+_HASH_BLOCK = 1024 * 1024
+
+
+class PartMeta(pydantic.BaseModel):
+    """The `.part.meta` sidecar: what the partial bytes belong to."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    total: int | None = None
+    # The response's Content-Type, so a resume that ends on 416 (no body, often no
+    # type) names the file as the first response would have: names must not depend
+    # on where a download was cut.
+    content_type: str | None = None
+
+    @property
+    def validator(self) -> str | None:
+        """The If-Range value: a strong ETag (a weak one proves nothing), else the date."""
+        if self.etag and not self.etag.startswith("W/"):
+            return self.etag
+        return self.last_modified
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where one download writes: `<numbered base>.part` and its sidecar."""
+
+    base: str  # the name derived from the URL (or hint), before numbering
+    copy: int  # 1, or n for `base (n)`
+    part: Path
+    meta: Path
+
+    def read_meta(self) -> PartMeta | None:
+        """The sidecar, or None when missing or unreadable."""
+        try:
+            with self.meta.open("rb") as f:
+                return PartMeta.model_validate_json(f.read(_MAX_META_BYTES))
+        except (OSError, pydantic.ValidationError):
+            return None
+
+    def write_meta(self, meta: PartMeta) -> None:
+        tmp = self.meta.with_name(self.meta.name + ".tmp")
+        tmp.write_text(meta.model_dump_json())
+        os.replace(tmp, self.meta)
+
+    def part_size(self) -> int:
+        try:
+            return self.part.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def discard(self) -> None:
+        """Remove the partial bytes and their sidecar."""
+        for path in (self.part, self.meta):
+            with suppress(FileNotFoundError):
+                path.unlink()
+
+
+def claim_slot(dest_dir: Path, base: str, url: str, busy: Set[Path]) -> Slot:
+    """Our own earlier `.part` for `url` if there is one, else the first free name.
+
+    `busy` holds the `.part` paths other downloads of this process are writing.
+    """
+    dest = dest_dir.resolve()
+    dest.mkdir(parents=True, exist_ok=True)
+    existing = set(os.listdir(dest))
+    free: Slot | None = None
+    for n in range(1, MAX_COPIES + 1):
+        name = numbered(base, n)
+        slot = Slot(base, n, dest / f"{name}.part", dest / f"{name}.part.meta")
+        if slot.part in busy:
+            continue
+        if slot.meta.name in existing:
+            meta = slot.read_meta()
+            if meta is not None and meta.url == url:
+                free = slot
+                break
+            if meta is not None:
+                continue  # another link's partial download
+        if free is None and name not in existing:
+            free = slot
+    if free is None:
+        raise StorageError(f"too many files named like {base} in {dest}")
+    if (meta := free.read_meta()) is None or meta.url != url:
+        free.discard()  # an orphan without a readable sidecar: nothing to resume
+        free.write_meta(PartMeta(url=url))
+    return free
+
+
+def open_part(path: Path, append: bool) -> BinaryIO:
+    """Open a `.part` for writing (a seam: tests replace it to simulate a full disk)."""
+    return path.open("ab" if append else "wb")
+
+
+def hash_prefix(path: Path, length: int) -> hashlib._Hash:
+    """SHA-256 over the first `length` bytes, to continue hashing a resumed download."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while length > 0 and (block := f.read(min(_HASH_BLOCK, length))):
+            digest.update(block)
+            length -= len(block)
+    return digest
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":  # Windows cannot open a directory; NTFS journals the rename
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def place(
+    slot: Slot,
+    content_type: str | None,
+    *,
+    size: int,
+    sha256: str,
+    adoptable: Callable[[Path], bool] | None = None,
+) -> Path:
+    """Move a finished (already fsynced) `.part` to its final name, never over a file.
+
+    `size` and `sha256` describe the `.part`. With `adoptable`, a regular file
+    already under the final name (or a numbered one) holding exactly these bytes,
+    and for whose path `adoptable` says yes, is adopted instead (see the module
+    docstring); paths given to it have a resolved directory, like `real_path`'s.
+    Without it, a free numbered name is always taken.
+    """
+    with slot.part.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    name = final_name(slot.base, content_type, head)
+    dest = slot.part.parent
+    if adoptable is not None:
+        twin = _identical_file(dest, name, size, sha256, adoptable)
+        if twin is not None:
+            slot.discard()  # a crash before this resumes the .part and adopts again
+            _fsync_dir(dest)
+            return twin
+    for n in range(slot.copy, MAX_COPIES + 1):
+        target = dest / numbered(name, n)
+        if not target.exists():
+            break
+    else:
+        raise StorageError(f"too many files named like {name} in {dest}")
+    os.replace(slot.part, target)
+    with suppress(FileNotFoundError):
+        slot.meta.unlink()
+    _fsync_dir(dest)
+    return target
+
+
+def real_path(path: Path) -> Path:
+    """`path` with its directory resolved: how `place` names the files it compares."""
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def _identical_file(
+    dest: Path, name: str, size: int, sha256: str, adoptable: Callable[[Path], bool]
+) -> Path | None:
+    """A regular, adoptable file in `dest` named `name` or `name (n)` with these bytes."""
+    existing = set(os.listdir(dest))
+    for n in range(1, MAX_COPIES + 1):
+        candidate = numbered(name, n)
+        if candidate not in existing or not adoptable(dest / candidate):
+            continue
+        path = dest / candidate
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        # Size first: hashing is only worth it for a likely twin. A symlink is never
+        # adopted: the cache holds results, not links to files elsewhere.
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+            continue
+        if hash_prefix(path, size).hexdigest() == sha256:
+            return path
+    return None

@@ -1,0 +1,121 @@
+"""What one status call meant, whatever came back: the engine's error catalogue.
+
+Every response or transport failure becomes exactly one `Outcome`, each with a
+message a user can read. The engine decides what to do per outcome type.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from taskmon.domain.snapshot import Snapshot
+from taskmon.net.http_api import ApiResponse, ResponseTooLarge, retry_after_s
+from taskmon.providers.base import ApiError, MalformedResponse, Provider, clip
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Throttled:
+    """429 or 503: pause every task of the key."""
+
+    message: str
+    retry_after_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRejected:
+    """401: the key is wrong or revoked; stop the provider, say it once."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccessDenied:
+    """403 that is not "another account's task": reported like a refused key."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """404 (or 403 where it means another account's task): lost after one confirmation."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transient:
+    """5xx, timeouts, resets, malformed bodies: back off and keep going."""
+
+    message: str
+
+
+Outcome = Observed | Throttled | KeyRejected | AccessDenied | NotFound | Transient
+
+
+def classify_response(provider: Provider, response: ApiResponse) -> Outcome:
+    """Turn one HTTP response into an outcome; never raises."""
+    status = response.status
+    if 200 <= status < 300:
+        try:
+            return Observed(provider.parse_status(response.body))
+        except ApiError as exc:
+            return classify_status(provider, exc.status, exc.message, exc.code, response)
+        except MalformedResponse as exc:
+            return Transient(str(exc))
+    problem = provider.parse_error(response.body)
+    return classify_status(provider, status, problem.message, problem.code, response)
+
+
+def classify_status(
+    provider: Provider,
+    status: int,
+    message: str | None,
+    code: str | None,
+    response: ApiResponse,
+) -> Outcome:
+    name = provider.display_name
+    detail = f": {clip(message, 160)}" if message else ""
+    tag = f" [{code}]" if code else ""
+    if status == 401:
+        return KeyRejected(f"{name} rejected the API key (HTTP 401){detail}")
+    if status == 403:
+        if provider.forbidden_means_lost:
+            return NotFound(f"{name} says the task belongs to another account (HTTP 403)")
+        return AccessDenied(f"{name} denied access (HTTP 403){tag}{detail}")
+    if status in (404, 410):
+        return NotFound(f"{name} does not know this task (HTTP {status}){detail}")
+    if status in (429, 503):
+        wait = retry_after_s(response.headers)
+        if wait is None and status == 429:
+            wait = provider.rate_limit_reset_s(response.headers, time.time())
+        kind = "rate limited" if status == 429 else "service unavailable"
+        return Throttled(f"{name}: {kind} (HTTP {status}){detail}", wait)
+    if 500 <= status < 600:
+        return Transient(f"{name}: server error (HTTP {status}){detail}")
+    if 200 <= status < 300:
+        return Transient(f"{name}: unexpected envelope code {status}{detail}")
+    return Transient(f"{name}: unexpected HTTP {status}{tag}{detail}")
+
+
+def classify_exception(provider: Provider, exc: Exception) -> Transient:
+    """Transport failures: all transient, each with a readable message."""
+    name = provider.display_name
+    if isinstance(exc, httpx.TimeoutException):
+        return Transient(f"{name}: timed out ({exc.__class__.__name__})")
+    if isinstance(exc, httpx.ConnectError):
+        return Transient(f"{name}: cannot connect to the API host")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return Transient(f"{name}: connection closed before a full answer")
+    if isinstance(exc, ResponseTooLarge):
+        return Transient(f"{name}: {exc}")
+    if isinstance(exc, httpx.HTTPError):
+        return Transient(f"{name}: network error ({exc.__class__.__name__})")
+    return Transient(f"{name}: {exc.__class__.__name__}")

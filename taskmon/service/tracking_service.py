@@ -1,0 +1,390 @@
+"""The engine with a memory: tracks every stored task and survives restarts.
+
+`TrackingService` is what `taskmon run` (and later the window) runs: it holds
+the one-poller lock for the data dir, resumes every stored task where it was
+left, saves every change through the batched store writer, downloads results
+into the media cache, and notices tasks that another process (`taskmon add`)
+put into the store: at once when it says so over the hand-over socket
+(handover.py), else at the next store poll.
+
+It is also the window's one way in: the commands below (add, remove, retry,
+cancel, keys, provider settings, history) are coroutines or quick calls on the
+service's event loop, and never block it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from taskmon.domain.records import AddResult, NewTask, StoredTask
+from taskmon.domain.task import HistoryEntry, TaskRef
+from taskmon.downloads import purge as cache_purge
+from taskmon.downloads.filenames import safe_name
+from taskmon.downloads.purge import PurgeAction, PurgeReport
+from taskmon.keys import KeyringUnavailable, Secret, env_var
+from taskmon.net.http_api import ApiClients, ConfigError, resolve_base_url
+from taskmon.providers import PROVIDERS
+from taskmon.providers.base import BadReference, ProviderError
+from taskmon.service.data_dir import cache_dir, db_path, ensure_data_dir
+from taskmon.service.event_persistence import PRIOR_SAMPLES, EventPersistence
+from taskmon.service.handover import Command, HandoverServer, HolderRole
+from taskmon.service.instance_lock import InstanceLock
+from taskmon.service.key_check import KeyCheck, KeyVerdict, check_key
+from taskmon.store.errors import StoreError
+from taskmon.store.store import Store
+from taskmon.store.writer import StoreWriter
+from taskmon.tracking.config import KeyStoreLike
+from taskmon.tracking.engine import Engine, EngineConfig, KeyLookup
+from taskmon.tracking.events import EngineEvent, StoreEvent
+
+log = logging.getLogger(__name__)
+
+STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process (fallback)
+FLUSH_WAIT_S: Final = 2.0  # how long a read waits for queued writes (a full disk never ends)
+NOT_TRACKED: Final = "not tracked"
+
+
+def task_cache_dir(directory: Path, ref: TaskRef) -> Path:
+    """Where one task's results live: readable, collision-free, never outside the cache."""
+    digest = hashlib.sha256(ref.key.encode()).hexdigest()[:10]
+    return cache_dir(directory) / ref.provider / f"{safe_name(ref.task_id)[:80]}-{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveResult:
+    """What `remove_tasks` did: keys removed, keys not tracked, and the purge's report."""
+
+    removed: tuple[str, ...]
+    not_tracked: tuple[str, ...]
+    purge: PurgeReport | None  # None without purge
+
+    @property
+    def message(self) -> str:
+        """One sentence for a status bar."""
+        words = [f"Removed {len(self.removed)} task(s)"]
+        if self.not_tracked:
+            words.append(f"{len(self.not_tracked)} not tracked")
+        if self.purge is not None:
+            words.append(f"deleted {len(self.purge.deleted)} file(s)")
+            for note in self.purge.notes:
+                if note.action is PurgeAction.LEFT_OUTSIDE:
+                    words.append(f"left {note.path} alone (outside the cache)")
+                elif note.action is PurgeAction.FAILED:
+                    words.append(f"cannot delete {note.path}: {note.reason}")
+        return "; ".join(words)
+
+
+class TrackingService:
+    """Engine + store + lock + media cache, for one data dir."""
+
+    def __init__(
+        self,
+        directory: Path | None,
+        keys: KeyLookup,
+        config: EngineConfig | None = None,
+        *,
+        role: HolderRole = HolderRole.RUN,
+    ) -> None:
+        self._requested_dir = directory
+        self.role = role  # what the hand-over socket answers: a headless run or the window
+        # Called (on the loop) when another window launch asks this one to show itself.
+        self.on_show_requested: Callable[[], None] | None = None
+        self._keys = keys
+        self._config = config or EngineConfig()
+        self.directory: Path | None = None
+        self.engine: Engine | None = None
+        self._store: Store | None = None
+        self._writer: StoreWriter | None = None
+        self._lock: InstanceLock | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._store_changed = asyncio.Event()  # set by a hand-over `sync`: look now
+        self._handover: HandoverServer | None = None
+        self._known: set[str] = set()
+        # Held while the set of tracked tasks changes (store sync, add, remove), so a
+        # sync that read the store a moment ago cannot undo a command's change.
+        self._task_set_lock = asyncio.Lock()
+        self._stopped = False
+        self._subscribers: list[Callable[[EngineEvent], None]] = []
+
+    def subscribe(self, callback: Callable[[EngineEvent], None]) -> None:
+        """Hear every engine event, store problems included."""
+        self._subscribers.append(callback)
+
+    async def start(self) -> None:
+        """Lock the data dir, open the store, resume every task; raises StoreError."""
+        directory = await asyncio.to_thread(ensure_data_dir, self._requested_dir)
+        lock = InstanceLock(directory)
+        await asyncio.to_thread(lock.acquire_or_raise)
+        self._lock, self.directory = lock, directory
+        loop = asyncio.get_running_loop()
+        self._store = await asyncio.to_thread(Store.open, db_path(directory))
+        self._writer = await asyncio.to_thread(
+            StoreWriter,
+            db_path(directory),
+            on_problem=lambda message: loop.call_soon_threadsafe(self._store_problem, message),
+        )
+        self._config.result_dir = lambda ref: task_cache_dir(directory, ref)
+        totals = await asyncio.to_thread(self._store.recent_totals, PRIOR_SAMPLES)
+        persistence = EventPersistence(self._writer, lambda key: key in self._known, totals)
+        self._config.duration_prior = persistence.prior
+        self.engine = Engine(self._keys, self._config)
+        self.engine.subscribe(persistence)
+        for callback in self._subscribers:
+            self.engine.subscribe(callback)
+        # Read the counter before the first sync: a task added in between is then
+        # seen as a change, never missed.
+        seen = await asyncio.to_thread(self._store.change_counter)
+        await self._sync_with_store()
+        self._watcher = asyncio.create_task(self._watch_store(seen))
+        self._handover = HandoverServer(directory, self.role, self._on_handover)
+        await self._handover.start()
+
+    async def wait_until_done(self) -> None:
+        """Until no stored task is queued or running and no download is pending."""
+        assert self.engine is not None
+        while True:
+            # Tasks of a provider that cannot be polled (no key, key rejected)
+            # will not move: they do not hold the run open.
+            # A cheap scan four times a second beats re-checking on every event.
+            while self.engine.has_unfinished():  # noqa: ASYNC110
+                await asyncio.sleep(0.25)
+            if self._writer is not None:
+                await self._writer.aflush()
+            # A task added by another process meanwhile keeps us going.
+            await self._sync_with_store()
+            if not self.engine.has_unfinished():
+                return
+
+    async def stop(self) -> None:
+        """Stop polling, write everything out, release the lock (once; later calls do nothing)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._handover is not None:
+            await self._handover.close()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+        if self.engine is not None:
+            await self.engine.aclose()
+        if self._writer is not None:
+            await asyncio.to_thread(self._writer.close)
+        if self._store is not None:
+            await asyncio.to_thread(self._store.close)
+        if self._lock is not None:
+            self._lock.release()
+
+    # -- commands (the window) ------------------------------------------------------
+
+    async def add_tasks(self, refs: Sequence[TaskRef], label: str | None = None) -> AddResult:
+        """Store `refs` and track the new ones at once; already tracked keys are duplicates.
+
+        Every reference is checked first (BadReference, and nothing is added),
+        as `taskmon add` does.
+        """
+        engine, store = self._running()
+        for ref in refs:
+            provider = PROVIDERS.get(ref.provider)
+            if provider is None:
+                raise BadReference(f"unknown provider {ref.provider!r}")
+            provider.validate_ref(ref)
+        label = (label or "").strip() or None
+        new = [NewTask(ref, label=label) for ref in refs]
+        async with self._task_set_lock:
+            result = await asyncio.to_thread(store.add_tasks, new)
+            by_key = {ref.key: ref for ref in refs}
+            for key in result.added:
+                self._known.add(key)
+                engine.track(by_key[key], label=label)
+        return result
+
+    async def remove_tasks(self, keys: Iterable[str], purge: bool = False) -> RemoveResult:
+        """Stop tracking `keys` and delete them from the store; `purge` deletes their files too.
+
+        The purge follows `taskmon remove --purge`'s rules (cache_purge.py); the
+        tasks' downloads are stopped first, so nothing is written after it.
+        """
+        engine, store = self._running()
+        wanted = list(dict.fromkeys(keys))
+        async with self._task_set_lock:
+            stopping = [job for key in wanted for job in engine.untrack(key)]
+            self._known.difference_update(wanted)
+            await asyncio.gather(*stopping, return_exceptions=True)
+            await self._flush_writes()  # the file records of what was fetched so far
+            stored = await asyncio.to_thread(store.tasks)
+            chosen = set(wanted)
+            removing = [t for t in stored if t.key in chosen]
+            await asyncio.to_thread(store.remove, [t.key for t in removing])
+        report = None
+        if purge and self.directory is not None:
+            remaining = [t for t in stored if t.key not in chosen]
+            report = await asyncio.to_thread(
+                cache_purge.purge, removing, remaining, cache_dir(self.directory)
+            )
+        found = {t.key for t in removing}
+        removed = tuple(k for k in wanted if k in found)
+        return RemoveResult(removed, tuple(k for k in wanted if k not in found), report)
+
+    async def retry(self, key: str) -> str:
+        """Retry a lost or given-up lookup, or a failed result download; says what happened."""
+        engine, _ = self._running()
+        return engine.retry(key)
+
+    async def cancel(self, key: str) -> str:
+        """Ask the provider to cancel the task; says what happened."""
+        engine, _ = self._running()
+        try:
+            return await engine.cancel(key)
+        except KeyError:
+            return NOT_TRACKED
+
+    async def history(self, key: str) -> list[HistoryEntry]:
+        """The task's state changes as stored (they outlive restarts), oldest first."""
+        _, store = self._running()
+        await self._flush_writes()
+        return await asyncio.to_thread(store.history, key)
+
+    async def test_key(self, provider: str, key: str | None = None) -> KeyCheck:
+        """Try `key` (None: the stored one) against the provider's configured base URL."""
+        definition = PROVIDERS[provider]
+        try:
+            base_url = self._base_url(provider)
+        except ConfigError as exc:
+            return KeyCheck(provider, KeyVerdict.OTHER, str(exc))
+        if key is not None and key.strip():
+            secret: Secret | None = Secret(key.strip())
+        else:
+            try:
+                secret = await self._keys.get(provider)
+            except KeyringUnavailable as exc:
+                return KeyCheck(provider, KeyVerdict.NO_KEY, str(exc), base_url)
+        if secret is None:
+            message = f"no API key for {definition.display_name} (nor {env_var(provider)})"
+            return KeyCheck(provider, KeyVerdict.NO_KEY, message, base_url)
+        if self.engine is not None:
+            return await check_key(self.engine.clients, definition, base_url, secret)
+        clients = ApiClients()
+        try:
+            return await check_key(clients, definition, base_url, secret)
+        finally:
+            await clients.aclose()
+
+    async def set_key(self, provider: str, value: str) -> None:
+        """Save the key in the keyring, then poll the provider's tasks again at once.
+
+        Raises ValueError (empty key) or KeyringUnavailable.
+        """
+        await self._key_store().set(provider, value)
+        await self._resume_provider(provider)
+
+    async def delete_key(self, provider: str) -> bool:
+        """Remove the key from the keyring (False: there was none); the tasks hear of it."""
+        deleted = await self._key_store().delete(provider)
+        await self._resume_provider(provider)
+        return deleted
+
+    def set_base_url(self, provider: str, url: str | None) -> str:
+        """Use `url` for `provider` from now on (None: its default); raises ConfigError.
+
+        Works before start() too (the engine then starts with it).
+        """
+        url = (url or "").strip() or None
+        if self.engine is not None:
+            return self.engine.control.set_base_url(provider, url)
+        resolved = resolve_base_url(provider, PROVIDERS[provider].default_base_url, url)
+        overrides = {k: v for k, v in self._config.base_url_overrides.items() if k != provider}
+        self._config.base_url_overrides = overrides | ({provider: url} if url else {})
+        return resolved
+
+    def set_enabled(self, provider: str, enabled: bool) -> None:
+        """Switch polling of `provider` on or off; its tasks stay stored. Works before start()."""
+        PROVIDERS[provider]  # an unknown name is a KeyError here, not later
+        if self.engine is not None:
+            self.engine.control.set_enabled(provider, enabled)
+            return
+        others = self._config.disabled_providers - {provider}
+        self._config.disabled_providers = others if enabled else others | {provider}
+
+    def _running(self) -> tuple[Engine, Store]:
+        if self.engine is None or self._store is None or self._stopped:
+            raise RuntimeError("the tracking service is not running")
+        return self.engine, self._store
+
+    def _base_url(self, provider: str) -> str:
+        if self.engine is not None:
+            return self.engine.base_url(provider)
+        override = self._config.base_url_overrides.get(provider)
+        return resolve_base_url(provider, PROVIDERS[provider].default_base_url, override)
+
+    def _key_store(self) -> KeyStoreLike:
+        if not isinstance(self._keys, KeyStoreLike):
+            raise TypeError("this service's keys cannot be changed")
+        return self._keys
+
+    async def _resume_provider(self, provider: str) -> None:
+        if self.engine is not None and not self._stopped:
+            await self.engine.resume_provider(provider)
+
+    # -- the store ------------------------------------------------------------
+
+    async def _watch_store(self, seen: int) -> None:
+        assert self._store is not None
+        while True:
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel
+            # that arrives as the event is set, and stop() would wait for ever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(STORE_POLL_S):
+                    await self._store_changed.wait()
+            self._store_changed.clear()
+            try:
+                counter = await asyncio.to_thread(self._store.change_counter)
+                if counter != seen:
+                    seen = counter
+                    await self._sync_with_store()
+            except StoreError as exc:
+                self._store_problem(str(exc))
+
+    async def _sync_with_store(self) -> None:
+        """Track what was added to the store, drop what was removed from it."""
+        assert self._store is not None and self.engine is not None
+        async with self._task_set_lock:
+            stored = await asyncio.to_thread(self._store.tasks)
+            keys = {t.key for t in stored}
+            new = [t for t in stored if t.key not in self._known]
+            for gone in self._known - keys:
+                self.engine.untrack(gone)
+            self._known = keys
+            for task in new:
+                self._resume(task)
+
+    async def _flush_writes(self) -> None:
+        """Let queued writes reach the store, waiting FLUSH_WAIT_S at most."""
+        if self._writer is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FLUSH_WAIT_S):
+                    await self._writer.aflush()
+
+    def _on_handover(self, command: Command) -> None:
+        if command is Command.SYNC:
+            self._store_changed.set()  # the watcher syncs now; several at once sync once
+        elif command is Command.SHOW and self.on_show_requested is not None:
+            self.on_show_requested()
+
+    def _resume(self, stored: StoredTask) -> None:
+        assert self.engine is not None
+        try:
+            self.engine.resume(stored)
+        except (ProviderError, KeyError, ValueError) as exc:
+            log.warning("cannot track %s: %s", stored.key, exc)
+
+    def _store_problem(self, message: str | None) -> None:
+        if self.engine is not None:
+            self.engine.emit(StoreEvent(message))

@@ -1,0 +1,88 @@
+"""The engine's settings, and its per-provider runtime state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from taskmon.domain.snapshot import MediaKind
+from taskmon.domain.task import TaskRef
+from taskmon.keys import Secret
+from taskmon.providers.base import Provider
+from taskmon.tracking.poll_policy import DurationPrior
+from taskmon.tracking.rate_budget import RateBudget
+
+HOUR = 3600.0
+DISABLED = "provider disabled in settings"
+
+
+class KeyLookup(Protocol):
+    """What the engine needs from the key store (KeyStore, or a test's static keys)."""
+
+    async def get(self, provider: str) -> Secret | None: ...
+
+
+@runtime_checkable
+class KeyStoreLike(Protocol):
+    """A key store that can also change keys (KeyStore): what the window's settings need."""
+
+    async def get(self, provider: str) -> Secret | None: ...
+
+    async def set(self, provider: str, value: str) -> None: ...
+
+    async def delete(self, provider: str) -> bool: ...
+
+
+@dataclass(slots=True)
+class EngineConfig:
+    base_url_overrides: Mapping[str, str] = field(default_factory=dict)
+    # Providers whose tasks stay in the store but are not polled (the window's settings).
+    disabled_providers: frozenset[str] = frozenset()
+    # What finished tasks of a provider and model took (learned), for the schedule.
+    duration_prior: Callable[[str, str | None], DurationPrior | None] | None = None
+    # Where a task's results go; None = do not download them.
+    result_dir: Callable[[TaskRef], Path] | None = None
+    workers_per_provider: int = 6
+    # Polls due within one tick of the loop clock go out together, at its end
+    # (0: each at its own time). Waking once per tick instead of once per poll
+    # more than halves the CPU a poll costs; a poll is at most this much later.
+    poll_tick_s: float = 0.1
+    # Client-side give-up per media kind (None = never). Off for video by default:
+    # video runs legitimately take hours (reAPI lets them run 48 h).
+    give_up_after_s: Mapping[MediaKind | None, float | None] = field(
+        default_factory=lambda: {
+            MediaKind.IMAGE: 2 * HOUR,
+            MediaKind.AUDIO: 2 * HOUR,
+            MediaKind.VIDEO: None,
+            MediaKind.OTHER: None,
+            None: None,
+        }
+    )
+    stream_retries: int = 3
+    # Over HTTP/1.1 every open stream holds a connection: past this many, tasks poll.
+    max_streams_per_provider: int = 64
+
+
+@dataclass(slots=True)
+class ProviderRuntime:
+    provider: Provider
+    base_url: str
+    budget: RateBudget = field(default_factory=RateBudget)
+    # The one worker waiting for `budget` holds this; the rest queue behind it.
+    budget_gate: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    queued: set[str] = field(default_factory=set)
+    key: Secret | None = None
+    key_loaded: bool = False
+    halted: str | None = None  # provider-wide problem that stops polling
+    disabled: bool = False  # switched off in settings: never contacted
+    workers: list[asyncio.Task[None]] = field(default_factory=list)
+    streams: int = 0  # open push streams
+
+    @property
+    def stopped(self) -> str | None:
+        """Why this provider's tasks are not polled now, or None when they are."""
+        return DISABLED if self.disabled else self.halted

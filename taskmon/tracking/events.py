@@ -1,0 +1,56 @@
+"""What the engine tells its subscribers (the CLI, and later the Qt model).
+
+Subscribers are plain callables run on the engine's event loop; they must not
+block. A Qt adapter turns them into signals; nothing here knows about Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from taskmon.domain.records import FileState
+from taskmon.domain.task import TaskView
+
+
+@dataclass(frozen=True, slots=True)
+class TaskEvent:
+    """A task changed. `state_changed`/`progress_changed` say what a list view must redraw."""
+
+    view: TaskView
+    state_changed: bool
+    progress_changed: bool
+    first: bool  # the task's first observation
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEvent:
+    """A provider-wide problem appeared (`problem` set) or cleared (`problem` None)."""
+
+    provider: str
+    problem: str | None
+    kind: str  # "no_key" | "key_rejected" | "access_denied" | "disabled" | "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class FileEvent:
+    """A result file of a task started, finished or failed downloading."""
+
+    key: str
+    index: int  # output index
+    url: str
+    path: str | None
+    state: FileState
+    size: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEvent:
+    """Saving to the store failed (`problem` set) or works again (`problem` None)."""
+
+    problem: str | None
+
+
+EngineEvent = TaskEvent | ProviderEvent | FileEvent | StoreEvent
+Subscriber = Callable[[EngineEvent], None]

@@ -1,0 +1,226 @@
+"""A tracked task: the engine's mutable record (the view it publishes is in `domain`).
+
+The record carries its own state transitions (`apply`, `mark_lost`, ...), so
+the rules for merging observations live in one place.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from taskmon.domain.snapshot import MediaKind, PollHints, Snapshot, State, TaskError
+from taskmon.domain.task import GAVE_UP, Change, HistoryEntry, TaskRef, TaskView
+from taskmon.providers.base import Provider
+from taskmon.tracking.poll_policy import DurationPrior, PollInput, ProgressSample, predicted_end
+
+if TYPE_CHECKING:
+    from taskmon.domain.records import StoredTask
+
+MAX_HISTORY = 50
+
+
+@dataclass(slots=True)
+class TrackedTask:
+    """Mutable engine-side record. Times ending in `_mono` are loop.time() seconds."""
+
+    ref: TaskRef
+    provider: Provider
+    first_seen_mono: float
+    first_seen_at: datetime
+    label: str | None = None
+    observed: bool = False
+    state: State = State.QUEUED
+    snapshot: Snapshot | None = None
+    raw_status: str | None = None
+    progress: float | None = None
+    error: TaskError | None = None
+    problem: str | None = None
+    created_mono: float | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    hints: PollHints = field(default_factory=PollHints)
+    samples: deque[ProgressSample] = field(default_factory=lambda: deque(maxlen=6))
+    history: list[HistoryEntry] = field(default_factory=list)
+    polls: int = 0
+    consecutive_errors: int = 0
+    not_found: int = 0
+    next_poll_mono: float | None = None
+    prior: DurationPrior | None = None  # learned durations of this provider and model
+    streaming: bool = False
+    stream_failures: int = 0
+    stream_retry_mono: float = 0.0
+    file_paths: dict[int, str] = field(default_factory=dict)  # output index -> local file
+    downloads_pending: bool = False
+    download_failed: bool = False
+    provider_task_id: str | None = None
+
+    def apply(self, snap: Snapshot, now_mono: float, now: datetime) -> Change:
+        """Merge one validated observation; unknown statuses keep the last known state."""
+        first = not self.observed
+        old_state, old_progress = self.state, self.progress
+        self.observed = True
+        if self.state.is_terminal:
+            return Change(False, False, first)  # a late stream event cannot reopen a task
+        self.snapshot = snap
+        self.raw_status = snap.raw_status
+        if snap.state is not None:
+            self.state = snap.state
+        if snap.progress is not None:
+            self.progress = snap.progress
+            if self.state is State.RUNNING:
+                self.samples.append(ProgressSample(now_mono, snap.progress))
+        if snap.error is not None or self.state.is_terminal:
+            self.error = snap.error
+        if snap.hints.min_interval_s is not None or snap.hints.estimated_total_s is not None:
+            self.hints = snap.hints
+        if snap.provider_task_id:
+            self.provider_task_id = snap.provider_task_id
+        if snap.created_at is not None:
+            # Clock skew: a creation time in the future is worthless, one older than
+            # our first look is real (the task was submitted before it was added).
+            age = max(0.0, (now - snap.created_at).total_seconds())
+            self.created_mono = min(now_mono - age, self.first_seen_mono)
+        if self.state is State.RUNNING and self.started_at is None:
+            self.started_at = now
+        if self.state.is_terminal and self.finished_at is None:
+            self.finished_at = now
+        if snap.state is None:
+            self.problem = f"unrecognised status {snap.raw_status!r}; still polling"
+        if first or self.state is not old_state:
+            self._remember(now)
+        return Change(self.state is not old_state, self.progress != old_progress, first)
+
+    def restore(self, stored: StoredTask, now_mono: float, now: datetime) -> None:
+        """Continue from what the store kept (after a restart or a crash)."""
+        self.observed = stored.observed
+        self.state = stored.state
+        self.raw_status = stored.raw_status
+        self.progress = stored.progress
+        self.error = stored.error
+        self.started_at = stored.started_at
+        self.finished_at = stored.finished_at
+        self.provider_task_id = stored.provider_task_id
+        if stored.created_at is not None:
+            age = max(0.0, (now - stored.created_at).total_seconds())
+            self.created_mono = min(now_mono - age, self.first_seen_mono)
+        if stored.observed:
+            self.snapshot = Snapshot(
+                state=stored.state,
+                raw_status=stored.raw_status,
+                progress=stored.progress,
+                outputs=stored.outputs,
+                error=stored.error,
+                cost=stored.cost,
+                created_at=stored.created_at,
+                model=stored.model,
+                media_kind=stored.media_kind,
+                provider_task_id=stored.provider_task_id,
+                raw=stored.raw,
+            )
+        self.file_paths = {
+            f.index: f.path for f in stored.files if f.state == "complete" and f.path is not None
+        }
+
+    def end(self, state: State, error: TaskError, now: datetime) -> None:
+        """End the task on the engine's own judgement (lost, gave up)."""
+        self.state = state
+        self.error = error
+        self.problem = None
+        self.finished_at = self.finished_at or now
+        self.next_poll_mono = None
+        self._remember(now)
+
+    @property
+    def ended_by_taskmon(self) -> bool:
+        """Lost, or given up on: taskmon's own judgement, which a retry may revisit."""
+        if self.state is State.LOST:
+            return True
+        return self.state is State.FAILED and self.error is not None and self.error.code == GAVE_UP
+
+    def reopen(self, now_mono: float, now: datetime) -> None:
+        """Track again a task taskmon itself ended (lost, gave up): queued until the next answer."""
+        self.state = State.QUEUED
+        self.raw_status = None  # taskmon's own step, not something the provider said
+        self.error = None
+        self.problem = None
+        self.finished_at = None
+        self.not_found = 0
+        self.consecutive_errors = 0
+        # The give-up clock counts from here; the age the schedule uses still comes
+        # from the provider's creation time where it gave one.
+        self.first_seen_mono = now_mono
+        self._remember(now)
+
+    def _remember(self, now: datetime) -> None:
+        self.history.append(HistoryEntry(now, self.state, self.raw_status))
+        del self.history[:-MAX_HISTORY]
+
+    def poll_input(self, now_mono: float) -> PollInput:
+        born = self.created_mono if self.created_mono is not None else self.first_seen_mono
+        return PollInput(
+            now=now_mono,
+            age_s=max(0.0, now_mono - born),
+            polls_done=self.polls,
+            kind=self.media_kind,
+            provider_min_interval_s=self.provider.min_poll_interval_s,
+            hinted_min_interval_s=self.hints.min_interval_s,
+            created_at=born,
+            estimated_total_s=self.hints.estimated_total_s,
+            progress=tuple(self.samples) if self.state is State.RUNNING else (),
+            prior=self.prior,
+        )
+
+    @property
+    def media_kind(self) -> MediaKind | None:
+        if self.snapshot is None:
+            return None
+        if self.snapshot.media_kind is not None:
+            return self.snapshot.media_kind
+        kinds = {o.kind for o in self.snapshot.outputs}
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def view(self, now_mono: float, now: datetime) -> TaskView:
+        snap = self.snapshot or Snapshot(state=None)
+        eta_at = None
+        if not self.state.is_terminal:
+            inp = self.poll_input(now_mono)
+            prediction = predicted_end(inp, estimate_fraction=1.0)
+            end = prediction[0] if prediction else None
+            if end is None and self.prior is not None and inp.created_at is not None:
+                end = inp.created_at + self.prior.median_s  # what this model usually takes
+            if end is not None:
+                eta_at = now + timedelta(seconds=max(0.0, end - now_mono))
+        next_poll_at = None
+        if self.next_poll_mono is not None:
+            next_poll_at = now + timedelta(seconds=max(0.0, self.next_poll_mono - now_mono))
+        return TaskView(
+            ref=self.ref,
+            label=self.label,
+            observed=self.observed,
+            state=self.state,
+            raw_status=self.raw_status,
+            progress=self.progress,
+            outputs=snap.outputs,
+            files=tuple(self.file_paths[i] for i in sorted(self.file_paths)),
+            error=self.error,
+            problem=self.problem,
+            cost=snap.cost,
+            model=snap.model or self.ref.model,
+            media_kind=self.media_kind,
+            created_at=snap.created_at,
+            first_seen_at=self.first_seen_at,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            eta_at=eta_at,
+            next_poll_at=next_poll_at,
+            polls=self.polls,
+            downloads_pending=self.downloads_pending,
+            download_failed=self.download_failed,
+            history=tuple(self.history),
+            provider_task_id=self.provider_task_id,
+            raw=snap.raw,
+        )
+
