@@ -201,7 +201,7 @@ def count_traffic(m: Measured, api: str) -> None:
 def run_taskmon(api: str, tasks: list[dict[str, Any]], timeout_s: float) -> Measured:
     from taskmon.domain.records import NewTask
     from taskmon.domain.task import TaskRef
-    from taskmon.service.data_dir import db_path, ensure_data_dir
+    from taskmon.service.data_paths import db_path, ensure_data_dir
     from taskmon.store.store import Store
 
     m = Measured("taskmon run", tasks)

@@ -469,7 +469,7 @@ def measure(
     """Script the tasks, fill a fresh store, run the window in a child and wait4 it."""
     from taskmon.domain.records import NewTask
     from taskmon.domain.task import TaskRef
-    from taskmon.service.data_dir import db_path, ensure_data_dir
+    from taskmon.service.data_paths import db_path, ensure_data_dir
     from taskmon.store.store import Store
 
     tasks = script_tasks(api, plan)

@@ -33,4 +33,6 @@ venv=${TASKMON_VENV:-.venv}
 "$venv/bin/python" -m pip install -q ".[test]"
 
 "$venv/bin/ruff" check taskmon tests bench
+# The layer contract (pyproject.toml [tool.importlinter]): a wrong import fails here.
+"$venv/bin/lint-imports" --no-cache
 exec "$venv/bin/pytest" -p no:cacheprovider "$@"

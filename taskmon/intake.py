@@ -36,11 +36,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from taskmon.domain.task import TaskRef
-from taskmon.providers import PROVIDERS
-from taskmon.providers.base import (
+from taskmon.domain import TaskRef
+from taskmon.providers import (
     MAX_PASTED_URL_CHARS,
     MAX_TASK_ID_CHARS,
+    PROVIDERS,
     BadReference,
     IdMatch,
     PastedUrl,

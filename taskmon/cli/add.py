@@ -14,14 +14,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
-from taskmon.domain.records import NewTask
-from taskmon.domain.task import TaskRef
-from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference
-from taskmon.service.data_dir import db_path, ensure_data_dir
-from taskmon.service.handover import Command, send_to_holder
-from taskmon.store.errors import StoreUnavailable
-from taskmon.store.store import Store
+from taskmon.domain import NewTask, TaskRef
+from taskmon.providers import PROVIDERS, BadReference
+from taskmon.service import Command, db_path, ensure_data_dir, send_to_holder
+from taskmon.store import Store, StoreUnavailable
 
 STDIN_MARK = "-"
 _SEPARATORS = re.compile(r"[\s,]+")

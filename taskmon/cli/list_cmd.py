@@ -15,12 +15,10 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
-from taskmon.domain.records import FileState, StoredTask
-from taskmon.domain.snapshot import State
+from taskmon.domain import FileState, State, StoredTask
 from taskmon.providers import PROVIDERS
-from taskmon.service.data_dir import data_dir, db_path
-from taskmon.store.errors import StoreUnavailable
-from taskmon.store.store import Store
+from taskmon.service import data_dir, db_path
+from taskmon.store import Store, StoreUnavailable
 
 _DEFAULT_WIDTH: Final = 120  # when stdout is not a terminal (COLUMNS still wins)
 _ID_MAX: Final = 48

@@ -10,8 +10,7 @@ import shutil
 from datetime import UTC, datetime
 from typing import TextIO
 
-from taskmon.domain.snapshot import State
-from taskmon.domain.task import TaskView
+from taskmon.domain import State, TaskView
 
 _ID_WIDTH = 34
 _CLEAR_LINE = "\x1b[2K"

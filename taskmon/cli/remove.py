@@ -14,11 +14,10 @@ import sys
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.add import UsageProblem, describe_ref, read_ids
-from taskmon.domain.records import StoredTask
-from taskmon.downloads.purge import PurgeAction, PurgeReport, purge
-from taskmon.service.data_dir import cache_dir, data_dir, db_path
-from taskmon.store.errors import StoreUnavailable
-from taskmon.store.store import Store
+from taskmon.domain import StoredTask
+from taskmon.downloads import PurgeAction, PurgeReport, purge
+from taskmon.service import cache_dir, data_dir, db_path
+from taskmon.store import Store, StoreUnavailable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,12 +11,11 @@ import sys
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.live_view import describe
-from taskmon.domain.snapshot import State
+from taskmon.domain import State
 from taskmon.keys import KeyStore
-from taskmon.service.handover import HolderRole
-from taskmon.service.tracking_service import TrackingService
-from taskmon.store.errors import StoreError
-from taskmon.tracking.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.service import HolderRole, TrackingService
+from taskmon.store import StoreError
+from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

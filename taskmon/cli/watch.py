@@ -16,14 +16,11 @@ from typing import Any, TextIO
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_TIMEOUT, EXIT_USAGE
 from taskmon.cli.live_view import LiveView
-from taskmon.domain.snapshot import State
-from taskmon.domain.task import TaskRef, TaskView
+from taskmon.domain import State, TaskRef, TaskView
 from taskmon.keys import KeyStore
-from taskmon.net.http_api import ConfigError
-from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference
-from taskmon.tracking.engine import Engine, EngineConfig
-from taskmon.tracking.events import EngineEvent, ProviderEvent, TaskEvent
+from taskmon.net import ConfigError
+from taskmon.providers import PROVIDERS, BadReference
+from taskmon.tracking import Engine, EngineConfig, EngineEvent, ProviderEvent, TaskEvent
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

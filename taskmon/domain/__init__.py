@@ -1,0 +1,58 @@
+"""The values every layer shares: a task's identity, its snapshots, its view and its records.
+
+No I/O and no third-party imports: cheap to import from anywhere.
+"""
+
+from taskmon.domain.records import (
+    AddResult,
+    DurationSummary,
+    FileState,
+    NewTask,
+    Observation,
+    Quantiles,
+    StoredFile,
+    StoredTask,
+)
+from taskmon.domain.snapshot import (
+    Cost,
+    MediaKind,
+    Output,
+    PollHints,
+    Snapshot,
+    State,
+    TaskError,
+)
+from taskmon.domain.task import (
+    GAVE_UP,
+    NOT_FOUND,
+    Change,
+    HistoryEntry,
+    TaskRef,
+    TaskView,
+    utcnow,
+)
+
+__all__ = [
+    "GAVE_UP",
+    "NOT_FOUND",
+    "AddResult",
+    "Change",
+    "Cost",
+    "DurationSummary",
+    "FileState",
+    "HistoryEntry",
+    "MediaKind",
+    "NewTask",
+    "Observation",
+    "Output",
+    "PollHints",
+    "Quantiles",
+    "Snapshot",
+    "State",
+    "StoredFile",
+    "StoredTask",
+    "TaskError",
+    "TaskRef",
+    "TaskView",
+    "utcnow",
+]

@@ -1,0 +1,51 @@
+"""Provider-API HTTP: base URLs, one client per API origin, keys only to that origin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from taskmon.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from taskmon.net.http_api import ApiClients, ConfigError, resolve_base_url
+    from taskmon.net.outcomes import (
+        AccessDenied,
+        KeyRejected,
+        NotFound,
+        Observed,
+        Outcome,
+        Throttled,
+        Transient,
+        classify_exception,
+        classify_response,
+    )
+
+_EXPORTS = {
+    "ApiClients": "http_api",
+    "ConfigError": "http_api",
+    "resolve_base_url": "http_api",
+    "Outcome": "outcomes",
+    "Observed": "outcomes",
+    "Throttled": "outcomes",
+    "Transient": "outcomes",
+    "KeyRejected": "outcomes",
+    "AccessDenied": "outcomes",
+    "NotFound": "outcomes",
+    "classify_exception": "outcomes",
+    "classify_response": "outcomes",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+__all__ = [
+    "AccessDenied",
+    "ApiClients",
+    "ConfigError",
+    "KeyRejected",
+    "NotFound",
+    "Observed",
+    "Outcome",
+    "Throttled",
+    "Transient",
+    "classify_exception",
+    "classify_response",
+    "resolve_base_url",
+]

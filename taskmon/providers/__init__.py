@@ -6,7 +6,21 @@ import importlib
 import pkgutil
 
 from taskmon.domain.task import TaskRef
-from taskmon.providers.base import Provider
+from taskmon.providers.base import (
+    MAX_BODY_BYTES,
+    MAX_PASTED_URL_CHARS,
+    MAX_TASK_ID_CHARS,
+    ApiError,
+    BadReference,
+    IdMatch,
+    MalformedResponse,
+    PastedUrl,
+    Provider,
+    ProviderError,
+    RequestSpec,
+    clip,
+    looks_like_task_id,
+)
 
 _NOT_PROVIDERS = frozenset({"base", "fields"})
 
@@ -40,4 +54,21 @@ def get_provider(name: str) -> Provider:
         raise KeyError(f"unknown provider {name!r} (known: {known})") from None
 
 
-__all__ = ["PROVIDERS", "Provider", "TaskRef", "get_provider"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_PASTED_URL_CHARS",
+    "MAX_TASK_ID_CHARS",
+    "PROVIDERS",
+    "ApiError",
+    "BadReference",
+    "IdMatch",
+    "MalformedResponse",
+    "PastedUrl",
+    "Provider",
+    "ProviderError",
+    "RequestSpec",
+    "TaskRef",
+    "clip",
+    "get_provider",
+    "looks_like_task_id",
+]

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from taskmon.domain.snapshot import State
-from taskmon.store.writer import StoreWriter
-from taskmon.tracking.events import EngineEvent, FileEvent, TaskEvent
-from taskmon.tracking.poll_policy import DurationPrior, prior_from_totals
+from taskmon.domain import State
+from taskmon.store import StoreWriter
+from taskmon.tracking import DurationPrior, EngineEvent, FileEvent, TaskEvent, prior_from_totals
 
 PRIOR_SAMPLES: Final = 50  # learned durations: the most recent finished tasks count
 

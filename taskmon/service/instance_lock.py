@@ -16,7 +16,7 @@ from typing import Final
 
 from filelock import FileLock, Timeout
 
-from taskmon.store.errors import StoreError
+from taskmon.store import StoreError
 
 LOCK_FILE_NAME: Final = "taskmon.lock"
 PID_FILE_NAME: Final = "taskmon.pid"

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from taskmon.domain.task import TaskRef
+from taskmon.domain import TaskRef
 from taskmon.keys import Secret
-from taskmon.net.http_api import ApiClients
-from taskmon.net.outcomes import (
+from taskmon.net import (
     AccessDenied,
+    ApiClients,
     KeyRejected,
     NotFound,
     Observed,
@@ -29,7 +29,7 @@ from taskmon.net.outcomes import (
     classify_exception,
     classify_response,
 )
-from taskmon.providers.base import Provider
+from taskmon.providers import Provider
 
 PROBE_TASK_ID: Final = "taskmon-key-check"
 CHECK_TIMEOUT_S: Final = 10.0  # someone is waiting on a button

@@ -23,26 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from taskmon.domain.records import AddResult, NewTask, StoredTask
-from taskmon.domain.task import HistoryEntry, TaskRef
-from taskmon.downloads import purge as cache_purge
-from taskmon.downloads.filenames import safe_name
-from taskmon.downloads.purge import PurgeAction, PurgeReport
+from taskmon.domain import AddResult, HistoryEntry, NewTask, StoredTask, TaskRef
+from taskmon.downloads import PurgeAction, PurgeReport, cache_purge, safe_name
 from taskmon.keys import KeyringUnavailable, Secret, env_var
-from taskmon.net.http_api import ApiClients, ConfigError, resolve_base_url
-from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference, ProviderError
-from taskmon.service.data_dir import cache_dir, db_path, ensure_data_dir
+from taskmon.net import ApiClients, ConfigError, resolve_base_url
+from taskmon.providers import PROVIDERS, BadReference, ProviderError
+from taskmon.service.data_paths import cache_dir, db_path, ensure_data_dir
 from taskmon.service.event_persistence import PRIOR_SAMPLES, EventPersistence
 from taskmon.service.handover import Command, HandoverServer, HolderRole
 from taskmon.service.instance_lock import InstanceLock
 from taskmon.service.key_check import KeyCheck, KeyVerdict, check_key
-from taskmon.store.errors import StoreError
-from taskmon.store.store import Store
-from taskmon.store.writer import StoreWriter
-from taskmon.tracking.config import KeyStoreLike
-from taskmon.tracking.engine import Engine, EngineConfig, KeyLookup
-from taskmon.tracking.events import EngineEvent, StoreEvent
+from taskmon.store import Store, StoreError, StoreWriter
+from taskmon.tracking import Engine, EngineConfig, EngineEvent, KeyLookup, KeyStoreLike, StoreEvent
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,52 @@
+"""The engine: tracks tasks to a terminal state and fetches their results (asyncio, no Qt)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from taskmon.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from taskmon.tracking.config import EngineConfig, KeyLookup, KeyStoreLike, ProviderRuntime
+    from taskmon.tracking.engine import Engine
+    from taskmon.tracking.events import (
+        EngineEvent,
+        FileEvent,
+        ProviderEvent,
+        StoreEvent,
+        Subscriber,
+        TaskEvent,
+    )
+    from taskmon.tracking.poll_policy import DurationPrior, prior_from_totals
+
+_EXPORTS = {
+    "Engine": "engine",
+    "EngineConfig": "config",
+    "KeyLookup": "config",
+    "KeyStoreLike": "config",
+    "ProviderRuntime": "config",
+    "EngineEvent": "events",
+    "TaskEvent": "events",
+    "ProviderEvent": "events",
+    "FileEvent": "events",
+    "StoreEvent": "events",
+    "Subscriber": "events",
+    "DurationPrior": "poll_policy",
+    "prior_from_totals": "poll_policy",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+__all__ = [
+    "DurationPrior",
+    "Engine",
+    "EngineConfig",
+    "EngineEvent",
+    "FileEvent",
+    "KeyLookup",
+    "KeyStoreLike",
+    "ProviderEvent",
+    "ProviderRuntime",
+    "StoreEvent",
+    "Subscriber",
+    "TaskEvent",
+    "prior_from_totals",
+]

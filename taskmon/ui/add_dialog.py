@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.domain.task import TaskRef
+from taskmon.domain import TaskRef
 from taskmon.intake import (
     Ambiguous,
     Duplicate,
@@ -39,8 +39,7 @@ from taskmon.intake import (
     parse_paste,
     resolve,
 )
-from taskmon.providers import PROVIDERS
-from taskmon.providers.base import BadReference
+from taskmon.providers import PROVIDERS, BadReference
 from taskmon.ui import icons
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.cell_text import provider_name

@@ -21,11 +21,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from taskmon import __version__
 from taskmon.keys import KeyStore
-from taskmon.service.data_dir import ensure_data_dir
-from taskmon.service.handover import Command, HolderRole, asend_to_holder
-from taskmon.service.tracking_service import TrackingService
-from taskmon.store.errors import StoreError
-from taskmon.tracking.config import EngineConfig
+from taskmon.service import Command, HolderRole, TrackingService, asend_to_holder, ensure_data_dir
+from taskmon.store import StoreError
+from taskmon.tracking import EngineConfig
 from taskmon.ui import theme
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.demo import DemoEnvironment

@@ -16,12 +16,10 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from taskmon.domain.records import AddResult
-from taskmon.domain.task import TaskRef, TaskView
+from taskmon.domain import AddResult, TaskRef, TaskView
 from taskmon.keys import BackendStatus, KeySource, KeyStore
-from taskmon.service.key_check import KeyCheck
-from taskmon.service.tracking_service import TrackingService
-from taskmon.tracking.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.service import KeyCheck, TrackingService
+from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
 
 log = logging.getLogger(__name__)
 

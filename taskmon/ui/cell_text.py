@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from taskmon.domain.snapshot import Cost, State
-from taskmon.domain.task import TaskView
+from taskmon.domain import Cost, State, TaskView
 from taskmon.providers import PROVIDERS
 
 DASH = "—"

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from taskmon.domain.task import TaskRef
+from taskmon.domain import TaskRef
 from taskmon.keys import env_var
 from taskmon.providers import PROVIDERS
 from taskmon.sim import SimulatorThread, TaskScript, demo_scripts

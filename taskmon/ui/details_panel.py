@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.domain.snapshot import Cost
-from taskmon.domain.task import TaskView
+from taskmon.domain import Cost, TaskView
 from taskmon.ui import cell_text
 
 RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor

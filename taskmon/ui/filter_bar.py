@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.domain.snapshot import State
+from taskmon.domain import State
 from taskmon.ui.cell_text import provider_name
 
 # Chip name -> the states it shows (None: every state).

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
 
-from taskmon.domain.task import TaskView
+from taskmon.domain import TaskView
 from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE
 
 

@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.domain.snapshot import State
-from taskmon.domain.task import TaskView
+from taskmon.domain import State, TaskView
 from taskmon.providers import PROVIDERS
 from taskmon.ui import icons
 from taskmon.ui.banners import BannerArea

@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from taskmon.domain.snapshot import State
+from taskmon.domain import State
 from taskmon.ui import theme
 from taskmon.ui.cell_text import ProgressInfo, ProgressMode
 from taskmon.ui.task_model import PROGRESS_ROLE, VIEW_ROLE

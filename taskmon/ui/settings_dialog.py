@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
-from taskmon.service.key_check import KeyCheck, KeyVerdict
+from taskmon.service import KeyCheck, KeyVerdict
 from taskmon.ui import icons, provider_settings, theme
 from taskmon.ui.bridge import EngineBridge
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon
 
-from taskmon.domain.task import TaskView
+from taskmon.domain import TaskView
 from taskmon.ui import cell_text
 
 VIEW_ROLE: Final = Qt.ItemDataRole.UserRole + 1

@@ -26,7 +26,7 @@ from taskmon.domain.records import FileState, Observation
 from taskmon.domain.snapshot import MediaKind, Output, State, TaskError
 from taskmon.domain.task import TaskRef
 from taskmon.downloads.part_files import PartMeta
-from taskmon.service.data_dir import cache_dir, db_path
+from taskmon.service.data_paths import cache_dir, db_path
 from taskmon.store.store import Store
 from taskmon.store.writer import StoreWriter
 

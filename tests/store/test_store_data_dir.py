@@ -8,7 +8,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from taskmon.service.data_dir import (
+from taskmon.service.data_paths import (
     DATA_DIR_ENV,
     cache_dir,
     data_dir,

@@ -11,7 +11,7 @@ from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
 from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
-from taskmon.service.data_dir import cache_dir, db_path, ensure_data_dir
+from taskmon.service.data_paths import cache_dir, db_path, ensure_data_dir
 from taskmon.sim import Simulator, TaskScript
 from taskmon.store.store import Store
 from taskmon.store.writer import StoreWriter

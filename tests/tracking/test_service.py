@@ -13,7 +13,7 @@ from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
 from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
-from taskmon.service.data_dir import db_path
+from taskmon.service.data_paths import db_path
 from taskmon.service.instance_lock import AlreadyTracking
 from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator, TaskScript

@@ -22,7 +22,7 @@ from taskmon.net.http_api import ConfigError
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import BadReference
 from taskmon.service import tracking_service as service_module
-from taskmon.service.data_dir import cache_dir, db_path
+from taskmon.service.data_paths import cache_dir, db_path
 from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator, TaskScript
 from taskmon.store.store import Store

@@ -300,7 +300,7 @@ def test_a_full_store_reaches_the_table_in_chunks(
     sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any
 ) -> None:
     from taskmon.domain.records import NewTask
-    from taskmon.service.data_dir import db_path, ensure_data_dir
+    from taskmon.service.data_paths import db_path, ensure_data_dir
     from taskmon.store.store import Store
     from taskmon.ui.bridge import NEW_ROWS_PER_FLUSH
 

@@ -14,7 +14,7 @@ from typing import Final
 
 import platformdirs
 
-from taskmon.store.errors import StoreUnavailable
+from taskmon.store import StoreUnavailable
 
 DATA_DIR_ENV: Final = "TASKMON_DATA_DIR"
 DB_FILE_NAME: Final = "taskmon.db"
