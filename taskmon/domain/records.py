@@ -8,14 +8,13 @@ from enum import StrEnum
 from typing import Any
 
 from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
-from taskmon.domain.task import TaskRef, TaskView
+from taskmon.domain.task import TaskRef
 
 
 class FileState(StrEnum):
     """Where the download of one output stands."""
 
     PENDING = "pending"  # not started
-    PARTIAL = "partial"  # a .part file exists; resume with Range
     COMPLETE = "complete"
     FAILED = "failed"
 
@@ -57,28 +56,6 @@ class Observation:
     next_poll_at: datetime | None = None
     provider_task_id: str | None = None
     raw: Any = None  # bounded when saved (RAW_MAX_BYTES)
-
-    @classmethod
-    def from_view(cls, view: TaskView) -> Observation:
-        """Everything the store keeps from a published TaskView."""
-        return cls(
-            state=view.state,
-            observed=view.observed,
-            raw_status=view.raw_status,
-            progress=view.progress,
-            outputs=view.outputs,
-            error=view.error,
-            problem=view.problem,
-            cost=view.cost,
-            model=view.model,
-            media_kind=view.media_kind,
-            created_at=view.created_at,
-            started_at=view.started_at,
-            finished_at=view.finished_at,
-            next_poll_at=view.next_poll_at,
-            provider_task_id=view.provider_task_id,
-            raw=view.raw,
-        )
 
 
 @dataclass(frozen=True, slots=True)

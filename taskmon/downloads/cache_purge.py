@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Final
 
 from taskmon.domain.records import StoredTask
-from taskmon.downloads.part_files import PartMeta
+from taskmon.downloads.part_files import read_part_meta
 
 PART: Final = ".part"
 META: Final = ".meta"
-_MAX_META_BYTES: Final = 16 * 1024
 
 
 class PurgeAction(StrEnum):
@@ -132,11 +131,8 @@ def _part_metas(cache: Path) -> Iterator[Path]:
 
 
 def _meta_url(meta: Path) -> str | None:
-    try:
-        with meta.open("rb") as f:
-            return PartMeta.model_validate_json(f.read(_MAX_META_BYTES)).url
-    except (OSError, ValueError):
-        return None
+    found = read_part_meta(meta)
+    return None if found is None else found.url
 
 
 def _inside(path: Path, cache_real: Path) -> Path | None:

@@ -65,6 +65,15 @@ class PartMeta(pydantic.BaseModel):
         return self.last_modified
 
 
+def read_part_meta(path: Path) -> PartMeta | None:
+    """A `.part.meta` sidecar (at most 16 KiB read), or None when missing or unreadable."""
+    try:
+        with path.open("rb") as f:
+            return PartMeta.model_validate_json(f.read(_MAX_META_BYTES))
+    except (OSError, pydantic.ValidationError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Slot:
     """Where one download writes: `<numbered base>.part` and its sidecar."""
@@ -76,11 +85,7 @@ class Slot:
 
     def read_meta(self) -> PartMeta | None:
         """The sidecar, or None when missing or unreadable."""
-        try:
-            with self.meta.open("rb") as f:
-                return PartMeta.model_validate_json(f.read(_MAX_META_BYTES))
-        except (OSError, pydantic.ValidationError):
-            return None
+        return read_part_meta(self.meta)
 
     def write_meta(self, meta: PartMeta) -> None:
         tmp = self.meta.with_name(self.meta.name + ".tmp")

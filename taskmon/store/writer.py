@@ -105,7 +105,6 @@ class StoreWriter:
         self._work = threading.Condition(self._lock)  # the writer thread waits here
         self._done = threading.Condition(self._lock)  # flush() waits here
         self._pending: list[Write] = []
-        self._in_flight = 0
         self._enqueued = 0  # sequence number of the last queued write
         self._committed = 0  # every write up to this sequence number is committed
         self._flush_now = False
@@ -168,17 +167,7 @@ class StoreWriter:
         args = (key, provider, model, kind, queue_s, run_s, finished_at)
         self._put((None, ops.insert_duration, args))
 
-    def mark_removed(self, key: str) -> None:
-        """Stop tracking `key`: delete it with its history and file records."""
-        self._put((None, ops.delete_tasks, ((key,),)))
-
     # -- waiting and closing ----------------------------------------------------
-
-    @property
-    def pending(self) -> int:
-        """Writes queued or in a batch not yet committed."""
-        with self._lock:
-            return len(self._pending) + self._in_flight
 
     def stats(self) -> WriterStats:
         with self._lock:
@@ -264,7 +253,6 @@ class StoreWriter:
             self._flush_now = False
             batch = batch + self._pending
             self._pending = []
-            self._in_flight = len(batch)
             return batch, self._enqueued
 
     def _run(self) -> None:
@@ -290,7 +278,6 @@ class StoreWriter:
                     with self._lock:
                         self._coalesced += before - len(batch)
                         self._failed_attempts += 1
-                        self._in_flight = len(batch)
                     self._report(
                         f"cannot save to the task store {self.path}: {explain_sqlite_error(exc)};"
                         " tasks are still tracked in memory and everything will be saved once"
@@ -309,7 +296,6 @@ class StoreWriter:
     def _committed_upto(self, upto: int, coalesced: int, written: int, dropped: int) -> None:
         with self._lock:
             self._committed = upto
-            self._in_flight = 0
             self._written += written
             self._coalesced += coalesced
             self._dropped += dropped

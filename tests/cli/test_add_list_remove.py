@@ -329,7 +329,7 @@ def _populate(cli: Any, data: Path) -> dict[str, TaskRef]:
         files=[
             (1, str(cached(data, "reapi", "done-1", "r1.png")), FileState.COMPLETE),
             (0, str(cached(data, "reapi", "done-1", "r0.png")), FileState.COMPLETE),
-            (2, None, FileState.PARTIAL),
+            (2, None, FileState.PENDING),
         ],
     )
     observe(data, refs["broken"], State.FAILED, error=TaskError("content policy", "E42"))
@@ -575,7 +575,7 @@ def test_purge_deletes_the_tasks_cached_files_and_leftovers_only(
         outputs=urls,
         files=[
             (0, str(complete), FileState.COMPLETE),
-            (1, str(partial), FileState.PARTIAL),
+            (1, str(partial), FileState.PENDING),
             (2, str(outside), FileState.COMPLETE),
         ],
     )

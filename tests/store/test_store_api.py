@@ -153,7 +153,9 @@ def test_file_records_are_overwritten_per_output_index(store: Store, db: Path) -
     store.add_tasks([NewTask(ref(1))])
     writer = StoreWriter(db)
     key = ref(1).key
-    writer.set_file(key, 1, url="https://r/b", path="/c/b.part", state=FileState.PARTIAL, size=10)
+    writer.set_file(
+        key, 1, url="https://r/b", path="/c/b.part", state=FileState.PENDING, size=10
+    )
     writer.set_file(key, 0, url="https://r/a", path="/c/a.png", state=FileState.COMPLETE, size=3)
     writer.flush()
     writer.set_file(key, 1, url="https://r/b", path=None, state=FileState.FAILED, error="HTTP 404")

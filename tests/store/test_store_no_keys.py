@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from taskmon.domain.records import FileState, NewTask, Observation
+from store_helpers import observation_of
+
+from taskmon.domain.records import FileState, NewTask
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
 from taskmon.keys import Secret
@@ -33,7 +35,7 @@ def _persist_into(writer: StoreWriter) -> Callable[[EngineEvent], None]:
         if not isinstance(event, TaskEvent):
             return
         view = event.view
-        writer.save_observation(view.key, Observation.from_view(view))
+        writer.save_observation(view.key, observation_of(view))
         if (event.first or event.state_changed) and view.history:
             writer.append_history(view.key, view.history[-1])
         for index, path in enumerate(view.files):

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from store_helpers import new_tasks, ref
+from store_helpers import new_tasks, observation_of, ref
 
 from taskmon.domain.records import NewTask, Observation
 from taskmon.domain.snapshot import State
@@ -96,20 +96,6 @@ def test_only_the_latest_observation_of_a_task_in_a_batch_is_written(
     writer.close()
     assert (stats.written, stats.coalesced, stats.transactions) == (2, 49, 1)
     assert store.task(ref(0).key).progress == 49.0  # type: ignore[union-attr]
-
-
-def test_a_removal_between_observations_is_respected_inside_one_batch(
-    store: Store, db: Path
-) -> None:
-    store.add_tasks([NewTask(ref(0))])
-    writer = StoreWriter(db, batch_interval_s=10.0)
-    writer.save_observation(ref(0).key, Observation(State.RUNNING))
-    writer.mark_removed(ref(0).key)
-    writer.save_observation(ref(0).key, Observation(State.SUCCEEDED))
-    writer.add_tasks([NewTask(ref(1))])
-    writer.save_observation(ref(1).key, Observation(State.RUNNING))
-    writer.close()
-    assert [(t.key, t.state) for t in store.tasks()] == [(ref(1).key, State.RUNNING)]
 
 
 def test_a_flush_commits_at_once_without_waiting_for_the_batch_interval(db: Path) -> None:
@@ -216,7 +202,7 @@ def test_a_published_view_is_saved_exactly_as_its_observation(store: Store, db: 
     view = task.view(2.0, now)
     writer = StoreWriter(db)
     writer.save_observation(ref(0).key, view)
-    writer.save_observation(ref(1).key, Observation.from_view(view))
+    writer.save_observation(ref(1).key, observation_of(view))
     writer.close()
     saved = {t.key: t for t in store.tasks()}
     direct, copied = saved[ref(0).key], saved[ref(1).key]
