@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -122,6 +123,15 @@ def looks_like_task_id(untrusted_token: str) -> bool:
     )
 
 
+def _has_space_or_control(text: str) -> bool:
+    """Whitespace, or a control or format character (newline, escape, bidi override...).
+
+    No provider's ID or model has one, and each could forge a line or redraw a
+    terminal when the reference is printed.
+    """
+    return any(c.isspace() or unicodedata.category(c)[0] == "C" for c in text)
+
+
 @dataclass(frozen=True, slots=True)
 class ApiProblem:
     """What an error response body said, best effort."""
@@ -159,6 +169,16 @@ class Provider(ABC):
         if len(ref.task_id) > MAX_TASK_ID_CHARS:
             raise BadReference(
                 f"{self.display_name}: the task ID is longer than {MAX_TASK_ID_CHARS} characters"
+            )
+        if _has_space_or_control(ref.task_id):
+            raise BadReference(
+                f"{self.display_name}: a task ID cannot contain spaces, line breaks or "
+                f"control characters: {ref.task_id!r}"
+            )
+        if ref.model is not None and _has_space_or_control(ref.model):
+            raise BadReference(
+                f"{self.display_name}: a model name cannot contain spaces, line breaks or "
+                f"control characters: {ref.model!r}"
             )
         if self.requires_model and not (ref.model and ref.model.strip()):
             raise BadReference(f"{self.display_name} needs the model the task was submitted with")

@@ -132,3 +132,17 @@ def test_the_status_path_is_absolute_and_the_base_url_is_scheme_and_host(
     assert spec.path.startswith("/")
     assert provider.default_base_url.startswith("https://")
     assert provider.default_base_url.count("/") == 2
+
+
+@ALL
+@pytest.mark.parametrize(
+    "task_id",
+    ["bad id with spaces", "x1\nadded reapi task_forged", "x1\r", "x1\x1b]0;owned\x07", "x1\u202e"],
+    ids=["space", "newline", "carriage-return", "escape", "bidi-override"],
+)
+def test_an_id_with_whitespace_or_control_characters_is_refused(
+    provider: Provider, task_id: str
+) -> None:
+    ref = TaskRef(provider.name, task_id, model="m-1" if provider.requires_model else None)
+    with pytest.raises(BadReference, match="cannot contain spaces, line breaks or control"):
+        provider.validate_ref(ref)
