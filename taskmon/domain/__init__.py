@@ -3,6 +3,7 @@
 No I/O and no third-party imports: cheap to import from anywhere.
 """
 
+from taskmon.domain.printable import printable
 from taskmon.domain.records import (
     AddResult,
     DurationSummary,
@@ -54,5 +55,6 @@ __all__ = [
     "TaskError",
     "TaskRef",
     "TaskView",
+    "printable",
     "utcnow",
 ]

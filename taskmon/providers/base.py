@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from taskmon.domain.printable import printable
 from taskmon.domain.snapshot import Snapshot
 from taskmon.domain.task import TaskRef
 
@@ -259,8 +260,11 @@ def decode_json(untrusted_body: bytes, provider: str) -> Any:
 
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """Bound a provider-supplied message before it reaches a log or a table cell."""
-    text = " ".join(text.split())
+    """Bound a provider-supplied message before it reaches a log or a table cell.
+
+    White space is folded to single spaces; control characters are made visible.
+    """
+    text = printable(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -80,9 +81,22 @@ def to_token(value: Any) -> str | None:
 
 
 def to_url(value: Any) -> str | None:
-    """A result URL kept exactly as given (the downloader checks schemes), or None."""
+    """A result URL as given (the downloader checks schemes), or None.
+
+    White space and control characters, which no valid URL holds raw, are
+    percent-encoded: the link keeps working where a sloppy server left a space
+    in a file name, and an escape sequence can never reach a terminal.
+    """
     text = to_text(value)
-    return text if text and len(text) <= MAX_URL_CHARS else None
+    if not text or len(text) > MAX_URL_CHARS:
+        return None
+    return text if text.isprintable() and " " not in text else _encode_unprintable(text.strip())
+
+
+def _encode_unprintable(url: str) -> str:
+    return "".join(
+        quote(c, safe="") if c.isspace() or unicodedata.category(c)[0] == "C" else c for c in url
+    )
 
 
 def to_percent(value: Any) -> float | None:
