@@ -158,6 +158,7 @@ def connect(
     commits, and those hold observations the engine re-polls anyway. The
     database is never corrupted either way.
     """
+    _refuse_empty_file(path)
     try:
         conn = sqlite3.connect(
             path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
@@ -174,6 +175,7 @@ def connect(
         conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, path, target)
+        _check_integrity(conn, path)
     except sqlite3.Error as exc:
         conn.close()
         raise StoreUnavailable(f"cannot open {path}: {explain_sqlite_error(exc)}") from exc
@@ -181,3 +183,28 @@ def connect(
         conn.close()
         raise
     return conn
+
+
+def _refuse_empty_file(path: Path) -> None:
+    """A 0-byte file where the store should be was truncated: say so, never start afresh in it."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:  # missing (a new store) or unreadable (connect says why)
+        return
+    if empty:
+        raise StoreUnavailable(
+            f"the task store {path} is empty (0 bytes), so it holds no tasks: it may have been "
+            "truncated. Move it away (or restore it from a backup) to start a new one"
+        )
+
+
+def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a damaged store before anything is written into it.
+
+    Reading every task finds a damaged page, but a plain insert may not: `add`
+    once wrote into a store that `list` refused. quick_check reads every page
+    (about 10 ms for 5,000 tasks here), so each command judges the file alike.
+    """
+    verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if verdict != "ok":
+        raise StoreUnavailable(f"cannot open {path}: the database is damaged ({verdict})")
