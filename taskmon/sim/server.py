@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from taskmon.sim.api import build_api_app
-from taskmon.sim.media_server import build_media_app
+from taskmon.sim.media.origin import build_media_app
 from taskmon.sim.scripts import TaskScript
 from taskmon.sim.state import SimState
 from taskmon.sim.task import SimTask, TaskStats

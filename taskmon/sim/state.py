@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from taskmon.sim.media import MediaFile
+from taskmon.sim.media.files import MediaFile
 from taskmon.sim.scripts import PROVIDERS, TaskScript
 from taskmon.sim.task import SimTask, build_task
 

@@ -7,9 +7,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from taskmon.sim.content import EXTENSIONS
 from taskmon.sim.ids import default_file_stem, task_id_for
-from taskmon.sim.media import MediaFile
+from taskmon.sim.media.content import EXTENSIONS
+from taskmon.sim.media.files import MediaFile
 from taskmon.sim.scripts import DEFAULT_MODELS, TaskScript, validate
 
 TERMINAL_PHASES = frozenset({"succeeded", "failed", "cancelled"})

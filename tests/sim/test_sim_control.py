@@ -150,7 +150,7 @@ async def test_control_api_rejects_wrong_types(sim, client) -> None:
 def test_simulator_imports_nothing_it_is_meant_to_check() -> None:
     """The simulator is written from the docs, so it must not reuse the parsers."""
     forbidden = ("taskmon.providers", "taskmon.engine", "taskmon.snapshot")
-    for path in Path(taskmon.sim.__file__).parent.glob("*.py"):
+    for path in Path(taskmon.sim.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = []
             if isinstance(node, ast.Import):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import quote
 
-from taskmon.sim.content import CONTENT_TYPES, make_media
+from taskmon.sim.media.content import CONTENT_TYPES, make_media
 
 
 @dataclass(eq=False)

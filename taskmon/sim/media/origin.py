@@ -14,7 +14,7 @@ import re
 
 from aiohttp import web
 
-from taskmon.sim.media import MediaFile, sign
+from taskmon.sim.media.files import MediaFile, sign
 from taskmon.sim.state import STATE_KEY, SimState
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -69,8 +69,8 @@ async def handle_media(request: web.Request) -> web.StreamResponse:
         now >= media.expires_at_epoch or not _signature_ok(request, media, state.secret)
     ):
         # What an object store says for an expired pre-signed URL.
-        body = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
-        return web.Response(status=403, text=body, content_type="application/xml")
+        denied = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+        return web.Response(status=403, text=denied, content_type="application/xml")
     content = media.content()
     size = len(content)
     headers = {
