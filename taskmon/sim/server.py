@@ -11,6 +11,7 @@ from aiohttp import web
 
 from taskmon.sim.api import build_api_app
 from taskmon.sim.media.origin import build_media_app
+from taskmon.sim.providers.registry import SPECS
 from taskmon.sim.scripts import TaskScript
 from taskmon.sim.state import SimState
 from taskmon.sim.task import SimTask, TaskStats
@@ -37,6 +38,7 @@ class Simulator:
     ) -> None:
         self._state = SimState(
             seed,
+            specs=SPECS,
             keys=keys,
             rate_limit_per_s=rate_limit_per_s,
             reapi_cache_s=reapi_cache_s,
