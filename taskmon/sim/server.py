@@ -11,6 +11,7 @@ from aiohttp import web
 
 from taskmon.sim.api import build_api_app
 from taskmon.sim.media.origin import build_media_app
+from taskmon.sim.outage import Outage, OutageHit
 from taskmon.sim.providers.registry import SPECS
 from taskmon.sim.scripts import TaskScript
 from taskmon.sim.state import SimState
@@ -152,3 +153,24 @@ class Simulator:
         if len(parts) < 3 or parts[1] != "media" or parts[2] not in self._state.media:
             raise KeyError(f"not a simulator media URL: {url!r}")
         return self._state.media[parts[2]].content()
+
+    def set_outage(self, provider: str | None, kind: str, duration_s: float) -> Outage:
+        """From now for `duration_s`, answer every request to `provider` with `kind`.
+
+        `provider` None takes the whole API port down (every provider; the
+        /_sim/ control API keeps working). Kinds: `OUTAGE_KINDS`. A later
+        outage of the same scope replaces this one. Tasks keep their timelines.
+        """
+        return self._state.outages.start(provider, kind, self._state.clock(), duration_s)
+
+    def clear_outage(self, provider: str | None) -> Outage | None:
+        """End the outage of that scope now; the window as it ended, None if none was in force."""
+        return self._state.outages.clear(provider, self._state.clock())
+
+    def outages(self) -> list[Outage]:
+        """The outages in force now."""
+        return self._state.outages.active(self._state.clock())
+
+    def outage_hits(self, provider: str | None = None) -> list[OutageHit]:
+        """Every request an outage answered (of one provider, or all), in order."""
+        return [h for h in self._state.outages.hits if provider in (None, h.provider)]
