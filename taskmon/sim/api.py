@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from taskmon.sim import control
+from taskmon.sim.control import add_routes as add_control_routes
 from taskmon.sim.state import STATE_KEY, SimState
 
 
@@ -14,5 +14,5 @@ def build_api_app(state: SimState) -> web.Application:
     app[STATE_KEY] = state
     for spec in state.specs.values():
         spec.install(app)
-    control.add_routes(app)
+    add_control_routes(app)
     return app
