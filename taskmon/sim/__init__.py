@@ -10,11 +10,12 @@ the standard library): reusing the parsers would echo their mistakes.
         sim.set_outage("reapi", "html502", duration_s=30)  # the host is down for 30 s
 
 Layout: one module per provider under `providers/` (its endpoints, status
-bodies, error envelope and ID format, described by a `ProviderSpec`); the
-shared machinery beside it: `pipeline` (the path every request takes),
-`state`, `task` and `task_factory` (the timeline), `faults`, `outage`,
-`ratelimit`, `api`, `control` (/_sim/), `server` (`Simulator`), `thread`,
-`demo`, and `media/` (the result files' origin). Only the names below are public.
+bodies, error envelope and ID format, described by a `ProviderSpec` from
+`provider_spec`); the shared machinery beside it: `pipeline` (the path every
+request takes), `state`, `task` and `task_factory` (the timeline), `faults`,
+`outage`, `ratelimit`, `control` (/_sim/), `server` (`Simulator` and its API
+app), `thread`, `demo`, and `media/` (the result files and their origin).
+Only the names below are public.
 """
 
 from taskmon.sim.demo import demo_scripts

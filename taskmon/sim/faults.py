@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from taskmon.sim.outage import Outage
-from taskmon.sim.providers.base import KEY_REVOKED, ProviderSpec, retry_after_value
+from taskmon.sim.provider_spec import KEY_REVOKED, ProviderSpec, retry_after_value
 from taskmon.sim.scripts import Fault
 from taskmon.sim.state import SimState
 from taskmon.sim.task import PollRecord, SimTask

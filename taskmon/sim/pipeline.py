@@ -15,7 +15,7 @@ from aiohttp import web
 
 from taskmon.sim.faults import apply_fault, outage_response, pick_fault
 from taskmon.sim.outage import OutageHit
-from taskmon.sim.providers.base import KEY_INVALID, KEY_MALFORMED, KEY_MISSING, ProviderSpec
+from taskmon.sim.provider_spec import KEY_INVALID, KEY_MALFORMED, KEY_MISSING, ProviderSpec
 from taskmon.sim.state import STATE_KEY
 from taskmon.sim.task import TERMINAL_PHASES, PollRecord, SimTask
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from taskmon.sim.media.files import MediaFile
+from taskmon.sim.media.files import MediaLibrary
 from taskmon.sim.outage import Outages
-from taskmon.sim.providers.base import ProviderSpec
+from taskmon.sim.provider_spec import ProviderSpec
 from taskmon.sim.ratelimit import RateLimiter
 from taskmon.sim.scripts import TaskScript
 from taskmon.sim.task import SimTask
@@ -66,9 +66,8 @@ class SimState:
         self.tasks: dict[tuple[str, str], SimTask] = {}
         self.by_out_task_id: dict[str, SimTask] = {}
         self.history: list[SimTask] = []  # removed tasks too, for stats
-        self.media: dict[str, MediaFile] = {}
+        self.media = MediaLibrary(self.secret, clock)
         self.requests_by_provider: dict[str, int] = dict.fromkeys(providers, 0)
-        self.media_requests: list[tuple[str, dict[str, str]]] = []
         self.outages = Outages(providers)
         self.media_base = ""
 
@@ -92,7 +91,7 @@ class SimState:
         self.tasks[key] = task
         self.history.append(task)
         for media in task.all_files:
-            self.media[media.token] = media
+            self.media.add(media)
         return task
 
     def find(self, provider: str, task_id: str) -> SimTask | None:
@@ -130,7 +129,7 @@ class SimState:
             "polls": sum(len(t.polls) for t in self.history),
             "cache_hits": sum(1 for t in self.history for p in t.polls if p.cache_hit),
             "stream_connections": sum(t.stream_connections for t in self.history),
-            "media_requests": len(self.media_requests),
+            "media_requests": len(self.media.requests),
             "outage_hits_by_provider": self.outages.hits_by_provider(),
         }
 

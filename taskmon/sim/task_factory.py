@@ -6,7 +6,7 @@ import random
 
 from taskmon.sim.media.content import EXTENSIONS
 from taskmon.sim.media.files import MediaFile
-from taskmon.sim.providers.base import ProviderSpec
+from taskmon.sim.provider_spec import ProviderSpec
 from taskmon.sim.scripts import TaskScript, validate
 from taskmon.sim.task import SimTask
 

@@ -20,7 +20,7 @@ import string
 from aiohttp import web
 
 from taskmon.sim.pipeline import guard, serve_status
-from taskmon.sim.providers.base import (
+from taskmon.sim.provider_spec import (
     Body,
     ProviderSpec,
     default_message,

@@ -35,7 +35,7 @@ from typing import Any
 from aiohttp import web
 
 from taskmon.sim.pipeline import PROVIDER_KEY, guard, serve_status
-from taskmon.sim.providers.base import (
+from taskmon.sim.provider_spec import (
     Body,
     ProviderSpec,
     default_message,

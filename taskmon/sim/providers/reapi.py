@@ -20,7 +20,7 @@ import secrets
 from aiohttp import web
 
 from taskmon.sim.pipeline import guard, serve_status
-from taskmon.sim.providers.base import (
+from taskmon.sim.provider_spec import (
     KEY_MALFORMED,
     KEY_MISSING,
     KEY_REVOKED,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from taskmon.sim.provider_spec import ProviderSpec
 from taskmon.sim.providers import apixo, bytespike, reapi, vidgo, xenodia
-from taskmon.sim.providers.base import ProviderSpec
 
 SPECS: dict[str, ProviderSpec] = {
     spec.name: spec for spec in (xenodia.SPEC, apixo.SPEC, bytespike.SPEC, vidgo.SPEC, reapi.SPEC)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from taskmon.sim.pipeline import guard, serve_status
-from taskmon.sim.providers.base import (
+from taskmon.sim.provider_spec import (
     Body,
     ProviderSpec,
     default_message,

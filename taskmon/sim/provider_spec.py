@@ -1,4 +1,8 @@
-"""What every simulated provider declares (`ProviderSpec`) and the pieces they share."""
+"""What every simulated provider declares (`ProviderSpec`) and the pieces they share.
+
+The shared machinery (state, pipeline, faults) knows providers only through
+this module; the provider modules under `providers/` import that machinery.
+"""
 
 from __future__ import annotations
 
