@@ -9,19 +9,21 @@ Choices where the brief left one open:
   matches what is sent, so the client gets a complete response that is not
   valid JSON (a cut connection is "reset", or media_cut_after for downloads).
 - "reset": the TCP connection is closed with no response at all.
+
+Host-wide outages (`taskmon.sim.outage`) are answered here too, with the same
+proxy page and the same reset.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import math
 from typing import Any
 
 from aiohttp import web
 
-from taskmon.sim.bodies import status_body
-from taskmon.sim.errors import error_response
+from taskmon.sim.outage import Outage
+from taskmon.sim.provider_spec import KEY_REVOKED, ProviderSpec, retry_after_value
 from taskmon.sim.scripts import Fault
 from taskmon.sim.state import SimState
 from taskmon.sim.task import PollRecord, SimTask
@@ -45,31 +47,34 @@ def pick_fault(task: SimTask, now: float, poll_index: int) -> Fault | None:
     return None
 
 
-def retry_after_value(seconds: float) -> str:
-    """Retry-After is whole seconds on the wire; round up so clients never come early."""
-    return str(max(0, math.ceil(seconds)))
+def _reset(request: web.Request) -> web.Response:
+    if request.transport is not None:
+        request.transport.abort()
+    # Writing this to the aborted transport fails quietly inside aiohttp.
+    return web.Response(status=500)
 
 
-def rate_limit_headers(provider: str, wait_s: float, now: float) -> dict[str, str]:
-    headers = {"Retry-After": retry_after_value(wait_s)}
-    if provider == "bytespike":  # BytesPike documents waiting until X-RateLimit-Reset
-        headers |= {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(math.ceil(now + wait_s))}
-    return headers
+def _proxy_page(status: int) -> web.Response:
+    return web.Response(status=status, text=PROXY_HTML, content_type="text/html")
 
 
-def _without_state(provider: str, body: dict[str, Any]) -> dict[str, Any]:
+def _without_state(spec: ProviderSpec, body: dict[str, Any]) -> dict[str, Any]:
     body = json.loads(json.dumps(body))  # deep copy, never mutate a cached body
-    holder = body["data"] if provider in ("apixo", "vidgo") else body
+    holder = body["data"] if spec.wrapped_in_data else body
     for key in ("state", "status"):
         holder.pop(key, None)
     return body
 
 
 async def apply_fault(
-    request: web.Request, state: SimState, task: SimTask, fault: Fault, now: float
+    request: web.Request,
+    state: SimState,
+    spec: ProviderSpec,
+    task: SimTask,
+    fault: Fault,
+    now: float,
 ) -> web.StreamResponse | None:
     """Answer with the fault, or None when the request goes on normally ("slow")."""
-    provider = task.provider
 
     def record(status: int) -> None:
         task.polls.append(PollRecord(now, status, fault=fault.kind))
@@ -80,32 +85,42 @@ async def apply_fault(
         return None
     if kind == "reset":
         record(0)
-        if request.transport is not None:
-            request.transport.abort()
-        # Writing this to the aborted transport fails quietly inside aiohttp.
-        return web.Response(status=500)
+        return _reset(request)
     if kind in ("429", "503"):
         record(int(kind))
-        headers = rate_limit_headers(provider, fault.retry_after_s, now)
+        headers = spec.rate_limit_headers(fault.retry_after_s, now)
         if kind == "503":
             headers = {"Retry-After": headers["Retry-After"]}
-        return error_response(provider, int(kind), headers=headers)
+        return spec.error_response(int(kind), headers=headers)
     if kind in ("500", "502"):
         record(int(kind))
-        return error_response(provider, int(kind))
+        return spec.error_response(int(kind))
     if kind == "401":
         record(401)
-        return error_response(provider, 401, "API key revoked", reapi_code=10004)
+        return spec.error_response(401, "API key revoked", cause=KEY_REVOKED)
     if kind in ("html", "html502"):
         status = 502 if kind == "html502" else 200
         record(status)
-        return web.Response(status=status, text=PROXY_HTML, content_type="text/html")
+        return _proxy_page(status)
     if kind == "empty":
         record(200)
         return web.Response(status=200, body=b"", content_type="application/json")
-    _, body = status_body(task, now, state.media_base, state.secret)
+    _, body = spec.status_body(task, now, state.media_base, state.secret)
     record(200)
     if kind == "malformed":
-        return web.json_response(_without_state(provider, body))
+        return web.json_response(_without_state(spec, body))
     raw = json.dumps(body).encode()  # "truncated"
     return web.Response(status=200, body=raw[: len(raw) // 2], content_type="application/json")
+
+
+def outage_response(
+    request: web.Request, spec: ProviderSpec, outage: Outage, now: float
+) -> tuple[int, web.Response]:
+    """(HTTP status, 0 for a reset; the response) of a request an outage answers."""
+    kind = outage.kind
+    if kind == "reset":
+        return 0, _reset(request)
+    if kind == "html502":
+        return 502, _proxy_page(502)
+    headers = {"Retry-After": retry_after_value(outage.seconds_left(now))} if kind == "503" else {}
+    return int(kind), spec.error_response(int(kind), headers=headers)

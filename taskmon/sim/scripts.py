@@ -1,7 +1,8 @@
 """What a test says about a simulated task: `TaskScript` and its `Fault`s.
 
 A script is plain data (JSON round-trips through the control API); the
-timeline it describes is built by `taskmon.sim.task`.
+timeline it describes is built by `taskmon.sim.task_factory`, which also asks
+the script's provider whether it can express it (`ProviderSpec.check`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-PROVIDERS: tuple[str, ...] = ("xenodia", "apixo", "bytespike", "vidgo", "reapi")
 KINDS: tuple[str, ...] = ("image", "video", "audio")
 OUTCOMES: tuple[str, ...] = ("succeeded", "failed", "cancelled")
 FAULT_KINDS: tuple[str, ...] = (
@@ -27,27 +27,6 @@ FAULT_KINDS: tuple[str, ...] = (
     "slow",
     "401",
 )
-
-# Media kinds each provider's status page can express. Xenodia documents
-# `type` image|video, Vidgo `file_type` image|video, BytesPike accepts image
-# and video models only; Apixo's resultUrls and reAPI's audio_urls carry audio.
-PROVIDER_KINDS: dict[str, frozenset[str]] = {
-    "xenodia": frozenset({"image", "video"}),
-    "apixo": frozenset({"image", "video", "audio"}),
-    "bytespike": frozenset({"image", "video"}),
-    "vidgo": frozenset({"image", "video"}),
-    "reapi": frozenset({"image", "video", "audio"}),
-}
-
-# Model names taken from the providers' docs where they name one; the audio
-# ones are placeholders (no audio model is named in the pages we have).
-DEFAULT_MODELS: dict[str, dict[str, str]] = {
-    "xenodia": {"image": "nano-banana-pro", "video": "veo3_fast"},
-    "apixo": {"image": "nano-banana", "video": "sora-2", "audio": "suno-v4"},
-    "bytespike": {"image": "seedream-4", "video": "seedance-1-pro"},
-    "vidgo": {"image": "gpt-4o-image", "video": "sora-2"},
-    "reapi": {"image": "gpt-image-2", "video": "doubao-seedance-2.0", "audio": "suno-v4"},
-}
 
 
 @dataclass
@@ -122,20 +101,11 @@ class TaskScript:
 
 
 def validate(script: TaskScript) -> None:
-    """Raise ValueError when the script asks for something its provider cannot do."""
-    p = script.provider
-    if p not in PROVIDERS:
-        raise ValueError(f"unknown provider {p!r} (known: {', '.join(PROVIDERS)})")
+    """Raise ValueError when the script contradicts itself, whatever its provider."""
     if script.kind not in KINDS:
         raise ValueError(f"unknown kind {script.kind!r}")
-    if script.kind not in PROVIDER_KINDS[p]:
-        raise ValueError(f"{p} does not document {script.kind} results")
     if script.outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {script.outcome!r}")
-    if script.outcome == "cancelled" and p != "bytespike":
-        raise ValueError("only BytesPike has a cancelled state")
-    if script.out_task_id is not None and p != "bytespike":
-        raise ValueError("only BytesPike has out_task_id")
     if script.queue_s < 0 or script.run_s < 0:
         raise ValueError("queue_s and run_s must be >= 0")
     if script.outputs < 0 or script.media_bytes < 0:

@@ -9,13 +9,25 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from taskmon.sim.api import build_api_app
-from taskmon.sim.media_server import build_media_app
+from taskmon.sim.control import add_routes as add_control_routes
+from taskmon.sim.media.origin import build_media_app
+from taskmon.sim.outage import Outage, OutageHit
+from taskmon.sim.providers.registry import SPECS
 from taskmon.sim.scripts import TaskScript
-from taskmon.sim.state import SimState
+from taskmon.sim.state import STATE_KEY, SimState
 from taskmon.sim.task import SimTask, TaskStats
 
 _SHUTDOWN_S = 1.0  # open SSE streams are cut after this on stop()
+
+
+def build_api_app(state: SimState) -> web.Application:
+    """The API origin: each of `state`'s providers (their SPEC installs them) and /_sim/."""
+    app = web.Application()
+    app[STATE_KEY] = state
+    for spec in state.specs.values():
+        spec.install(app)
+    add_control_routes(app)
+    return app
 
 
 class Simulator:
@@ -37,6 +49,7 @@ class Simulator:
     ) -> None:
         self._state = SimState(
             seed,
+            specs=SPECS,
             keys=keys,
             rate_limit_per_s=rate_limit_per_s,
             reapi_cache_s=reapi_cache_s,
@@ -53,7 +66,7 @@ class Simulator:
         try:
             api_host, api_bound = await self._listen(build_api_app(self._state), host, api_port)
             media_host, media_bound = await self._listen(
-                build_media_app(self._state), host, media_port
+                build_media_app(self._state.media), host, media_port
             )
         except BaseException:
             await self.stop()
@@ -138,7 +151,7 @@ class Simulator:
     @property
     def media_requests(self) -> list[tuple[str, dict[str, str]]]:
         """(raw path with query, request headers) of every media request, in order."""
-        return self._state.media_requests
+        return self._state.media.requests
 
     def result_urls(self, task_id: str, provider: str | None = None) -> list[str]:
         task = self._state.lookup(task_id, provider)
@@ -147,6 +160,28 @@ class Simulator:
     def expected_media(self, url: str) -> bytes:
         """The exact bytes the media origin serves for a result URL (KeyError if none)."""
         parts = urlsplit(url).path.split("/")
-        if len(parts) < 3 or parts[1] != "media" or parts[2] not in self._state.media:
+        files = self._state.media.files
+        if len(parts) < 3 or parts[1] != "media" or parts[2] not in files:
             raise KeyError(f"not a simulator media URL: {url!r}")
-        return self._state.media[parts[2]].content()
+        return files[parts[2]].content()
+
+    def set_outage(self, provider: str | None, kind: str, duration_s: float) -> Outage:
+        """From now for `duration_s`, answer every request to `provider` with `kind`.
+
+        `provider` None takes the whole API port down (every provider; the
+        /_sim/ control API keeps working). Kinds: `OUTAGE_KINDS`. A later
+        outage of the same scope replaces this one. Tasks keep their timelines.
+        """
+        return self._state.outages.start(provider, kind, self._state.clock(), duration_s)
+
+    def clear_outage(self, provider: str | None) -> Outage | None:
+        """End the outage of that scope now; the window as it ended, None if none was in force."""
+        return self._state.outages.clear(provider, self._state.clock())
+
+    def outages(self) -> list[Outage]:
+        """The outages in force now."""
+        return self._state.outages.active(self._state.clock())
+
+    def outage_hits(self, provider: str | None = None) -> list[OutageHit]:
+        """Every request an outage answered (of one provider, or all), in order."""
+        return [h for h in self._state.outages.hits if provider in (None, h.provider)]

@@ -1,68 +1,28 @@
-"""The simulator's shared state: tasks, media files, keys, limits, counters.
+"""The simulator's shared state: tasks, media files, keys, limits, outages, counters.
 
 Only touched from the simulator's event loop (`SimulatorThread` hops onto it).
 """
 
 from __future__ import annotations
 
-import math
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
 
-from taskmon.sim.media import MediaFile
-from taskmon.sim.scripts import PROVIDERS, TaskScript
-from taskmon.sim.task import SimTask, build_task
-
-# Keys follow the documented prefixes where there is one (BytesPike sk-byts-,
-# reAPI rk_live_), so a client that checks prefixes accepts them.
-DEFAULT_KEYS: dict[str, str] = {
-    "xenodia": "sim-xenodia-key",
-    "apixo": "sim-apixo-key",
-    "bytespike": "sk-byts-sim-bytespike-key",
-    "vidgo": "sim-vidgo-key",
-    "reapi": "rk_live_sim_reapi_key",
-}
+from taskmon.sim.media.files import MediaLibrary
+from taskmon.sim.outage import Outages
+from taskmon.sim.provider_spec import ProviderSpec
+from taskmon.sim.ratelimit import RateLimiter
+from taskmon.sim.scripts import TaskScript
+from taskmon.sim.task import SimTask
+from taskmon.sim.task_factory import build_task
 
 # BytesPike sends X-RateLimit-* on every response; without a configured limit
 # the simulator reports this nominal per-second budget.
 NOMINAL_LIMIT_PER_S = 1000.0
-
-
-class RateLimiter:
-    """A sliding-window limit of `per_s` requests per second across one key."""
-
-    def __init__(self, per_s: float) -> None:
-        if per_s <= 0:
-            raise ValueError("a rate limit must be > 0 requests per second")
-        self.burst = max(1, round(per_s))
-        self.window_s = self.burst / per_s
-        self._accepted: deque[float] = deque()
-
-    def _expire(self, now: float) -> None:
-        while self._accepted and self._accepted[0] <= now - self.window_s:
-            self._accepted.popleft()
-
-    def try_acquire(self, now: float) -> float | None:
-        """None if allowed (and counted); otherwise seconds until a slot frees."""
-        self._expire(now)
-        if len(self._accepted) < self.burst:
-            self._accepted.append(now)
-            return None
-        return self._accepted[0] + self.window_s - now
-
-    def remaining(self, now: float) -> int:
-        self._expire(now)
-        return self.burst - len(self._accepted)
-
-    def reset_epoch(self, now: float) -> int:
-        """Unix time when the oldest counted request leaves the window."""
-        self._expire(now)
-        return math.ceil(self._accepted[0] + self.window_s if self._accepted else now)
 
 
 @dataclass
@@ -78,6 +38,7 @@ class SimState:
         self,
         seed: int,
         *,
+        specs: Mapping[str, ProviderSpec],
         keys: Mapping[str, str] | None = None,
         rate_limit_per_s: Mapping[str, float] | None = None,
         reapi_cache_s: float = 5.0,
@@ -88,27 +49,38 @@ class SimState:
         self.rng = random.Random(seed)
         self.clock = clock
         self.secret = f"taskmon-sim-{seed}".encode()
-        self.keys = {**DEFAULT_KEYS, **(keys or {})}
+        self.specs = dict(specs)
+        providers = tuple(self.specs)
+        self.keys = {**{p: s.default_key for p, s in self.specs.items()}, **(keys or {})}
         limits = dict(rate_limit_per_s or {})
-        unknown = set(limits) - set(PROVIDERS)
+        unknown = set(limits) - set(providers)
         if unknown:
             raise ValueError(f"rate limits for unknown providers: {sorted(unknown)}")
         self.limits = {
             p: ProviderLimits(RateLimiter(limits.get(p, NOMINAL_LIMIT_PER_S)), p in limits)
-            for p in PROVIDERS
+            for p in providers
         }
+        # Named after reAPI, the provider that documents it (caches_in_flight_status).
         self.reapi_cache_s = reapi_cache_s
         self.sse_keepalive_s = sse_keepalive_s
         self.tasks: dict[tuple[str, str], SimTask] = {}
         self.by_out_task_id: dict[str, SimTask] = {}
         self.history: list[SimTask] = []  # removed tasks too, for stats
-        self.media: dict[str, MediaFile] = {}
-        self.requests_by_provider: dict[str, int] = dict.fromkeys(PROVIDERS, 0)
-        self.media_requests: list[tuple[str, dict[str, str]]] = []
+        self.media = MediaLibrary(self.secret, clock)
+        self.requests_by_provider: dict[str, int] = dict.fromkeys(providers, 0)
+        self.outages = Outages(providers)
         self.media_base = ""
 
+    def spec(self, provider: str) -> ProviderSpec:
+        """The provider's spec; ValueError for a name the simulator does not know."""
+        try:
+            return self.specs[provider]
+        except KeyError:
+            known = ", ".join(self.specs)
+            raise ValueError(f"unknown provider {provider!r} (known: {known})") from None
+
     def add(self, script: TaskScript) -> SimTask:
-        task = build_task(script, self.rng, self.clock())
+        task = build_task(script, self.spec(script.provider), self.rng, self.clock())
         key = (task.provider, task.task_id)
         if key in self.tasks:
             raise ValueError(f"{task.provider} task {task.task_id} already exists")
@@ -119,7 +91,7 @@ class SimState:
         self.tasks[key] = task
         self.history.append(task)
         for media in task.all_files:
-            self.media[media.token] = media
+            self.media.add(media)
         return task
 
     def find(self, provider: str, task_id: str) -> SimTask | None:
@@ -157,7 +129,8 @@ class SimState:
             "polls": sum(len(t.polls) for t in self.history),
             "cache_hits": sum(1 for t in self.history for p in t.polls if p.cache_hit),
             "stream_connections": sum(t.stream_connections for t in self.history),
-            "media_requests": len(self.media_requests),
+            "media_requests": len(self.media.requests),
+            "outage_hits_by_provider": self.outages.hits_by_provider(),
         }
 
 

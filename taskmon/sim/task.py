@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from taskmon.sim.content import EXTENSIONS
-from taskmon.sim.ids import default_file_stem, task_id_for
-from taskmon.sim.media import MediaFile
-from taskmon.sim.scripts import DEFAULT_MODELS, TaskScript, validate
+from taskmon.sim.media.files import MediaFile
+from taskmon.sim.outage import OutageHit
+from taskmon.sim.scripts import TaskScript
 
 TERMINAL_PHASES = frozenset({"succeeded", "failed", "cancelled"})
 
@@ -29,7 +28,11 @@ class PollRecord:
 
 @dataclass
 class TaskStats:
-    """What happened to one task: its polls, stream connections and true end."""
+    """What happened to one task: its polls, stream connections and true end.
+
+    `polls` are the status requests the provider answered; requests that an
+    outage answered instead are in `outage_hits` (they never reached the task).
+    """
 
     task_id: str
     provider: str
@@ -39,6 +42,7 @@ class TaskStats:
     stream_connections: int
     stream_events: int
     cancel_requests: int
+    outage_hits: list[OutageHit] = field(default_factory=list)
 
     @property
     def request_times(self) -> list[float]:
@@ -60,6 +64,7 @@ class TaskStats:
             "stream_connections": self.stream_connections,
             "stream_events": self.stream_events,
             "cancel_requests": self.cancel_requests,
+            "outage_hits": [asdict(h) for h in self.outage_hits],
         }
 
 
@@ -87,6 +92,7 @@ class SimTask:
     stream_connections: int = 0
     stream_events: int = 0
     cancel_requests: int = 0
+    outage_hits: list[OutageHit] = field(default_factory=list)
     removed: bool = False
     cache: tuple[float, Any] | None = field(default=None, repr=False)  # reAPI: (filled at, body)
 
@@ -162,6 +168,7 @@ class SimTask:
             stream_connections=self.stream_connections,
             stream_events=self.stream_events,
             cancel_requests=self.cancel_requests,
+            outage_hits=list(self.outage_hits),
         )
 
     def to_dict(self, media_base: str, secret: bytes) -> dict[str, Any]:
@@ -178,64 +185,3 @@ class SimTask:
             "foreign": self.script.foreign,
             "result_urls": self.result_urls(media_base, secret),
         }
-
-
-def build_task(script: TaskScript, rng: random.Random, now: float) -> SimTask:
-    """Turn a script into a task added at `now`; draws use a per-task RNG."""
-    validate(script)
-    # One draw from the simulator's RNG per task keeps every task's values
-    # independent of what other scripts asked for.
-    task_rng = random.Random(rng.getrandbits(64))
-    p, kind = script.provider, script.kind
-    task_id = script.task_id or task_id_for(p, now, task_rng)
-    factor = task_rng.uniform(0.8, 1.25)
-    if script.estimate_factor is not None:
-        factor = script.estimate_factor
-    shape = (task_rng.uniform(0.8, 1.3), task_rng.uniform(0.0, 0.6), task_rng.randint(1, 3))
-    finishes = now + script.queue_s + script.run_s
-    expires = None if script.media_ttl_s is None else finishes + script.media_ttl_s
-
-    def media_file(name: str, media_kind: str) -> MediaFile:
-        return MediaFile(
-            token=f"{task_rng.getrandbits(64):016x}",
-            name=name,
-            kind=media_kind,
-            size=script.media_bytes,
-            content_seed=task_rng.getrandbits(64),
-            ready_at_epoch=finishes,
-            expires_at_epoch=expires,
-            cut_after=script.media_cut_after,
-            available=script.outcome == "succeeded",
-        )
-
-    files: list[MediaFile] = []
-    if script.output_urls is None:
-        for index in range(script.outputs):
-            names = script.output_names or []
-            if index < len(names):
-                name = names[index]
-            else:
-                name = default_file_stem(p, index, now, task_rng)
-                if script.output_ext:
-                    name += "." + EXTENSIONS[kind]
-            files.append(media_file(name, kind))
-    last_frame = None
-    if script.last_frame and p == "reapi" and kind == "video":
-        last_frame = media_file("last_frame.png" if script.output_ext else "last_frame", "image")
-    return SimTask(
-        script=script,
-        task_id=task_id,
-        provider=p,
-        kind=kind,
-        model=script.model or DEFAULT_MODELS[p][kind],
-        out_task_id=script.out_task_id,
-        outcome=script.outcome,
-        added_at_epoch=now,
-        finishes_at_epoch=finishes,
-        estimate_factor=factor,
-        request_id=f"req_{task_rng.getrandbits(64):016x}",
-        files=files,
-        last_frame=last_frame,
-        rng=task_rng,
-        progress_shape=shape,
-    )

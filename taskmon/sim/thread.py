@@ -8,6 +8,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
+from taskmon.sim.outage import Outage, OutageHit
 from taskmon.sim.scripts import TaskScript
 from taskmon.sim.server import Simulator
 from taskmon.sim.task import SimTask, TaskStats
@@ -143,3 +144,12 @@ class SimulatorThread:
 
     def expected_media(self, url: str) -> bytes:
         return self.call(lambda: self._sim.expected_media(url))
+
+    def set_outage(self, provider: str | None, kind: str, duration_s: float) -> Outage:
+        return self.call(lambda: self._sim.set_outage(provider, kind, duration_s))
+
+    def clear_outage(self, provider: str | None) -> Outage | None:
+        return self.call(lambda: self._sim.clear_outage(provider))
+
+    def outage_hits(self, provider: str | None = None) -> list[OutageHit]:
+        return self.call(lambda: self._sim.outage_hits(provider))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from taskmon.sim import SimTask, Simulator
@@ -46,3 +48,17 @@ async def status(
     if p == "vidgo":
         return await client.get(f"{base}/api/generate/status/{task.task_id}", headers=h)
     return await client.get(f"{base}/api/v1/tasks/{task.task_id}", headers=h)
+
+
+START = 1_760_000_000.25  # FakeClock's start
+
+
+async def body_at(
+    client: httpx.AsyncClient, sim: Simulator, clock: FakeClock, task: SimTask, at: float
+) -> Any:
+    """The status body of `task` `at` seconds after the clock's start (asserting a JSON 200)."""
+    clock.now = START + at
+    response = await status(client, sim, task)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()

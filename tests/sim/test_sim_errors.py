@@ -9,7 +9,7 @@ import pytest
 
 from taskmon.sim import PROVIDERS, Simulator, TaskScript
 
-from .helpers import bearer, status
+from .helpers import status
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -31,24 +31,6 @@ async def test_missing_or_wrong_key_is_401_in_the_providers_envelope(sim, client
         else:
             assert body["error"]["code"] in (10001, 10002, 10003)
     assert sim.stats(task.task_id).polls == []  # rejected before the task is looked at
-
-
-async def test_reapi_auth_codes_tell_missing_malformed_and_invalid(sim, client) -> None:
-    task = sim.add_task(TaskScript("reapi"))
-    codes = []
-    for headers in ({}, {"Authorization": "Token x"}, {"Authorization": "Bearer nope"}):
-        codes.append((await status(client, sim, task, headers=headers)).json()["error"]["code"])
-    assert codes == [10001, 10002, 10003]
-
-
-async def test_bytespike_accepts_x_api_key_and_prefers_it(sim, client) -> None:
-    task = sim.add_task(TaskScript("bytespike"))
-    key = sim.keys["bytespike"]
-    assert key.startswith("sk-byts-")
-    ok = await status(client, sim, task, headers={"x-api-key": key})
-    assert ok.status_code == 200
-    both = {"x-api-key": "wrong", "Authorization": f"Bearer {key}"}
-    assert (await status(client, sim, task, headers=both)).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -78,41 +60,6 @@ async def test_another_accounts_task(sim, client, provider, expected) -> None:
     task = sim.add_task(TaskScript(provider, foreign=True))
     assert (await status(client, sim, task)).status_code == expected
     assert sim.stats(task.task_id).polls[0].http_status == expected
-
-
-async def test_apixo_model_is_part_of_the_reference(sim, client) -> None:
-    task = sim.add_task(TaskScript("apixo", model="flux-2"))
-    url = f"{sim.api_url}/api/v1/statusTask/nano-banana"
-    other = await client.get(url, params={"taskId": task.task_id}, headers=bearer(sim, "apixo"))
-    assert other.status_code == 404 and other.json()["code"] == 404
-    assert (await status(client, sim, task)).status_code == 200
-    missing = await client.get(url, headers=bearer(sim, "apixo"))
-    assert missing.status_code == 400 and missing.json()["data"]["error"]
-
-
-async def test_bytespike_query_by_out_task_id(sim, client) -> None:
-    task = sim.add_task(TaskScript("bytespike", out_task_id="order-7"))
-    response = await client.post(
-        f"{sim.api_url}/v1/tasks/query",
-        json={"out_task_id": "order-7"},
-        headers=bearer(sim, "bytespike"),
-    )
-    assert response.status_code == 200
-    assert response.json()["task_id"] == task.task_id
-    assert response.json()["out_task_id"] == "order-7"
-
-
-@pytest.mark.parametrize(
-    "body",
-    [{"task_id": "task_x", "out_task_id": "o"}, {}, {"task_id": "", "out_task_id": ""}, [1]],
-)
-async def test_bytespike_query_needs_exactly_one_identifier(sim, client, body) -> None:
-    response = await client.post(
-        f"{sim.api_url}/v1/tasks/query", json=body, headers=bearer(sim, "bytespike")
-    )
-    assert response.status_code == 400
-    assert response.json()["error"]["type"] == "invalid_param"
-    assert "X-RateLimit-Reset" in response.headers  # on every BytesPike response
 
 
 async def test_key_wide_rate_limit_gives_429_with_retry_after() -> None:

@@ -34,12 +34,6 @@ async def test_429_fault_carries_retry_after_and_bytespike_reset(sim, client, cl
     assert response.json()["error"]["type"] == "rate_limit_error"
 
 
-async def test_xenodia_502_says_the_gateway_could_not_read_upstream(sim, client) -> None:
-    task = sim.add_task(TaskScript("xenodia", faults=[Fault("502", first=1)]))
-    response = await status(client, sim, task)
-    assert response.status_code == 502 and "upstream" in response.json()["message"]
-
-
 async def test_html_fault_is_a_proxy_page_with_status_200(sim, client) -> None:
     task = sim.add_task(
         TaskScript("vidgo", faults=[Fault("html", first=1), Fault("html502", first=2)])

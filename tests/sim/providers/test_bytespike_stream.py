@@ -9,7 +9,7 @@ import pytest
 
 from taskmon.sim import Simulator, TaskScript
 
-from .helpers import bearer, status
+from ..helpers import bearer, status
 
 
 async def _read_stream(client: httpx.AsyncClient, sim: Simulator, task_id: str) -> list[str]:

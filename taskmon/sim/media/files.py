@@ -1,15 +1,16 @@
-"""Result files as the media origin knows them, and their (signed) URLs."""
+"""Result files as the media origin knows them, their (signed) URLs, and the shelf holding them."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import quote
 
-from taskmon.sim.content import CONTENT_TYPES, make_media
+from taskmon.sim.media.content import CONTENT_TYPES, make_media
 
 
 @dataclass(eq=False)
@@ -62,3 +63,16 @@ class MediaFile:
 
 def sign(secret: bytes, token: str, expires: int) -> str:
     return hmac.new(secret, f"{token}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class MediaLibrary:
+    """Every result file by token, and every request the media origin answered."""
+
+    def __init__(self, secret: bytes, clock: Callable[[], float]) -> None:
+        self.secret = secret
+        self.clock = clock
+        self.files: dict[str, MediaFile] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []  # (raw path, headers)
+
+    def add(self, media: MediaFile) -> None:
+        self.files[media.token] = media

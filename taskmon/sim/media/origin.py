@@ -14,9 +14,9 @@ import re
 
 from aiohttp import web
 
-from taskmon.sim.media import MediaFile, sign
-from taskmon.sim.state import STATE_KEY, SimState
+from taskmon.sim.media.files import MediaFile, MediaLibrary, sign
 
+LIBRARY_KEY: web.AppKey[MediaLibrary] = web.AppKey("taskmon_sim_media", MediaLibrary)
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -59,18 +59,18 @@ def _if_range_matches(value: str, media: MediaFile) -> bool:
 
 
 async def handle_media(request: web.Request) -> web.StreamResponse:
-    state: SimState = request.app[STATE_KEY]
-    state.media_requests.append((request.raw_path, dict(request.headers)))
-    media = state.media.get(request.match_info["token"])
-    now = state.clock()
+    library = request.app[LIBRARY_KEY]
+    library.requests.append((request.raw_path, dict(request.headers)))
+    media = library.files.get(request.match_info["token"])
+    now = library.clock()
     if media is None or not media.available or now < media.ready_at_epoch:
         return web.Response(status=404, text="Not Found")
     if media.expires_at_epoch is not None and (
-        now >= media.expires_at_epoch or not _signature_ok(request, media, state.secret)
+        now >= media.expires_at_epoch or not _signature_ok(request, media, library.secret)
     ):
         # What an object store says for an expired pre-signed URL.
-        body = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
-        return web.Response(status=403, text=body, content_type="application/xml")
+        denied = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+        return web.Response(status=403, text=denied, content_type="application/xml")
     content = media.content()
     size = len(content)
     headers = {
@@ -109,8 +109,8 @@ async def handle_media(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def build_media_app(state: SimState) -> web.Application:
+def build_media_app(library: MediaLibrary) -> web.Application:
     app = web.Application()
-    app[STATE_KEY] = state
+    app[LIBRARY_KEY] = library
     app.router.add_get("/media/{token}/{name:.*}", handle_media)
     return app
