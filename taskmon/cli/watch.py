@@ -103,7 +103,9 @@ async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
                 fatal.append(event.problem)
                 stop.set()
             return
-        printer.show(event)
+        # A saved file is shown by the TaskEvent that follows it; watch keeps no store.
+        if isinstance(event, TaskEvent):
+            printer.show(event)
         if all(v.is_done for v in engine.tasks()):
             stop.set()
 
