@@ -130,6 +130,33 @@ class ApiProblem:
     code: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderInfo:
+    """Who a provider is and what a task reference needs: the rules `validate_ref` applies.
+
+    Each field is the provider class's attribute of the same name, which the
+    catalog can read without importing the provider's parser (see catalog.py).
+    """
+
+    name: str
+    display_name: str
+    requires_model: bool
+    supports_out_task_id: bool
+
+    def validate_ref(self, ref: TaskRef) -> None:
+        """Raise BadReference when `ref` cannot be queried."""
+        if not ref.task_id.strip():
+            raise BadReference(f"{self.display_name}: the task ID is empty")
+        if len(ref.task_id) > MAX_TASK_ID_CHARS:
+            raise BadReference(
+                f"{self.display_name}: the task ID is longer than {MAX_TASK_ID_CHARS} characters"
+            )
+        if self.requires_model and not (ref.model and ref.model.strip()):
+            raise BadReference(f"{self.display_name} needs the model the task was submitted with")
+        if ref.by_out_task_id and not self.supports_out_task_id:
+            raise BadReference(f"{self.display_name} has no out_task_id lookup")
+
+
 class Provider(ABC):
     """One provider: request building and response parsing, no I/O."""
 
@@ -152,18 +179,24 @@ class Provider(ABC):
         """The host of the public API (from `default_base_url`)."""
         return urlsplit(self.default_base_url).hostname or ""
 
+    @classmethod
+    def info(cls) -> ProviderInfo:
+        """The name and the reference rules, as the catalog knows them without this class."""
+        return ProviderInfo(
+            name=cls.name,
+            display_name=cls.display_name,
+            requires_model=cls.requires_model,
+            supports_out_task_id=cls.supports_out_task_id,
+        )
+
     def validate_ref(self, ref: TaskRef) -> None:
-        """Raise BadReference when `ref` cannot be queried."""
-        if not ref.task_id.strip():
-            raise BadReference(f"{self.display_name}: the task ID is empty")
-        if len(ref.task_id) > MAX_TASK_ID_CHARS:
-            raise BadReference(
-                f"{self.display_name}: the task ID is longer than {MAX_TASK_ID_CHARS} characters"
-            )
-        if self.requires_model and not (ref.model and ref.model.strip()):
-            raise BadReference(f"{self.display_name} needs the model the task was submitted with")
-        if ref.by_out_task_id and not self.supports_out_task_id:
-            raise BadReference(f"{self.display_name} has no out_task_id lookup")
+        """Raise BadReference when `ref` cannot be queried.
+
+        The rules are ProviderInfo's, which `taskmon add` applies from the catalog
+        without importing the provider: a rule added by overriding this would not
+        reach it.
+        """
+        self.info().validate_ref(ref)
 
     @abstractmethod
     def status_request(self, ref: TaskRef) -> RequestSpec:
