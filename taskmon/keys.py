@@ -18,14 +18,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NoReturn, TypeVar, final
+from typing import TYPE_CHECKING, NoReturn, TypeVar, final
 
-import keyring
-import keyring.backends.fail
-import keyring.backends.null
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends.chainer import ChainerBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# `keyring` (~190 ms to import: its backends, D-Bus, entry points) is imported in
+# the functions that talk to it, inside the keyring thread: a command that only
+# names env_var() or builds a KeyStore it may never ask does not pay for it.
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,10 @@ def _check_provider(provider: str) -> str:
 
 def _unusable_reason(backend: KeyringBackend) -> str | None:
     """Why this backend cannot hold keys safely, or None when it can."""
+    import keyring.backends.fail
+    import keyring.backends.null
+    from keyring.backends.chainer import ChainerBackend
+
     if isinstance(backend, ChainerBackend):
         usable = any(_unusable_reason(b) is None for b in backend.backends)
         return None if usable else _NO_BACKEND
@@ -124,6 +128,8 @@ def _unusable_reason(backend: KeyringBackend) -> str | None:
 
 
 def _reason_for(exc: Exception) -> str:
+    import keyring.errors
+
     if isinstance(exc, keyring.errors.KeyringLocked):
         return "the keyring is locked (unlock it in your desktop session)"
     if isinstance(exc, keyring.errors.NoKeyringError | keyring.errors.InitError):
@@ -175,6 +181,8 @@ class KeyStore:
         name = _check_provider(provider)
 
         def delete(backend: KeyringBackend) -> bool:
+            import keyring.errors
+
             try:
                 backend.delete_password(SERVICE, name)
             except keyring.errors.PasswordDeleteError:
@@ -221,6 +229,9 @@ class KeyStore:
         """Run `call(backend)` in a daemon thread; typed errors, a timeout, no hang at exit."""
 
         def run() -> T:
+            import keyring
+            import keyring.errors
+
             backend = self._backend or keyring.get_keyring()
             self._backend_name = str(getattr(backend, "name", type(backend).__name__))
             if (reason := _unusable_reason(backend)) is not None:

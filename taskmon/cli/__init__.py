@@ -2,6 +2,12 @@
 
 Each subcommand lives in its own module exposing `register(subparsers)`, which
 adds a parser whose defaults carry `handler=run`, and `run(args) -> int`.
+
+Building the parser imports every command module, and scripts run `--help`,
+`list` and `add` in loops: a command module imports at its top only what its
+parser and its light helpers need (the domain values, the provider catalog), and
+its handler imports what the command runs on (the store, the engine, asyncio,
+the keyring) when it runs.
 """
 
 from __future__ import annotations

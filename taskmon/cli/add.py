@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
+from taskmon.cli.task_args import add_task_ref_arguments, task_refs
 from taskmon.domain import NewTask, TaskRef
-from taskmon.providers import PROVIDERS, BadReference
-from taskmon.service import Command, db_path, ensure_data_dir, send_to_holder
-from taskmon.store import Store, StoreUnavailable
+from taskmon.providers import BadReference
 
 STDIN_MARK = "-"
 _SEPARATORS = re.compile(r"[\s,]+")
@@ -39,29 +38,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "unusable data dir (TASKMON_DATA_DIR overrides its location)."
         ),
     )
-    parser.add_argument(
-        "--provider",
-        required=True,
-        type=str.lower,
-        choices=sorted(PROVIDERS),
-        metavar="NAME",
-        help="one of: " + ", ".join(sorted(PROVIDERS)),
-    )
-    parser.add_argument("--model", help="model the tasks were submitted with (Apixo needs it)")
-    parser.add_argument(
-        "--out-task-id",
-        action="store_true",
-        help="the IDs are the caller's out_task_id keys (BytesPike)",
-    )
+    add_task_ref_arguments(parser)
     parser.add_argument("--label", metavar="TEXT", help="a note shown beside each task")
     parser.add_argument("ids", nargs="+", metavar="ID", help="task IDs, or - to read stdin")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from taskmon.service import Command, db_path, ensure_data_dir, send_to_holder
+    from taskmon.store import Store, StoreUnavailable
+
     try:
-        task_ids = read_ids(args.ids, sys.stdin)
-        refs = _refs(args, task_ids)
+        refs = task_refs(args, read_ids(args.ids, sys.stdin))
     except (UsageProblem, BadReference) as exc:
         print(f"taskmon add: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -106,19 +94,8 @@ def _split(text: str) -> Iterator[str]:
     return (part for part in _SEPARATORS.split(text) if part)
 
 
-def _refs(args: argparse.Namespace, task_ids: Iterable[str]) -> list[TaskRef]:
-    provider = PROVIDERS[args.provider]
-    model = (args.model or "").strip() or None
-    refs: list[TaskRef] = []
-    for task_id in task_ids:
-        ref = TaskRef(args.provider, task_id, model, by_out_task_id=args.out_task_id)
-        provider.validate_ref(ref)  # raises BadReference with the message for the user
-        refs.append(ref)
-    return refs
-
-
 def describe_ref(ref: TaskRef) -> str:
-    """`reapi task_1`, with the model and the out_task_id flag when they are part of it."""
+    """`<provider> <task ID>`, with the model and the out_task_id flag when they are part of it."""
     extras = [f"model {ref.model}"] if ref.model else []
     if ref.by_out_task_id:
         extras.append("out_task_id")

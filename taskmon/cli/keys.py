@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
 import unicodedata
+from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
-from taskmon.keys import KeyringUnavailable, KeySource, KeyStore, env_var
-from taskmon.providers import PROVIDERS
+from taskmon.cli.task_args import provider_names
+
+if TYPE_CHECKING:
+    from taskmon.keys import KeyStore
+
+# taskmon.keys (asyncio, and the keyring when asked) is imported when the command runs.
 
 MAX_KEY_CHARS = 4096  # far above any real API key; stops a piped file being stored as one
-
-_SOURCE_LABELS = {
-    KeySource.ENV: "environment",
-    KeySource.KEYRING: "keyring",
-    KeySource.NONE: "none",
-}
 
 
 class _UsageProblem(Exception):
@@ -36,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    known = ", ".join(sorted(PROVIDERS))
+    known = ", ".join(provider_names())
     set_parser = actions.add_parser(
         "set",
         help="store a provider's key (prompts without echo; reads stdin when piped)",
@@ -50,6 +48,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from taskmon.keys import KeyStore
+
     try:
         return asyncio.run(_run(args, KeyStore()))
     except _UsageProblem as exc:
@@ -58,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, store: KeyStore) -> int:
+    from taskmon.keys import KeyringUnavailable
+
     if args.action == "list":
         await _list(store)
         return EXIT_OK
@@ -74,8 +78,8 @@ async def _run(args: argparse.Namespace, store: KeyStore) -> int:
 
 def _provider(untrusted_name: str) -> str:
     name = untrusted_name.strip().lower()
-    if name not in PROVIDERS:
-        known = ", ".join(sorted(PROVIDERS))
+    if name not in provider_names():
+        known = ", ".join(provider_names())
         raise _UsageProblem(f"unknown provider {untrusted_name!r} (known: {known})")
     return name
 
@@ -108,8 +112,7 @@ async def _set(store: KeyStore, name: str) -> None:
     value = _read_key(name)
     await store.set(name, value)
     print(f"stored the API key for {name} in the keyring ({status.name})")
-    if await store.source(name) is KeySource.ENV:
-        print(f"note: {env_var(name)} is set and takes precedence", file=sys.stderr)
+    await _note_env_override(store, name, "is set and takes precedence")
 
 
 async def _delete(store: KeyStore, name: str) -> None:
@@ -117,18 +120,27 @@ async def _delete(store: KeyStore, name: str) -> None:
         print(f"deleted the API key for {name} from the keyring")
     else:
         print(f"no API key for {name} in the keyring")
+    await _note_env_override(store, name, "still provides a key")
+
+
+async def _note_env_override(store: KeyStore, name: str, note: str) -> None:
+    from taskmon.keys import KeySource, env_var
+
     if await store.source(name) is KeySource.ENV:
-        print(f"note: {env_var(name)} still provides a key", file=sys.stderr)
+        print(f"note: {env_var(name)} {note}", file=sys.stderr)
 
 
 async def _list(store: KeyStore) -> None:
+    from taskmon.keys import KeySource, env_var
+
+    labels = {KeySource.ENV: "environment", KeySource.KEYRING: "keyring", KeySource.NONE: "none"}
     status = await store.backend()
-    names = sorted(PROVIDERS)
+    names = provider_names()
     width = max((len(n) for n in names), default=8)
     for name in names:
         source = await store.source(name)
         state = "not set" if source is KeySource.NONE else "set"
-        where = _SOURCE_LABELS[source]
+        where = labels[source]
         if source is KeySource.ENV:
             where += f" ({env_var(name)})"
         print(f"{name:<{width}}  {state:<7}  {where}")

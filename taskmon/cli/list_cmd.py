@@ -15,10 +15,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
+from taskmon.cli.task_args import provider_names
 from taskmon.domain import FileState, State, StoredTask
-from taskmon.providers import PROVIDERS
-from taskmon.service import data_dir, db_path
-from taskmon.store import Store, StoreUnavailable
 
 _DEFAULT_WIDTH: Final = 120  # when stdout is not a terminal (COLUMNS still wins)
 _ID_MAX: Final = 48
@@ -52,14 +50,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--provider",
         type=str.lower,
-        choices=sorted(PROVIDERS),
+        choices=provider_names(),
         metavar="P",
-        help="only this provider's tasks: " + ", ".join(sorted(PROVIDERS)),
+        help="only this provider's tasks: " + ", ".join(provider_names()),
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from taskmon.service import data_dir, db_path
+    from taskmon.store import Store, StoreUnavailable
+
     state = None if args.state is None else State(args.state)
     filtered = state is not None or args.provider is not None
     path = db_path(data_dir())

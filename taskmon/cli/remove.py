@@ -4,20 +4,21 @@ An ID matches every stored task with that task ID (whatever its provider or
 model), or the one task whose store key it is (`taskmon list --json` shows
 keys). `--purge` deletes only files inside the data dir's media cache: a
 recorded path that points anywhere else is left alone and said so (the rules
-live in taskmon/engine/cache_purge.py, shared with the window).
+live in taskmon/downloads/cache_purge.py, shared with the window).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.add import UsageProblem, describe_ref, read_ids
 from taskmon.domain import StoredTask
-from taskmon.downloads import PurgeAction, PurgeReport, purge
-from taskmon.service import cache_dir, data_dir, db_path
-from taskmon.store import Store, StoreUnavailable
+
+if TYPE_CHECKING:
+    from taskmon.downloads import PurgeReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +45,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from taskmon.downloads import purge
+    from taskmon.service import cache_dir, data_dir, db_path
+    from taskmon.store import Store, StoreUnavailable
+
     try:
         wanted = list(dict.fromkeys(i for i in read_ids(args.ids, sys.stdin) if i))
     except UsageProblem as exc:
@@ -109,6 +114,8 @@ def _match(
 
 
 def _print_purge(report: PurgeReport) -> None:
+    from taskmon.downloads import PurgeAction
+
     for note in report.notes:
         if note.action is PurgeAction.DELETED:
             print(f"deleted {note.path}")

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import gc
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.live_view import describe
 from taskmon.domain import State
-from taskmon.keys import KeyStore
-from taskmon.service import HolderRole, TrackingService
-from taskmon.store import StoreError
 from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+
+if TYPE_CHECKING:
+    from asyncio import AbstractEventLoop
+
+# The service (the engine, the store writer, asyncio) is imported when the
+# command runs, not when `taskmon --help` builds its parser.
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,12 +42,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
     return asyncio.run(_run(args.until_done))
 
 
 async def _run(until_done: bool) -> int:
+    import asyncio
+
+    from taskmon.keys import KeyStore
+    from taskmon.service import HolderRole, TrackingService
+    from taskmon.store import StoreError
+
     service = TrackingService(None, KeyStore(), role=HolderRole.RUN)
-    service.subscribe(_Reporter())
+    service.subscribe(_Reporter(asyncio.get_running_loop()))
     try:
         await service.start()
     except StoreError as exc:
@@ -84,7 +95,8 @@ class _Reporter:
     """One plain line per state change (a success once its files are in), and every
     problem that needs a person."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: AbstractEventLoop) -> None:
+        self._loop = loop
         self._printed: dict[str, State] = {}
         self._flush_due = False
 
@@ -108,7 +120,7 @@ class _Reporter:
         and a turn that ends many tasks costs one write, not one per line."""
         if not self._flush_due:
             self._flush_due = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            self._loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_due = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -11,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from taskmon.sim import Simulator
 
-# The simulator (aiohttp's server included) is imported only when this command
-# runs: every other command, `taskmon run` first, starts without it.
+# The simulator (aiohttp's server included) and asyncio are imported only when
+# this command runs: every other command, `taskmon run` first, starts without them.
 
 EXIT_OK = 0
 EXIT_CANNOT_LISTEN = 1
@@ -24,7 +23,7 @@ def register(subparsers: Any) -> None:
         "sim",
         help="run the built-in provider simulator",
         description=(
-            "Serve all five providers' status APIs on one port and their result files on "
+            "Serve every provider's status API on one port and their result files on "
             "another, with a demo set of tasks, until interrupted."
         ),
     )
@@ -65,6 +64,8 @@ def _banner(sim: Simulator, demo: bool) -> list[str]:
 
 
 async def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+
     from taskmon.sim import Simulator, demo_scripts
 
     sim = Simulator(seed=args.seed)
@@ -91,6 +92,8 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
     return asyncio.run(_serve(args))
 
 

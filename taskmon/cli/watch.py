@@ -6,7 +6,6 @@ The exit status and the `--json` line format are a contract that scripts rely on
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import signal
@@ -16,11 +15,13 @@ from typing import Any, TextIO
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_TIMEOUT, EXIT_USAGE
 from taskmon.cli.live_view import LiveView
+from taskmon.cli.task_args import add_task_ref_arguments, task_refs
 from taskmon.domain import State, TaskRef, TaskView
-from taskmon.keys import KeyStore
-from taskmon.net import ConfigError
-from taskmon.providers import PROVIDERS, BadReference
-from taskmon.tracking import Engine, EngineConfig, EngineEvent, ProviderEvent, TaskEvent
+from taskmon.providers import BadReference
+from taskmon.tracking import EngineEvent, ProviderEvent, TaskEvent
+
+# The engine (with asyncio, the HTTP client and the providers' parsers) is
+# imported when the command runs, not when `taskmon --help` builds its parser.
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,19 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "key problem; 3 --timeout reached."
         ),
     )
-    parser.add_argument(
-        "--provider",
-        required=True,
-        choices=sorted(PROVIDERS),
-        metavar="NAME",
-        help="one of: " + ", ".join(sorted(PROVIDERS)),
-    )
-    parser.add_argument("--model", help="model the tasks were submitted with (Apixo needs it)")
-    parser.add_argument(
-        "--out-task-id",
-        action="store_true",
-        help="the IDs are the caller's out_task_id keys (BytesPike)",
-    )
+    add_task_ref_arguments(parser)
     parser.add_argument(
         "--base-url",
         metavar="URL",
@@ -68,14 +57,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    refs = [
-        TaskRef(args.provider, task_id, args.model, by_out_task_id=args.out_task_id)
-        for task_id in dict.fromkeys(args.ids)  # duplicates on the command line: once each
-    ]
-    provider = PROVIDERS[args.provider]
+    import asyncio
+
+    from taskmon.net import ConfigError
+
     try:
-        for ref in refs:
-            provider.validate_ref(ref)
+        refs = task_refs(args, dict.fromkeys(args.ids))  # duplicates on the command line: once
         if args.timeout is not None and args.timeout <= 0:
             raise ConfigError("--timeout must be a positive number of seconds")
         if args.save_dir is not None:
@@ -88,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
+    import asyncio
+
+    from taskmon.keys import KeyStore
+    from taskmon.net import ConfigError
+    from taskmon.tracking import Engine, EngineConfig
+
     config = EngineConfig(
         base_url_overrides={args.provider: args.base_url} if args.base_url else {},
         result_dir=None if args.save_dir is None else (lambda _ref: args.save_dir),
@@ -103,7 +96,9 @@ async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
                 fatal.append(event.problem)
                 stop.set()
             return
-        printer.show(event)
+        # A saved file is shown by the TaskEvent that follows it; watch keeps no store.
+        if isinstance(event, TaskEvent):
+            printer.show(event)
         if all(v.is_done for v in engine.tasks()):
             stop.set()
 

@@ -1,59 +1,57 @@
-"""Provider modules, discovered at import: a new provider is one new module here."""
+"""Provider modules, discovered at run time: a new provider is one new module here.
+
+`PROVIDERS` imports every provider module (and pydantic); `provider_catalog()`
+knows their names and reference rules without that (see catalog.py).
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from typing import TYPE_CHECKING
 
-from taskmon.domain.task import TaskRef
-from taskmon.providers.base import (
-    MAX_BODY_BYTES,
-    MAX_PASTED_URL_CHARS,
-    MAX_TASK_ID_CHARS,
-    ApiError,
-    BadReference,
-    IdMatch,
-    MalformedResponse,
-    PastedUrl,
-    Provider,
-    ProviderError,
-    RequestSpec,
-    clip,
-    looks_like_task_id,
-)
+from taskmon.lazy_exports import lazy_exports
 
-_NOT_PROVIDERS = frozenset({"base", "fields"})
+if TYPE_CHECKING:
+    from taskmon.domain.task import TaskRef
+    from taskmon.providers.base import (
+        MAX_BODY_BYTES,
+        MAX_PASTED_URL_CHARS,
+        MAX_TASK_ID_CHARS,
+        ApiError,
+        BadReference,
+        IdMatch,
+        MalformedResponse,
+        PastedUrl,
+        Provider,
+        ProviderError,
+        ProviderInfo,
+        RequestSpec,
+        clip,
+        looks_like_task_id,
+    )
+    from taskmon.providers.catalog import provider_catalog
+    from taskmon.providers.registry import PROVIDERS, get_provider
 
-
-def _discover() -> dict[str, Provider]:
-    found: dict[str, Provider] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_") or info.name in _NOT_PROVIDERS:
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for obj in vars(module).values():
-            if (
-                isinstance(obj, type)
-                and issubclass(obj, Provider)
-                and obj is not Provider
-                and obj.__module__ == module.__name__
-            ):
-                found[obj.name] = obj()
-    return dict(sorted(found.items()))
-
-
-PROVIDERS: dict[str, Provider] = _discover()
-
-
-def get_provider(name: str) -> Provider:
-    """The provider called `name` (case-insensitive); KeyError names the known ones."""
-    try:
-        return PROVIDERS[name.lower()]
-    except KeyError:
-        known = ", ".join(PROVIDERS)
-        raise KeyError(f"unknown provider {name!r} (known: {known})") from None
-
-
+_EXPORTS = {
+    "MAX_BODY_BYTES": "base",
+    "MAX_PASTED_URL_CHARS": "base",
+    "MAX_TASK_ID_CHARS": "base",
+    "ApiError": "base",
+    "BadReference": "base",
+    "IdMatch": "base",
+    "MalformedResponse": "base",
+    "PastedUrl": "base",
+    "Provider": "base",
+    "ProviderError": "base",
+    "ProviderInfo": "base",
+    "RequestSpec": "base",
+    "TaskRef": "base",  # re-exported there from taskmon.domain
+    "clip": "base",
+    "looks_like_task_id": "base",
+    "provider_catalog": "catalog",
+    "PROVIDERS": "registry",
+    "get_provider": "registry",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_PASTED_URL_CHARS",
@@ -66,9 +64,11 @@ __all__ = [
     "PastedUrl",
     "Provider",
     "ProviderError",
+    "ProviderInfo",
     "RequestSpec",
     "TaskRef",
     "clip",
     "get_provider",
     "looks_like_task_id",
+    "provider_catalog",
 ]

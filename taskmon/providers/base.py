@@ -141,27 +141,18 @@ class ApiProblem:
     code: str | None = None
 
 
-class Provider(ABC):
-    """One provider: request building and response parsing, no I/O."""
+@dataclass(frozen=True, slots=True)
+class ProviderInfo:
+    """Who a provider is and what a task reference needs: the rules `validate_ref` applies.
 
-    name: ClassVar[str]  # lower-case identifier, used in CLI flags and env vars
-    display_name: ClassVar[str]
-    default_base_url: ClassVar[str]  # scheme and host only; paths are appended
-    # 403 means "another account's task" (lost) rather than an access error.
-    forbidden_means_lost: ClassVar[bool] = False
-    # Never poll one task more often than this (reAPI caches status for 5 s).
-    min_poll_interval_s: ClassVar[float] = 0.0
-    # How long result URLs stay valid, when the provider documents it.
-    result_url_ttl_s: ClassVar[float | None] = None
-    requires_model: ClassVar[bool] = False
-    supports_out_task_id: ClassVar[bool] = False
-    supports_cancel: ClassVar[bool] = False
-    supports_stream: ClassVar[bool] = False
+    Each field is the provider class's attribute of the same name, which the
+    catalog can read without importing the provider's parser (see catalog.py).
+    """
 
-    @property
-    def api_host(self) -> str:
-        """The host of the public API (from `default_base_url`)."""
-        return urlsplit(self.default_base_url).hostname or ""
+    name: str
+    display_name: str
+    requires_model: bool
+    supports_out_task_id: bool
 
     def validate_ref(self, ref: TaskRef) -> None:
         """Raise BadReference when `ref` cannot be queried."""
@@ -185,6 +176,48 @@ class Provider(ABC):
             raise BadReference(f"{self.display_name} needs the model the task was submitted with")
         if ref.by_out_task_id and not self.supports_out_task_id:
             raise BadReference(f"{self.display_name} has no out_task_id lookup")
+
+
+class Provider(ABC):
+    """One provider: request building and response parsing, no I/O."""
+
+    name: ClassVar[str]  # lower-case identifier, used in CLI flags and env vars
+    display_name: ClassVar[str]
+    default_base_url: ClassVar[str]  # scheme and host only; paths are appended
+    # 403 means "another account's task" (lost) rather than an access error.
+    forbidden_means_lost: ClassVar[bool] = False
+    # Never poll one task more often than this (reAPI caches status for 5 s).
+    min_poll_interval_s: ClassVar[float] = 0.0
+    # How long result URLs stay valid, when the provider documents it.
+    result_url_ttl_s: ClassVar[float | None] = None
+    requires_model: ClassVar[bool] = False
+    supports_out_task_id: ClassVar[bool] = False
+    supports_cancel: ClassVar[bool] = False
+    supports_stream: ClassVar[bool] = False
+
+    @property
+    def api_host(self) -> str:
+        """The host of the public API (from `default_base_url`)."""
+        return urlsplit(self.default_base_url).hostname or ""
+
+    @classmethod
+    def info(cls) -> ProviderInfo:
+        """The name and the reference rules, as the catalog knows them without this class."""
+        return ProviderInfo(
+            name=cls.name,
+            display_name=cls.display_name,
+            requires_model=cls.requires_model,
+            supports_out_task_id=cls.supports_out_task_id,
+        )
+
+    def validate_ref(self, ref: TaskRef) -> None:
+        """Raise BadReference when `ref` cannot be queried.
+
+        The rules are ProviderInfo's, which `taskmon add` applies from the catalog
+        without importing the provider: a rule added by overriding this would not
+        reach it.
+        """
+        self.info().validate_ref(ref)
 
     @abstractmethod
     def status_request(self, ref: TaskRef) -> RequestSpec:

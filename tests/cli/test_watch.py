@@ -284,6 +284,17 @@ def _saved(sim: SimulatorThread, save_dir: Path) -> Watch:
     )
 
 
+def _saved_plain(sim: SimulatorThread, save_dir: Path) -> Watch:
+    task = sim.add_task(TaskScript("xenodia", "image", queue_s=1.0, run_s=0.5, outputs=2))
+    args = ["--provider", "xenodia", "--save-dir", str(plain_save_dir(save_dir)), task.task_id]
+    return Watch(args, _env_for(sim, "xenodia"), {"task": task.task_id})
+
+
+def plain_save_dir(save_dir: Path) -> Path:
+    """The plain `--save-dir` run's own directory, beside the `--json` run's."""
+    return save_dir.with_name("plain-results")
+
+
 def _usage(*args: str, provider: str = "xenodia", **env: str) -> Scenario:
     def build(sim: SimulatorThread, _: Path) -> Watch:
         return Watch(
@@ -315,6 +326,7 @@ SCENARIOS: dict[str, Scenario] = {
     "out_task_id": _out_task_id,
     "cancelled": _cancelled,
     "saved": _saved,
+    "saved_plain": _saved_plain,
     "unknown_provider": _usage("--provider", "midjourney", "task_1"),
     "apixo_without_model": _usage("--provider", "apixo", "task_abc123xyz789", provider="apixo"),
     "out_task_id_unsupported": _usage("--provider", "xenodia", "--out-task-id", "order-1"),
@@ -482,6 +494,28 @@ def test_save_dir_files_are_the_results_byte_for_byte(runs: Runs) -> None:
             assert path.is_absolute() and path.parent == save_dir
             assert path.read_bytes() == runs.sim.expected_media(url)
     assert not [p for p in save_dir.rglob("*") if ".part" in p.name]
+
+
+@pytest.mark.parametrize("name", ["saved", "saved_plain"])
+def test_save_dir_run_prints_nothing_on_stderr(runs: Runs, name: str) -> None:
+    result = runs[name]
+
+    assert result.returncode == EXIT_OK
+    assert result.stderr == ""
+
+
+def test_save_dir_plain_view_ends_naming_the_saved_files(runs: Runs) -> None:
+    result = runs["saved_plain"]
+    save_dir = plain_save_dir(runs.save_dir).resolve()
+
+    last = result.lines[-1]
+    assert last.split()[1:3] == [runs.ids("saved_plain")["task"], "succeeded"]
+    saved = sorted(save_dir.iterdir())
+    assert len(saved) == 2
+    for path in saved:
+        assert str(path) in last
+        assert path.stat().st_size > 0
+        assert ".part" not in path.name
 
 
 def test_save_dir_downloads_never_carry_the_key(runs: Runs) -> None:
