@@ -115,7 +115,30 @@ def _content_range(value: str | None) -> tuple[int | None, int | None]:
 
 
 def _is_encoded(response: httpx.Response) -> bool:
-    return response.headers.get("content-encoding", "identity").lower() != "identity"
+    encoding: str = response.headers.get("content-encoding", "identity")
+    return encoding.lower() != "identity"
+
+
+def _continues(meta: PartMeta, response: httpx.Response, offset: int) -> bool:
+    """Whether a 206 is the rest of the file whose first `offset` bytes the `.part` holds.
+
+    Its start must be `offset`, its total the one recorded in the sidecar, and its
+    validator the recorded one: the strong ETag, else (no strong ETag) Last-Modified.
+    """
+    untrusted_first, untrusted_total = _content_range(response.headers.get("content-range"))
+    if untrusted_first != offset:
+        return False
+    if offset == 0:
+        return True  # nothing to continue: this is the whole file, as a 200 would be
+    if meta.total is None or untrusted_total != meta.total:
+        return False
+    if _is_encoded(response):
+        return False  # ranges count stored bytes; an encoded body cannot continue them
+    untrusted_etag: str | None = response.headers.get("etag")
+    untrusted_date: str | None = response.headers.get("last-modified")
+    if meta.strong_etag is not None:
+        return untrusted_etag == meta.strong_etag
+    return meta.last_modified is not None and untrusted_date == meta.last_modified
 
 
 class Downloader:
@@ -234,10 +257,10 @@ class Downloader:
         else:
             offset = 0
         async with self._open(url, headers) as response:
-            untrusted_first, untrusted_total = _content_range(response.headers.get("content-range"))
+            _, untrusted_total = _content_range(response.headers.get("content-range"))
             status = response.status_code
             if status == 416 and offset:
-                if untrusted_total != offset:
+                if untrusted_total != offset or meta.total != offset:
                     raise _Restart
                 # The .part already holds every byte: a cut after the last chunk. Its
                 # type is the one the first response gave (a 416 rarely has one).
@@ -246,7 +269,8 @@ class Downloader:
                 )
             if status not in (200, 206):
                 raise HttpStatus(status)
-            if status == 206 and untrusted_first != offset:
+            if status == 206 and not _continues(meta, response, offset):
+                # A CDN that ignores If-Range sends its current file: never stitch it on.
                 raise _Restart
             if status == 200:
                 offset = 0  # the file changed, or the server ignores ranges

@@ -33,6 +33,18 @@ class LengthMismatch(DownloadError):
         super().__init__(f"the download is incomplete: got {received} of {expected} bytes")
 
 
+class WrongSize(LengthMismatch):
+    """The file in its final place is not as long as the server declared; it was removed."""
+
+    def __init__(self, path: Path, declared: int, actual: int) -> None:
+        DownloadError.__init__(
+            self,
+            f"the saved file {path.name} has {actual} bytes but the server declared {declared};"
+            " it was removed and will be downloaded again",
+        )
+        self.path, self.expected, self.received = path, declared, actual
+
+
 class HttpStatus(DownloadError):
     """An error status; `expired` when it means the link is dead (403, 404, 410)."""
 

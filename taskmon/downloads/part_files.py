@@ -37,7 +37,7 @@ from typing import BinaryIO
 
 import pydantic
 
-from taskmon.downloads.errors import StorageError
+from taskmon.downloads.errors import StorageError, WrongSize
 from taskmon.downloads.filenames import SNIFF_BYTES, final_name, numbered
 
 MAX_COPIES = 999
@@ -58,11 +58,16 @@ class PartMeta(pydantic.BaseModel):
     content_type: str | None = None
 
     @property
-    def validator(self) -> str | None:
-        """The If-Range value: a strong ETag (a weak one proves nothing), else the date."""
+    def strong_etag(self) -> str | None:
+        """The ETag if it is a strong one (a weak one proves nothing about bytes)."""
         if self.etag and not self.etag.startswith("W/"):
             return self.etag
-        return self.last_modified
+        return None
+
+    @property
+    def validator(self) -> str | None:
+        """The If-Range value: a strong ETag, else the date."""
+        return self.strong_etag or self.last_modified
 
 
 def read_part_meta(path: Path) -> PartMeta | None:
@@ -171,11 +176,12 @@ def place(
 ) -> Path:
     """Move a finished (already fsynced) `.part` to its final name, never over a file.
 
-    `size` and `sha256` describe the `.part`. With `adoptable`, a regular file
-    already under the final name (or a numbered one) holding exactly these bytes,
-    and for whose path `adoptable` says yes, is adopted instead (see the module
-    docstring); paths given to it have a resolved directory, like `real_path`'s.
-    Without it, a free numbered name is always taken.
+    `size` and `sha256` describe the `.part`; `size` is the declared length when the
+    server gave one, and a placed file of another length is removed (WrongSize).
+    With `adoptable`, a regular file already under the final name (or a numbered
+    one) holding exactly these bytes, and for whose path `adoptable` says yes, is
+    adopted instead (see the module docstring); paths given to it have a resolved
+    directory, like `real_path`'s. Without it, a free numbered name is always taken.
     """
     with slot.part.open("rb") as f:
         head = f.read(SNIFF_BYTES)
@@ -197,6 +203,12 @@ def place(
     with suppress(FileNotFoundError):
         slot.meta.unlink()
     _fsync_dir(dest)
+    # The bytes were counted as they arrived; the file must hold exactly those. If it
+    # does not (something else wrote to the `.part`), it is not the result.
+    actual = os.lstat(target).st_size
+    if actual != size:
+        target.unlink()
+        raise WrongSize(target, size, actual)
     return target
 
 

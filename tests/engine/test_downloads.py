@@ -263,7 +263,8 @@ async def test_a_part_that_is_already_complete_finishes_on_416(
     server.files["a.bin"] = Served(data)
     url = server.url("/files/a.bin")
     (tmp_path / "a.bin.part").write_bytes(data)
-    (tmp_path / "a.bin.part.meta").write_text(f'{{"url": "{url}", "etag": "\\"v1\\""}}')
+    meta = f'{{"url": "{url}", "etag": "\\"v1\\"", "total": {len(data)}}}'
+    (tmp_path / "a.bin.part.meta").write_text(meta)
 
     result = await downloader.fetch(url, tmp_path)
 
