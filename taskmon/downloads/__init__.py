@@ -9,7 +9,7 @@ from taskmon.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from taskmon.downloads.cache_purge import PurgeAction, PurgeNote, PurgeReport, purge
     from taskmon.downloads.downloader import DownloadedFile, Downloader, ensure_safe_url
-    from taskmon.downloads.errors import DiskFull, DownloadError, UnsafeUrl
+    from taskmon.downloads.errors import DiskFull, DownloadError, TookTooLong, TooSlow, UnsafeUrl
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.part_files import PartMeta
 
@@ -20,6 +20,8 @@ _EXPORTS = {
     "DownloadError": "errors",
     "UnsafeUrl": "errors",
     "DiskFull": "errors",
+    "TooSlow": "errors",
+    "TookTooLong": "errors",
     "safe_name": "filenames",
     "name_from_url": "filenames",
     "PartMeta": "part_files",
@@ -38,6 +40,8 @@ __all__ = [
     "PurgeAction",
     "PurgeNote",
     "PurgeReport",
+    "TooSlow",
+    "TookTooLong",
     "UnsafeUrl",
     "ensure_safe_url",
     "name_from_url",

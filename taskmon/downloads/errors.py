@@ -76,6 +76,27 @@ class NetworkError(DownloadError):
     """Timeout, reset or a connection cut; a later fetch resumes the `.part`."""
 
 
+class TooSlow(NetworkError):
+    """Under the minimum rate for a whole window; the `.part` is kept for a resume."""
+
+    def __init__(self, received: int, window_s: float) -> None:
+        self.received, self.window_s = received, window_s
+        super().__init__(
+            f"the server sent too little data ({received} bytes in {window_s:g} s); will retry"
+        )
+
+
+class TookTooLong(NetworkError):
+    """Over the deadline the download's size allows; the `.part` is kept for a resume."""
+
+    def __init__(self, limit_s: float, remaining_bytes: int) -> None:
+        self.limit_s = limit_s
+        super().__init__(
+            f"the download took too long (over {limit_s:.0f} s for {remaining_bytes} bytes);"
+            " will retry"
+        )
+
+
 def storage_error(exc: OSError, path: Path) -> DownloadError:
     """The catalogue entry for an OSError met while writing `path`."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):

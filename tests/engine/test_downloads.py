@@ -419,7 +419,7 @@ async def test_concurrent_downloads_of_the_same_name_get_distinct_files(
 
 
 async def test_concurrency_is_bounded(server: FileServer, tmp_path: Path) -> None:
-    async with Downloader(max_concurrency=2) as d:
+    async with Downloader(max_downloads=2, max_downloads_per_host=2) as d:
         await asyncio.gather(*(d.fetch(server.url(f"/slow/{i}"), tmp_path) for i in range(6)))
     assert server.max_in_flight == 2
 
