@@ -9,7 +9,14 @@ from taskmon.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from taskmon.downloads.cache_purge import PurgeAction, PurgeNote, PurgeReport, purge
     from taskmon.downloads.downloader import DownloadedFile, Downloader, ensure_safe_url
-    from taskmon.downloads.errors import DiskFull, DownloadError, TookTooLong, TooSlow, UnsafeUrl
+    from taskmon.downloads.errors import (
+        DiskFull,
+        DownloadError,
+        TookTooLong,
+        TooSlow,
+        UnsafeFolder,
+        UnsafeUrl,
+    )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.part_files import PartMeta
 
@@ -19,6 +26,7 @@ _EXPORTS = {
     "ensure_safe_url": "downloader",
     "DownloadError": "errors",
     "UnsafeUrl": "errors",
+    "UnsafeFolder": "errors",
     "DiskFull": "errors",
     "TooSlow": "errors",
     "TookTooLong": "errors",
@@ -42,6 +50,7 @@ __all__ = [
     "PurgeReport",
     "TooSlow",
     "TookTooLong",
+    "UnsafeFolder",
     "UnsafeUrl",
     "ensure_safe_url",
     "name_from_url",

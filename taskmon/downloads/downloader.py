@@ -34,6 +34,7 @@ from taskmon.downloads.errors import (
     TooLarge,
     TooManyRedirects,
     TooSlow,
+    UnsafeFolder,
     UnsafeUrl,
     storage_error,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "TooManyRedirects",
     "TooSlow",
     "TookTooLong",
+    "UnsafeFolder",
     "UnsafeUrl",
     "ensure_safe_url",
 ]
@@ -222,8 +224,13 @@ class Downloader:
         on_progress: ProgressCallback | None = None,
         adopt_identical: bool = False,
         owned_elsewhere: Collection[Path] = (),
+        root: Path | None = None,
     ) -> DownloadedFile:
         """Download `url` into `dest_dir`, resuming an earlier `.part` of the same URL.
+
+        `root` is the folder the user chose (the data dir, a save dir) that `dest_dir`
+        lies in; no folder below it may be a link (UnsafeFolder). Without it,
+        `dest_dir` is the root.
 
         With `adopt_identical`, a file already under the result's final name with
         exactly the downloaded bytes, left by an earlier process, is returned instead
@@ -243,7 +250,7 @@ class Downloader:
             async with self._claim_lock:
                 try:
                     slot = await asyncio.to_thread(
-                        part_files.claim_slot, dest_dir, base, url, frozenset(self._active)
+                        part_files.claim_slot, dest_dir, base, url, frozenset(self._active), root
                     )
                 except OSError as exc:
                     raise storage_error(exc, dest_dir) from exc

@@ -72,6 +72,10 @@ class StorageError(DownloadError):
     """The result could not be written (permissions, read-only disk...)."""
 
 
+class UnsafeFolder(StorageError):
+    """A folder taskmon would write into leads elsewhere through a link."""
+
+
 class NetworkError(DownloadError):
     """Timeout, reset or a connection cut; a later fetch resumes the `.part`."""
 
@@ -101,4 +105,8 @@ def storage_error(exc: OSError, path: Path) -> DownloadError:
     """The catalogue entry for an OSError met while writing `path`."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFull(path)
+    if exc.errno in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW met a link (EMLINK on BSD)
+        return StorageError(
+            f"cannot write {path}: it is a link, and taskmon never writes through links"
+        )
     return StorageError(f"cannot write {path}: {exc.strerror or exc}")
