@@ -9,7 +9,14 @@ from taskmon.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from taskmon.downloads.cache_purge import PurgeAction, PurgeNote, PurgeReport, purge
     from taskmon.downloads.downloader import DownloadedFile, Downloader, ensure_safe_url
-    from taskmon.downloads.errors import DiskFull, DownloadError, UnsafeUrl
+    from taskmon.downloads.errors import (
+        DiskFull,
+        DownloadError,
+        TookTooLong,
+        TooSlow,
+        UnsafeFolder,
+        UnsafeUrl,
+    )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.part_files import PartMeta
 
@@ -19,7 +26,10 @@ _EXPORTS = {
     "ensure_safe_url": "downloader",
     "DownloadError": "errors",
     "UnsafeUrl": "errors",
+    "UnsafeFolder": "errors",
     "DiskFull": "errors",
+    "TooSlow": "errors",
+    "TookTooLong": "errors",
     "safe_name": "filenames",
     "name_from_url": "filenames",
     "PartMeta": "part_files",
@@ -38,6 +48,9 @@ __all__ = [
     "PurgeAction",
     "PurgeNote",
     "PurgeReport",
+    "TooSlow",
+    "TookTooLong",
+    "UnsafeFolder",
     "UnsafeUrl",
     "ensure_safe_url",
     "name_from_url",

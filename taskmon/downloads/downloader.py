@@ -30,16 +30,29 @@ from taskmon.downloads.errors import (
     LengthMismatch,
     NetworkError,
     StorageError,
+    TookTooLong,
     TooLarge,
     TooManyRedirects,
+    TooSlow,
+    UnsafeFolder,
     UnsafeUrl,
     storage_error,
 )
 from taskmon.downloads.filenames import name_from_url
+from taskmon.downloads.pacing import (
+    DEFAULT_DEADLINE_BASE_S,
+    DEFAULT_DEADLINE_FLOOR_BYTES_PER_S,
+    DEFAULT_MIN_RATE_BYTES_PER_S,
+    DEFAULT_RATE_WINDOW_S,
+    HostSlots,
+    Pacing,
+)
 from taskmon.downloads.part_files import PartMeta, Slot
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
-DEFAULT_CONCURRENCY = 4
+DEFAULT_MAX_DOWNLOADS = 4
+# Below the global limit: a slow host never holds every slot.
+DEFAULT_MAX_DOWNLOADS_PER_HOST = 2
 DEFAULT_MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Longer Content-Type values are not kept in the sidecar (which is read with a cap).
@@ -58,6 +71,9 @@ __all__ = [
     "StorageError",
     "TooLarge",
     "TooManyRedirects",
+    "TooSlow",
+    "TookTooLong",
+    "UnsafeFolder",
     "UnsafeUrl",
     "ensure_safe_url",
 ]
@@ -115,31 +131,71 @@ def _content_range(value: str | None) -> tuple[int | None, int | None]:
 
 
 def _is_encoded(response: httpx.Response) -> bool:
-    return response.headers.get("content-encoding", "identity").lower() != "identity"
+    encoding: str = response.headers.get("content-encoding", "identity")
+    return encoding.lower() != "identity"
+
+
+def _continues(meta: PartMeta, response: httpx.Response, offset: int) -> bool:
+    """Whether a 206 is the rest of the file whose first `offset` bytes the `.part` holds.
+
+    Its start must be `offset`, its total the one recorded in the sidecar, and its
+    validator the recorded one: the strong ETag, else (no strong ETag) Last-Modified.
+    """
+    untrusted_first, untrusted_total = _content_range(response.headers.get("content-range"))
+    if untrusted_first != offset:
+        return False
+    if offset == 0:
+        return True  # nothing to continue: this is the whole file, as a 200 would be
+    if meta.total is None or untrusted_total != meta.total:
+        return False
+    if _is_encoded(response):
+        return False  # ranges count stored bytes; an encoded body cannot continue them
+    untrusted_etag: str | None = response.headers.get("etag")
+    untrusted_date: str | None = response.headers.get("last-modified")
+    if meta.strong_etag is not None:
+        return untrusted_etag == meta.strong_etag
+    return meta.last_modified is not None and untrusted_date == meta.last_modified
 
 
 class Downloader:
-    """Fetches result files with bounded concurrency; one instance per application."""
+    """Fetches result files with bounded concurrency; one instance per application.
+
+    At most `max_downloads` at a time, `max_downloads_per_host` of them from one
+    origin. A download fails as too slow when a window of `rate_window_s` brings
+    less than `min_rate_bytes_per_s` on average, and as too long after
+    `deadline_base_s` plus its size at `deadline_floor_bytes_per_s`.
+    """
 
     def __init__(
         self,
         client: httpx.AsyncClient | None = None,
         *,
-        max_concurrency: int = DEFAULT_CONCURRENCY,
+        max_downloads: int = DEFAULT_MAX_DOWNLOADS,
+        max_downloads_per_host: int = DEFAULT_MAX_DOWNLOADS_PER_HOST,
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         timeout_s: float = 30.0,
+        min_rate_bytes_per_s: float = DEFAULT_MIN_RATE_BYTES_PER_S,
+        rate_window_s: float = DEFAULT_RATE_WINDOW_S,
+        deadline_base_s: float = DEFAULT_DEADLINE_BASE_S,
+        deadline_floor_bytes_per_s: float = DEFAULT_DEADLINE_FLOOR_BYTES_PER_S,
     ) -> None:
         if client is not None and (client.auth is not None or "authorization" in client.headers):
             raise ValueError("the download client must not carry credentials")
+        if max_downloads < 1 or max_downloads_per_host < 1:
+            raise ValueError("max_downloads and max_downloads_per_host must be at least 1")
+        self._pacing = Pacing(
+            min_rate_bytes_per_s, rate_window_s, deadline_base_s, deadline_floor_bytes_per_s
+        )
         self._owns_client = client is None
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s),
             follow_redirects=False,  # hops are followed by hand so each one is checked
             headers={"User-Agent": f"taskmon/{__version__}"},
-            limits=httpx.Limits(max_connections=max_concurrency * 2),
+            limits=httpx.Limits(max_connections=max_downloads * 2),
         )
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._semaphore = asyncio.Semaphore(max_downloads)
+        self._host_slots = HostSlots(min(max_downloads_per_host, max_downloads))
         self._claim_lock = asyncio.Lock()  # slot choice and final rename, across tasks
         self._active: set[Path] = set()
         # Files this instance moved into place (real paths). Never adopted: adoption
@@ -168,26 +224,33 @@ class Downloader:
         on_progress: ProgressCallback | None = None,
         adopt_identical: bool = False,
         owned_elsewhere: Collection[Path] = (),
+        root: Path | None = None,
     ) -> DownloadedFile:
         """Download `url` into `dest_dir`, resuming an earlier `.part` of the same URL.
+
+        `root` is the folder the user chose (the data dir, a save dir) that `dest_dir`
+        lies in; no folder below it may be a link (UnsafeFolder). Without it,
+        `dest_dir` is the root.
 
         With `adopt_identical`, a file already under the result's final name with
         exactly the downloaded bytes, left by an earlier process, is returned instead
         of a new numbered copy, unless it is one of `owned_elsewhere` (the files the
         caller has recorded for other outputs).
         """
-        ensure_safe_url(url)  # before any I/O
+        safe_url = ensure_safe_url(url)  # before any I/O
         base = name_from_url(url, name_hint)
+        host = f"{safe_url.scheme}://{safe_url.host}:{safe_url.port}"
         owned: frozenset[Path] | None = None
         if adopt_identical:
             owned = await asyncio.to_thread(
                 lambda: frozenset(part_files.real_path(p) for p in owned_elsewhere)
             )
-        async with self._semaphore:
+        # The host's share first: a download waiting for its host holds no global slot.
+        async with self._host_slots.hold(host), self._semaphore:
             async with self._claim_lock:
                 try:
                     slot = await asyncio.to_thread(
-                        part_files.claim_slot, dest_dir, base, url, frozenset(self._active)
+                        part_files.claim_slot, dest_dir, base, url, frozenset(self._active), root
                     )
                 except OSError as exc:
                     raise storage_error(exc, dest_dir) from exc
@@ -234,10 +297,10 @@ class Downloader:
         else:
             offset = 0
         async with self._open(url, headers) as response:
-            untrusted_first, untrusted_total = _content_range(response.headers.get("content-range"))
+            _, untrusted_total = _content_range(response.headers.get("content-range"))
             status = response.status_code
             if status == 416 and offset:
-                if untrusted_total != offset:
+                if untrusted_total != offset or meta.total != offset:
                     raise _Restart
                 # The .part already holds every byte: a cut after the last chunk. Its
                 # type is the one the first response gave (a 416 rarely has one).
@@ -246,7 +309,8 @@ class Downloader:
                 )
             if status not in (200, 206):
                 raise HttpStatus(status)
-            if status == 206 and untrusted_first != offset:
+            if status == 206 and not _continues(meta, response, offset):
+                # A CDN that ignores If-Range sends its current file: never stitch it on.
                 raise _Restart
             if status == 200:
                 offset = 0  # the file changed, or the server ignores ranges
@@ -325,25 +389,42 @@ class Downloader:
             f = part_files.open_part(slot.part, append=offset > 0)
         except OSError as exc:
             raise storage_error(exc, slot.part) from exc
+        loop = asyncio.get_running_loop()
+        # An unknown size may still grow to the cap: that bounds its deadline.
+        remaining = (self.max_bytes if total is None else total) - offset
+        limit_s = self._pacing.deadline_s(remaining)
+        deadline = loop.time() + limit_s
+        window = self._pacing.window(loop.time())
+        # One timer for both limits, moved on each time a window has brought enough.
+        watchdog = asyncio.timeout_at(min(deadline, window.due))
         try:
             if response is not None:
                 raw = not _is_encoded(response)
                 # No chunk_size: a re-chunking buffer would lose its tail when the link is cut.
                 chunks = response.aiter_raw() if raw else response.aiter_bytes()
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise TooLarge(self.max_bytes)
-                    f.write(chunk)
-                    digest.update(chunk)
-                    if on_progress:
-                        on_progress(size, total)
+                async with watchdog:
+                    async for chunk in chunks:
+                        size += len(chunk)
+                        if size > self.max_bytes:
+                            raise TooLarge(self.max_bytes)
+                        f.write(chunk)
+                        digest.update(chunk)
+                        if window.add(len(chunk), loop.time()):
+                            watchdog.reschedule(min(deadline, window.due))
+                        if on_progress:
+                            on_progress(size, total)
             f.flush()
             await asyncio.to_thread(os.fsync, f.fileno())
         except TooLarge:
             f.close()
             slot.discard()
             raise
+        except TimeoutError as exc:  # before OSError, its base class
+            if not watchdog.expired():  # an OS-level timeout while writing
+                raise storage_error(exc, slot.part) from exc
+            if deadline <= window.due:
+                raise TookTooLong(limit_s, remaining) from None
+            raise TooSlow(window.received, window.window_s) from None
         except httpx.TransportError as exc:
             raise NetworkError(f"the connection broke after {size} bytes; it will resume") from exc
         except OSError as exc:

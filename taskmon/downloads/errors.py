@@ -33,6 +33,18 @@ class LengthMismatch(DownloadError):
         super().__init__(f"the download is incomplete: got {received} of {expected} bytes")
 
 
+class WrongSize(LengthMismatch):
+    """The file in its final place is not as long as the server declared; it was removed."""
+
+    def __init__(self, path: Path, declared: int, actual: int) -> None:
+        DownloadError.__init__(
+            self,
+            f"the saved file {path.name} has {actual} bytes but the server declared {declared};"
+            " it was removed and will be downloaded again",
+        )
+        self.path, self.expected, self.received = path, declared, actual
+
+
 class HttpStatus(DownloadError):
     """An error status; `expired` when it means the link is dead (403, 404, 410)."""
 
@@ -60,12 +72,41 @@ class StorageError(DownloadError):
     """The result could not be written (permissions, read-only disk...)."""
 
 
+class UnsafeFolder(StorageError):
+    """A folder taskmon would write into leads elsewhere through a link."""
+
+
 class NetworkError(DownloadError):
     """Timeout, reset or a connection cut; a later fetch resumes the `.part`."""
+
+
+class TooSlow(NetworkError):
+    """Under the minimum rate for a whole window; the `.part` is kept for a resume."""
+
+    def __init__(self, received: int, window_s: float) -> None:
+        self.received, self.window_s = received, window_s
+        super().__init__(
+            f"the server sent too little data ({received} bytes in {window_s:g} s); will retry"
+        )
+
+
+class TookTooLong(NetworkError):
+    """Over the deadline the download's size allows; the `.part` is kept for a resume."""
+
+    def __init__(self, limit_s: float, remaining_bytes: int) -> None:
+        self.limit_s = limit_s
+        super().__init__(
+            f"the download took too long (over {limit_s:.0f} s for {remaining_bytes} bytes);"
+            " will retry"
+        )
 
 
 def storage_error(exc: OSError, path: Path) -> DownloadError:
     """The catalogue entry for an OSError met while writing `path`."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFull(path)
+    if exc.errno in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW met a link (EMLINK on BSD)
+        return StorageError(
+            f"cannot write {path}: it is a link, and taskmon never writes through links"
+        )
     return StorageError(f"cannot write {path}: {exc.strerror or exc}")

@@ -37,7 +37,8 @@ from typing import BinaryIO
 
 import pydantic
 
-from taskmon.downloads.errors import StorageError
+from taskmon.downloads import safe_paths
+from taskmon.downloads.errors import StorageError, UnsafeFolder, WrongSize
 from taskmon.downloads.filenames import SNIFF_BYTES, final_name, numbered
 
 MAX_COPIES = 999
@@ -58,17 +59,22 @@ class PartMeta(pydantic.BaseModel):
     content_type: str | None = None
 
     @property
-    def validator(self) -> str | None:
-        """The If-Range value: a strong ETag (a weak one proves nothing), else the date."""
+    def strong_etag(self) -> str | None:
+        """The ETag if it is a strong one (a weak one proves nothing about bytes)."""
         if self.etag and not self.etag.startswith("W/"):
             return self.etag
-        return self.last_modified
+        return None
+
+    @property
+    def validator(self) -> str | None:
+        """The If-Range value: a strong ETag, else the date."""
+        return self.strong_etag or self.last_modified
 
 
 def read_part_meta(path: Path) -> PartMeta | None:
     """A `.part.meta` sidecar (at most 16 KiB read), or None when missing or unreadable."""
     try:
-        with path.open("rb") as f:
+        with safe_paths.open_read(path) as f:  # a planted link is unreadable, not followed
             return PartMeta.model_validate_json(f.read(_MAX_META_BYTES))
     except (OSError, pydantic.ValidationError):
         return None
@@ -82,6 +88,8 @@ class Slot:
     copy: int  # 1, or n for `base (n)`
     part: Path
     meta: Path
+    root: Path  # real path of the folder the user chose; `part`'s folder is inside it
+    folder_id: tuple[int, int]  # `part`'s folder when claimed, to notice a swap
 
     def read_meta(self) -> PartMeta | None:
         """The sidecar, or None when missing or unreadable."""
@@ -89,14 +97,16 @@ class Slot:
 
     def write_meta(self, meta: PartMeta) -> None:
         tmp = self.meta.with_name(self.meta.name + ".tmp")
-        tmp.write_text(meta.model_dump_json())
-        os.replace(tmp, self.meta)
+        safe_paths.write_new(tmp, meta.model_dump_json().encode())
+        os.replace(tmp, self.meta)  # replaces the name, even if it was a link
 
     def part_size(self) -> int:
+        """The bytes a resume continues from: 0 unless the `.part` is a plain file."""
         try:
-            return self.part.stat().st_size
+            info = os.lstat(self.part)
         except FileNotFoundError:
             return 0
+        return info.st_size if safe_paths.is_plain_file(info) else 0
 
     def discard(self) -> None:
         """Remove the partial bytes and their sidecar."""
@@ -105,18 +115,24 @@ class Slot:
                 path.unlink()
 
 
-def claim_slot(dest_dir: Path, base: str, url: str, busy: Set[Path]) -> Slot:
+def claim_slot(
+    dest_dir: Path, base: str, url: str, busy: Set[Path], root: Path | None = None
+) -> Slot:
     """Our own earlier `.part` for `url` if there is one, else the first free name.
 
     `busy` holds the `.part` paths other downloads of this process are writing.
+    `dest_dir` is created inside `root` (itself without `root`) following no link
+    below it (UnsafeFolder otherwise, see `safe_paths`).
     """
-    dest = dest_dir.resolve()
-    dest.mkdir(parents=True, exist_ok=True)
+    dest = safe_paths.real_folder(dest_dir, root)
+    real_root = dest if root is None else Path(os.path.realpath(root))
+    dest_id = safe_paths.folder_id(dest)
     existing = set(os.listdir(dest))
     free: Slot | None = None
     for n in range(1, MAX_COPIES + 1):
         name = numbered(base, n)
-        slot = Slot(base, n, dest / f"{name}.part", dest / f"{name}.part.meta")
+        part, meta_path = dest / f"{name}.part", dest / f"{name}.part.meta"
+        slot = Slot(base, n, part, meta_path, real_root, dest_id)
         if slot.part in busy:
             continue
         if slot.meta.name in existing:
@@ -133,18 +149,21 @@ def claim_slot(dest_dir: Path, base: str, url: str, busy: Set[Path]) -> Slot:
     if (meta := free.read_meta()) is None or meta.url != url:
         free.discard()  # an orphan without a readable sidecar: nothing to resume
         free.write_meta(PartMeta(url=url))
+    elif os.path.lexists(free.part) and not safe_paths.is_plain_file(os.lstat(free.part)):
+        # A link (or a second name of another file) where our `.part` was: not ours.
+        os.unlink(free.part)
     return free
 
 
 def open_part(path: Path, append: bool) -> BinaryIO:
-    """Open a `.part` for writing (a seam: tests replace it to simulate a full disk)."""
-    return path.open("ab" if append else "wb")
+    """Open a `.part` for writing, never through a link (a seam: tests simulate a full disk)."""
+    return safe_paths.open_append(path) if append else safe_paths.open_new(path)
 
 
 def hash_prefix(path: Path, length: int) -> hashlib._Hash:
     """SHA-256 over the first `length` bytes, to continue hashing a resumed download."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with safe_paths.open_read(path) as f:
         while length > 0 and (block := f.read(min(_HASH_BLOCK, length))):
             digest.update(block)
             length -= len(block)
@@ -171,16 +190,22 @@ def place(
 ) -> Path:
     """Move a finished (already fsynced) `.part` to its final name, never over a file.
 
-    `size` and `sha256` describe the `.part`. With `adoptable`, a regular file
-    already under the final name (or a numbered one) holding exactly these bytes,
-    and for whose path `adoptable` says yes, is adopted instead (see the module
-    docstring); paths given to it have a resolved directory, like `real_path`'s.
-    Without it, a free numbered name is always taken.
+    `size` and `sha256` describe the `.part`; `size` is the declared length when the
+    server gave one, and a placed file of another length is removed (WrongSize).
+    With `adoptable`, a regular file already under the final name (or a numbered
+    one) holding exactly these bytes, and for whose path `adoptable` says yes, is
+    adopted instead (see the module docstring); paths given to it have a resolved
+    directory, like `real_path`'s. Without it, a free numbered name is always taken.
     """
-    with slot.part.open("rb") as f:
+    dest = slot.part.parent
+    # The folder must still be the one claimed, reached through real folders only:
+    # a folder swapped for a link meanwhile would take the file elsewhere.
+    safe_paths.real_folder(dest, slot.root, create=False)
+    if safe_paths.folder_id(dest) != slot.folder_id:
+        raise UnsafeFolder(f"the folder {dest} was replaced during the download; nothing saved")
+    with safe_paths.open_read(slot.part) as f:
         head = f.read(SNIFF_BYTES)
     name = final_name(slot.base, content_type, head)
-    dest = slot.part.parent
     if adoptable is not None:
         twin = _identical_file(dest, name, size, sha256, adoptable)
         if twin is not None:
@@ -189,7 +214,7 @@ def place(
             return twin
     for n in range(slot.copy, MAX_COPIES + 1):
         target = dest / numbered(name, n)
-        if not target.exists():
+        if not os.path.lexists(target):  # a link, even a dangling one, is not replaced
             break
     else:
         raise StorageError(f"too many files named like {name} in {dest}")
@@ -197,6 +222,12 @@ def place(
     with suppress(FileNotFoundError):
         slot.meta.unlink()
     _fsync_dir(dest)
+    # The bytes were counted as they arrived; the file must hold exactly those. If it
+    # does not (something else wrote to the `.part`), it is not the result.
+    actual = os.lstat(target).st_size
+    if actual != size:
+        target.unlink()
+        raise WrongSize(target, size, actual)
     return target
 
 

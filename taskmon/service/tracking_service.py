@@ -123,6 +123,7 @@ class TrackingService:
             on_problem=lambda message: loop.call_soon_threadsafe(self._store_problem, message),
         )
         self._config.result_dir = lambda ref: task_cache_dir(directory, ref)
+        self._config.result_root = directory
         totals = await asyncio.to_thread(self._store.recent_totals, PRIOR_SAMPLES)
         persistence = EventPersistence(self._writer, lambda key: key in self._known, totals)
         self._config.duration_prior = persistence.prior

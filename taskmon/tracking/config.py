@@ -45,6 +45,9 @@ class EngineConfig:
     duration_prior: Callable[[str, str | None], DurationPrior | None] | None = None
     # Where a task's results go; None = do not download them.
     result_dir: Callable[[TaskRef], Path] | None = None
+    # The folder the user chose that every result_dir lies in (the data dir): no folder
+    # below it may be a link. None: each result_dir is its own root (a --save-dir).
+    result_root: Path | None = None
     workers_per_provider: int = 6
     # Polls due within one tick of the loop clock go out together, at its end
     # (0: each at its own time). Waking once per tick instead of once per poll

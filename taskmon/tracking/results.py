@@ -30,6 +30,7 @@ from taskmon.downloads.downloader import (
     LengthMismatch,
     NetworkError,
 )
+from taskmon.downloads.safe_paths import real_folder
 from taskmon.net.outcomes import Observed
 from taskmon.tracking.events import FileEvent
 
@@ -63,13 +64,17 @@ class ResultFetcher:
         result_dir = engine.config.result_dir
         assert result_dir is not None
         save_dir = result_dir(task.ref)
+        root = engine.config.result_root
         if self._downloader is None:
             self._downloader = Downloader()
         problems: list[str] = []
         refreshed = False
         try:
             try:
-                await asyncio.to_thread(save_dir.mkdir, parents=True, exist_ok=True)
+                await asyncio.to_thread(real_folder, save_dir, root)  # never through a link
+            except DownloadError as exc:
+                problems.append(str(exc))
+                return
             except OSError as exc:
                 problems.append(f"cannot create {save_dir}: {exc.strerror or exc}")
                 return
@@ -82,7 +87,7 @@ class ResultFetcher:
                 engine.emit(FileEvent(task.ref.key, index, output.url, None, FileState.PENDING))
                 others = frozenset(Path(p) for i, p in task.file_paths.items() if i != index)
                 try:
-                    done = await self._fetch_with_retries(output.url, save_dir, others)
+                    done = await self._fetch_with_retries(output.url, save_dir, others, root)
                 except HttpStatus as exc:
                     if exc.expired and not refreshed and await self._refresh(task):
                         refreshed = True
@@ -116,7 +121,7 @@ class ResultFetcher:
         return message
 
     async def _fetch_with_retries(
-        self, url: str, save_dir: Path, owned_elsewhere: frozenset[Path]
+        self, url: str, save_dir: Path, owned_elsewhere: frozenset[Path], root: Path | None
     ) -> DownloadedFile:
         """A cut or a server error is retried (resuming the `.part`) with a short backoff."""
         downloader = self._downloader
@@ -124,7 +129,7 @@ class ResultFetcher:
 
         async def fetch() -> DownloadedFile:
             return await downloader.fetch(
-                url, save_dir, adopt_identical=True, owned_elsewhere=owned_elsewhere
+                url, save_dir, adopt_identical=True, owned_elsewhere=owned_elsewhere, root=root
             )
 
         for attempt in range(TRANSIENT_RETRIES):

@@ -263,7 +263,8 @@ async def test_a_part_that_is_already_complete_finishes_on_416(
     server.files["a.bin"] = Served(data)
     url = server.url("/files/a.bin")
     (tmp_path / "a.bin.part").write_bytes(data)
-    (tmp_path / "a.bin.part.meta").write_text(f'{{"url": "{url}", "etag": "\\"v1\\""}}')
+    meta = f'{{"url": "{url}", "etag": "\\"v1\\"", "total": {len(data)}}}'
+    (tmp_path / "a.bin.part.meta").write_text(meta)
 
     result = await downloader.fetch(url, tmp_path)
 
@@ -418,7 +419,7 @@ async def test_concurrent_downloads_of_the_same_name_get_distinct_files(
 
 
 async def test_concurrency_is_bounded(server: FileServer, tmp_path: Path) -> None:
-    async with Downloader(max_concurrency=2) as d:
+    async with Downloader(max_downloads=2, max_downloads_per_host=2) as d:
         await asyncio.gather(*(d.fetch(server.url(f"/slow/{i}"), tmp_path) for i in range(6)))
     assert server.max_in_flight == 2
 
