@@ -115,7 +115,8 @@ def _content_range(value: str | None) -> tuple[int | None, int | None]:
 
 
 def _is_encoded(response: httpx.Response) -> bool:
-    return response.headers.get("content-encoding", "identity").lower() != "identity"
+    encoding: str = response.headers.get("content-encoding", "identity")
+    return encoding.lower() != "identity"
 
 
 class Downloader:
