@@ -10,6 +10,7 @@ falls back to a plain file.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import logging
 import os
@@ -70,7 +71,9 @@ class Secret:
             return NotImplemented
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
-    __hash__ = None  # type: ignore[assignment]  # equal secrets must not be told apart by hash
+    # Equal secrets must not be told apart by hash. None is Python's marker for
+    # unhashable, which typeshed cannot express: it types object.__hash__ as a method.
+    __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a Secret is not pickled: keys are never written to files")
@@ -264,19 +267,17 @@ def _deliver(
 ) -> None:
     """Thread body: hand `run()`'s result or exception back to the event loop."""
 
-    def settle(result: T | None, error: Exception | None) -> None:
-        if future.done():  # the caller timed out or was cancelled
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
+    def settle(resolve: Callable[[], None]) -> None:
+        if not future.done():  # the caller timed out or was cancelled
+            resolve()
 
     try:
-        outcome: tuple[T | None, Exception | None] = (run(), None)
+        result = run()
     except Exception as exc:  # handed to the awaiting coroutine, not swallowed
-        outcome = (None, exc)
+        resolve = functools.partial(future.set_exception, exc)
+    else:
+        resolve = functools.partial(future.set_result, result)
     try:
-        loop.call_soon_threadsafe(settle, *outcome)
+        loop.call_soon_threadsafe(settle, resolve)
     except RuntimeError:  # the loop closed while the keyring was blocked
         log.debug("keyring answered after its event loop closed")

@@ -38,6 +38,7 @@ class SecretServiceSession:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate (kill after 5 s), then close our ends of its pipes."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -45,6 +46,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def _wait_for_secrets(env: dict[str, str], daemon: subprocess.Popen[bytes]) -> None:

@@ -33,7 +33,7 @@ from taskmon.providers.fields import (
     Text,
     Token,
     UnixMillis,
-    Url,
+    UrlItem,
     clip_or_none,
     kind_from_url,
     kind_of_outputs,
@@ -73,7 +73,7 @@ class _Envelope(LenientModel):
 
 
 class _ResultJson(LenientModel):
-    resultUrls: ItemList[Url] = None
+    resultUrls: ItemList[UrlItem] = None
 
 
 class Apixo(Provider):
@@ -159,8 +159,9 @@ class Apixo(Provider):
         task_id, model = task.get("taskId"), task.get("model")
         if not isinstance(task_id, str):
             return []
-        usable_model = isinstance(model, str) and 0 < len(model.strip()) <= MAX_MODEL_CHARS
-        return [TaskRef(self.name, task_id, model=model.strip() if usable_model else None)]
+        model_name = model.strip() if isinstance(model, str) else ""
+        usable_model = 0 < len(model_name) <= MAX_MODEL_CHARS
+        return [TaskRef(self.name, task_id, model=model_name if usable_model else None)]
 
     def parse_error(self, untrusted_body: bytes) -> ApiProblem:
         doc = loads_or_none(untrusted_body)

@@ -13,7 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from pydantic import (
@@ -99,6 +99,13 @@ def _encode_unprintable(url: str) -> str:
     )
 
 
+def _valid_url(value: Any) -> str:
+    url = to_url(value)
+    if url is None:
+        raise ValueError("not a result URL")
+    return url
+
+
 def to_percent(value: Any) -> float | None:
     number = to_number(value)
     return None if number is None else min(100.0, max(0.0, number))
@@ -136,6 +143,8 @@ Number = Annotated[float | None, PlainValidator(to_number)]
 Text = Annotated[str | None, PlainValidator(to_text)]
 Token = Annotated[str | None, PlainValidator(to_token)]
 Url = Annotated[str | None, PlainValidator(to_url)]
+# A URL in an ItemList: one that is not a URL fails, and the list drops it.
+UrlItem = Annotated[str, PlainValidator(_valid_url)]
 Percent = Annotated[float | None, PlainValidator(to_percent)]
 UnixSeconds = Annotated[datetime | None, PlainValidator(from_unix_s)]
 UnixMillis = Annotated[datetime | None, PlainValidator(from_unix_ms)]
@@ -171,9 +180,13 @@ def message_object(value: Any) -> Any:
 # A nested object or value that degrades to None when it has the wrong shape.
 OrNone = Annotated[T | None, WrapValidator(_none_if_invalid)]
 # A list (at most MAX_OUTPUTS long) keeping only the items that validate.
-ItemList = Annotated[
-    list[OrNone[T]] | None, BeforeValidator(_as_capped_list), AfterValidator(_drop_none)
-]
+if TYPE_CHECKING:
+    # What the field holds once validated: the None left by each failed item is gone.
+    ItemList = list[T] | None
+else:
+    ItemList = Annotated[
+        list[OrNone[T]] | None, BeforeValidator(_as_capped_list), AfterValidator(_drop_none)
+    ]
 
 
 # --- parsing helpers -----------------------------------------------------------

@@ -28,6 +28,7 @@ from taskmon.providers.fields import (
     Token,
     UnixSeconds,
     Url,
+    UrlItem,
     clip_or_none,
     loads_or_none,
     map_status,
@@ -50,9 +51,9 @@ _CDN_HOST = "cdn.reapi.ai"
 
 
 class _Output(LenientModel):
-    image_urls: ItemList[Url] = None
-    video_urls: ItemList[Url] = None
-    audio_urls: ItemList[Url] = None
+    image_urls: ItemList[UrlItem] = None
+    video_urls: ItemList[UrlItem] = None
+    audio_urls: ItemList[UrlItem] = None
     last_frame_url: Url = None  # some video models, when the request asked for it
 
 

@@ -116,11 +116,14 @@ class TrackingService:
         await asyncio.to_thread(lock.acquire_or_raise)
         self._lock, self.directory = lock, directory
         loop = asyncio.get_running_loop()
+
+        def report_store_problem(message: str | None) -> None:
+            """Called on the writer's thread: the problem is shown from the loop's."""
+            loop.call_soon_threadsafe(self._store_problem, message)
+
         self._store = await asyncio.to_thread(Store.open, db_path(directory))
         self._writer = await asyncio.to_thread(
-            StoreWriter,
-            db_path(directory),
-            on_problem=lambda message: loop.call_soon_threadsafe(self._store_problem, message),
+            StoreWriter, db_path(directory), on_problem=report_store_problem
         )
         self._config.result_dir = lambda ref: task_cache_dir(directory, ref)
         self._config.result_root = directory

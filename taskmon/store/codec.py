@@ -73,12 +73,11 @@ def outputs_from_json(text: str | None) -> tuple[Output, ...]:
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict) or not isinstance(item.get("url"), str):
             continue
-        kind = item.get("kind")
         extra = item.get("extra")
         result.append(
             Output(
                 url=item["url"],
-                kind=MediaKind(kind) if kind in MediaKind._value2member_map_ else MediaKind.OTHER,
+                kind=_media_kind_or_none(item.get("kind")) or MediaKind.OTHER,
                 last_frame_url=item.get("last_frame_url"),
                 duration_s=item.get("duration_s"),
                 resolution=item.get("resolution"),
@@ -122,8 +121,13 @@ def raw_from_json(text: str | None) -> Any:
     return _loads(text, None)
 
 
-def _enum_or_none(enum: type[MediaKind], value: str | None) -> MediaKind | None:
-    return enum(value) if value in enum._value2member_map_ else None
+def _media_kind_or_none(value: object) -> MediaKind | None:
+    """The stored media kind, or None for a value this version does not know."""
+    return (
+        MediaKind(value)
+        if isinstance(value, str) and value in MediaKind._value2member_map_
+        else None
+    )
 
 
 TASK_COLUMNS: Final = (
@@ -171,7 +175,7 @@ def task_from_row(row: sqlite3.Row, files: tuple[StoredFile, ...]) -> StoredTask
         problem=row["problem"],
         cost=cost_from_json(row["cost"]),
         model=row["reported_model"] or ref.model,
-        media_kind=_enum_or_none(MediaKind, row["media_kind"]),
+        media_kind=_media_kind_or_none(row["media_kind"]),
         created_at=from_epoch(row["created_at"]),
         started_at=from_epoch(row["started_at"]),
         finished_at=from_epoch(row["finished_at"]),

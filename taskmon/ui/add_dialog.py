@@ -8,6 +8,7 @@ adds the rest. When nothing needs deciding, a paste adds at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 from PySide6.QtCore import QSettings, QTimer, Signal
@@ -57,7 +58,7 @@ def recent_models(settings: QSettings, provider: str) -> list[str]:
     value = settings.value(_recent_key(provider), [])
     if isinstance(value, str):  # QSettings gives a lone string for a one-item list
         value = [value]
-    return [str(v) for v in value or []]
+    return [str(v) for v in value] if isinstance(value, Iterable) else []
 
 
 def remember_model(settings: QSettings, provider: str, model: str) -> None:
@@ -218,7 +219,9 @@ class AddTasksDialog(QDialog):
         box = QComboBox(self.table)
         box.setEditable(True)
         box.addItems(recent_models(self.settings, provider))
-        box.lineEdit().setPlaceholderText("model, e.g. seedream-4")
+        line_edit = box.lineEdit()
+        assert line_edit is not None  # setEditable(True) gave the box one
+        line_edit.setPlaceholderText("model, e.g. seedream-4")
         box.currentTextChanged.connect(lambda _t: self._update_summary())
         return box
 

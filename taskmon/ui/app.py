@@ -71,8 +71,8 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
     # instead of by the loop, and shutdown_asyncgens() cannot reach it.
     old_hooks = sys.get_asyncgen_hooks()
     sys.set_asyncgen_hooks(
-        firstiter=loop._asyncgen_firstiter_hook,  # type: ignore[attr-defined]
-        finalizer=loop._asyncgen_finalizer_hook,  # type: ignore[attr-defined]
+        firstiter=loop._asyncgen_firstiter_hook,
+        finalizer=loop._asyncgen_finalizer_hook,
     )
     try:
         with loop:
@@ -114,7 +114,7 @@ async def _run(app: QApplication, demo: bool) -> int:
         overrides, disabled = load_provider_settings(settings)
 
     theme.follow_system(
-        app, lambda: theme.Scheme(settings.value("appearance/scheme", "system", str))
+        app, lambda: theme.Scheme(str(settings.value("appearance/scheme", "system", str)))
     )
     config = EngineConfig(base_url_overrides=overrides)
     service = TrackingService(directory, keys, config, role=HolderRole.WINDOW)

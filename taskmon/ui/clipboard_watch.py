@@ -75,8 +75,13 @@ class ClipboardOffer(QFrame):
         close.clicked.connect(self.hide)
         layout.addWidget(close)
         self._text = ""
-        self.track.clicked.connect(lambda: (self.hide(), on_track(self._text)))
+        self._on_track = on_track
+        self.track.clicked.connect(self._track)
         self.hide()
+
+    def _track(self) -> None:
+        self.hide()
+        self._on_track(self._text)
 
     def offer(self, text: str, count: int) -> None:
         self._text = text

@@ -58,12 +58,12 @@ class DemoEnvironment:
         env = cls(directory, simulator)
         for script in demo_scripts():
             task = simulator.add_task(scaled(script, time_scale))
-            by_out = task.out_task_id is not None
+            out_task_id = task.out_task_id
             ref = TaskRef(
                 task.provider,
-                task.out_task_id if by_out else task.task_id,
+                out_task_id if out_task_id is not None else task.task_id,
                 model=task.model if PROVIDERS[task.provider].requires_model else None,
-                by_out_task_id=by_out,
+                by_out_task_id=out_task_id is not None,
             )
             env.refs.append((ref, describe(task)))
         return env

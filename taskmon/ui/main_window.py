@@ -538,11 +538,11 @@ class MainWindow(QMainWindow):
                     restore(QByteArray(value))
         else:
             self.splitter.setSizes([1080, 360])
-        self.show_details(s.value("window/details", False, bool))
-        self.filter_bar.set_chip(s.value("filter/chip", "All", str))
-        self.filter_bar.set_provider(s.value("filter/provider", "", str))
-        self.filter_bar.search.setText(s.value("filter/text", "", str))
-        self.clipboard_watcher.set_enabled(s.value("clipboard/watch", False, bool))
+        self.show_details(bool(s.value("window/details", False, bool)))
+        self.filter_bar.set_chip(str(s.value("filter/chip", "All", str)))
+        self.filter_bar.set_provider(str(s.value("filter/provider", "", str)))
+        self.filter_bar.search.setText(str(s.value("filter/text", "", str)))
+        self.clipboard_watcher.set_enabled(bool(s.value("clipboard/watch", False, bool)))
 
 
 def _retryable(view: TaskView) -> bool:

@@ -265,7 +265,7 @@ class SettingsDialog(QDialog):
             "Offer to track task IDs and status URLs I copy in other apps", appearance
         )
         self.watch_clipboard.setObjectName("watchClipboard")
-        self.watch_clipboard.setChecked(settings.value("clipboard/watch", False, bool))
+        self.watch_clipboard.setChecked(bool(settings.value("clipboard/watch", False, bool)))
         self.watch_clipboard.toggled.connect(self._watch_clipboard_toggled)
         form.addRow("Clipboard:", self.watch_clipboard)
         tabs.addTab(appearance, "General")

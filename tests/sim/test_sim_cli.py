@@ -25,9 +25,11 @@ def _read_banner(proc: subprocess.Popen[str]) -> list[str]:
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
+        # The thread reads stdout to its end, so it is the one to close it.
         assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line.rstrip("\n"))
+        with proc.stdout:
+            for line in proc.stdout:
+                lines.put(line.rstrip("\n"))
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
@@ -66,6 +68,8 @@ def sim_process(
         if proc.poll() is None:  # stop by PID, whatever the test did
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(5)
+        assert proc.stderr is not None
+        proc.stderr.close()
 
 
 def test_prints_exports_and_watch_commands_then_stops_on_sigterm(sim_process) -> None:
@@ -112,6 +116,8 @@ def test_no_demo_starts_empty() -> None:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(5)
+        assert proc.stderr is not None
+        proc.stderr.close()
 
 
 def test_busy_port_is_reported_not_a_traceback() -> None:
