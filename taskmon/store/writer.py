@@ -318,7 +318,9 @@ class StoreWriter:
         if problem == self.problem:
             return
         if problem is not None:
-            log.warning("%s", problem)
+            # Whoever takes the report shows it (run's stderr, the window's banner):
+            # logged as a warning too, it reached the terminal a second time.
+            log.log(logging.INFO if self._on_problem else logging.WARNING, "%s", problem)
         self.problem = problem
         if self._on_problem is not None:
             try:

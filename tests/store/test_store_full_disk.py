@@ -162,3 +162,39 @@ def test_close_gives_up_after_its_timeout_when_the_disk_stays_full(
     writer.save_observation(ref(0).key, Observation(State.RUNNING, raw=BIG_RAW))
     assert writer.close(timeout_s=0.3) is False
     assert "unsaved writes" in caplog.text
+
+
+def test_a_problem_its_owner_shows_is_not_also_logged_as_a_warning(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`taskmon run` printed "cannot save to the task store…" twice: once from the
+    StoreEvent it shows, once more (without its prefix) through logging's last resort."""
+    store.add_tasks(new_tasks(range(1)))
+    disk = Disk(monkeypatch)
+    reports: list[str | None] = []
+    writer = StoreWriter(db, on_problem=reports.append, batch_interval_s=0.01)
+    disk.full.set()
+    with caplog.at_level("WARNING", logger="taskmon"):
+        writer.save_observation(ref(0).key, Observation(State.RUNNING, raw=BIG_RAW))
+        _wait_for(lambda: reports != [])
+        disk.full.clear()
+        assert writer.flush(timeout_s=5)
+        writer.close()
+    assert reports[0] is not None and "cannot save to the task store" in reports[0]
+    assert [r.getMessage() for r in caplog.records if "task store" in r.getMessage()] == []
+
+
+def test_without_an_owner_the_problem_is_logged(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.add_tasks(new_tasks(range(1)))
+    disk = Disk(monkeypatch)
+    writer = StoreWriter(db, batch_interval_s=0.01)
+    disk.full.set()
+    with caplog.at_level("WARNING", logger="taskmon"):
+        writer.save_observation(ref(0).key, Observation(State.RUNNING, raw=BIG_RAW))
+        _wait_for(lambda: writer.problem is not None)
+        disk.full.clear()
+        assert writer.flush(timeout_s=5)
+        writer.close()
+    assert any("cannot save to the task store" in r.getMessage() for r in caplog.records)
