@@ -9,14 +9,12 @@ The duration samples also update the in-memory priors the schedule uses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
 
+from taskmon.domain.records import DURATION_SAMPLES
 from taskmon.domain.snapshot import State
 from taskmon.store.writer import StoreWriter
 from taskmon.tracking.events import EngineEvent, FileEvent, TaskEvent
 from taskmon.tracking.poll_policy import DurationPrior, prior_from_totals
-
-PRIOR_SAMPLES: Final = 50  # learned durations: the most recent finished tasks count
 
 Totals = dict[tuple[str, str | None], list[float]]
 
@@ -66,7 +64,7 @@ class EventPersistence:
         # Learn at once in memory too; the store keeps it for the next start.
         bucket = self._totals.setdefault((view.ref.provider, view.model), [])
         bucket.insert(0, (end - born).total_seconds())
-        del bucket[PRIOR_SAMPLES:]
+        del bucket[DURATION_SAMPLES:]
         self._priors[(view.ref.provider, view.model)] = prior_from_totals(bucket)
         self._writer.record_duration(
             view.key,

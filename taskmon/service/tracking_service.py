@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from taskmon.domain.records import AddResult, NewTask, StoredTask
+from taskmon.domain.records import DURATION_SAMPLES, AddResult, NewTask, StoredTask
 from taskmon.domain.task import HistoryEntry, TaskRef
 from taskmon.downloads import purge as cache_purge
 from taskmon.downloads.filenames import safe_name
@@ -33,13 +33,14 @@ from taskmon.net.http_api import ApiClients, ConfigError, resolve_base_url
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import BadReference, ProviderError
 from taskmon.service.data_dir import cache_dir, db_path, ensure_data_dir
-from taskmon.service.event_persistence import PRIOR_SAMPLES, EventPersistence
+from taskmon.service.event_persistence import EventPersistence
 from taskmon.service.handover import Command, HandoverServer, HolderRole
 from taskmon.service.instance_lock import InstanceLock
 from taskmon.service.key_check import KeyCheck, KeyVerdict, check_key
 from taskmon.store.errors import StoreError
 from taskmon.store.store import Store
 from taskmon.store.writer import StoreWriter
+from taskmon.tracking.commands import NOT_TRACKED
 from taskmon.tracking.config import KeyStoreLike
 from taskmon.tracking.engine import Engine, EngineConfig, KeyLookup
 from taskmon.tracking.events import EngineEvent, StoreEvent
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 
 STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process (fallback)
 FLUSH_WAIT_S: Final = 2.0  # how long a read waits for queued writes (a full disk never ends)
-NOT_TRACKED: Final = "not tracked"
 
 
 def task_cache_dir(directory: Path, ref: TaskRef) -> Path:
@@ -131,7 +131,7 @@ class TrackingService:
             on_problem=lambda message: loop.call_soon_threadsafe(self._store_problem, message),
         )
         self._config.result_dir = lambda ref: task_cache_dir(directory, ref)
-        totals = await asyncio.to_thread(self._store.recent_totals, PRIOR_SAMPLES)
+        totals = await asyncio.to_thread(self._store.recent_totals, DURATION_SAMPLES)
         persistence = EventPersistence(self._writer, lambda key: key in self._known, totals)
         self._config.duration_prior = persistence.prior
         self.engine = Engine(self._keys, self._config)
