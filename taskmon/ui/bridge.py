@@ -21,7 +21,13 @@ from taskmon.domain.task import TaskRef, TaskView
 from taskmon.keys import BackendStatus, KeySource, KeyStore
 from taskmon.service.key_check import KeyCheck
 from taskmon.service.tracking_service import TrackingService
-from taskmon.tracking.events import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.tracking.events import (
+    EngineEvent,
+    ProviderEvent,
+    StoreEvent,
+    TaskEvent,
+    TaskRemoved,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,7 @@ class EngineBridge(QObject):
         self.service = service
         self.keys = keys
         self._pending: dict[str, TaskView] = {}
+        self._removed: dict[str, None] = {}  # keys the table shows that the engine dropped
         self._known: set[str] = set()
         self.provider_problems: dict[str, tuple[str, str]] = {}
         self._flush = QTimer(self)
@@ -68,6 +75,14 @@ class EngineBridge(QObject):
             self._pending[event.view.key] = event.view
             if not self._flush.isActive():
                 self._flush.start()
+        elif isinstance(event, TaskRemoved):
+            # Announced by the engine (removed here or by another process): the
+            # table never has to look for what went away.
+            self._pending.pop(event.key, None)
+            if event.key in self._known:
+                self._removed[event.key] = None
+                if not self._flush.isActive():
+                    self._flush.start()
         elif isinstance(event, ProviderEvent):
             if event.problem is None:
                 self.provider_problems.pop(event.provider, None)
@@ -81,6 +96,10 @@ class EngineBridge(QObject):
         """Hand the gathered task changes to the table now."""
         self._flush.stop()
         self._more.stop()
+        if self._removed:
+            gone, self._removed = list(self._removed), {}
+            self._known.difference_update(gone)
+            self.tasksRemoved.emit(gone)
         engine = self.service.engine
         if not self._pending:
             return
@@ -103,18 +122,6 @@ class EngineBridge(QObject):
         if later:
             self._more.start()
 
-    def _sync_removed(self) -> None:
-        """Tell the table about tasks the engine no longer tracks (removed anywhere)."""
-        engine = self.service.engine
-        if engine is None:
-            return
-        gone = [k for k in self._known if not engine.is_tracked(k)]
-        if gone:
-            self._known.difference_update(gone)
-            for key in gone:
-                self._pending.pop(key, None)
-            self.tasksRemoved.emit(gone)
-
     # -- life cycle --------------------------------------------------------------
 
     async def start(self) -> None:
@@ -125,11 +132,6 @@ class EngineBridge(QObject):
         for view in engine.tasks():
             self._pending[view.key] = view
         self.flush()
-        # Tasks removed by another process (`taskmon remove`) leave the table too.
-        self._removal_check = QTimer(self)
-        self._removal_check.setInterval(1000)
-        self._removal_check.timeout.connect(self._sync_removed)
-        self._removal_check.start()
 
     async def stop(self) -> None:
         await self.service.stop()
@@ -147,7 +149,7 @@ class EngineBridge(QObject):
 
     async def remove(self, keys: Sequence[str], purge: bool = False) -> Any:
         outcome = await self.service.remove_tasks(keys, purge=purge)
-        self._sync_removed()
+        self.flush()  # the rows go now, not at the next gathering of events
         return outcome
 
     async def retry(self, key: str) -> str:
