@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from taskmon.net.http_api import resolve_base_url
 from taskmon.providers.base import Provider
 from taskmon.tracking.config import EngineConfig, ProviderRuntime
-from taskmon.tracking.host_health import HostBook
+from taskmon.tracking.host_health import HostBook, HostHealth
 
 WorkerFactory = Callable[[ProviderRuntime], "asyncio.Task[None]"]
 
@@ -97,8 +97,8 @@ class ProviderRuntimes:
             runtime.disabled = disabled
         return True
 
-    def of_host(self, host: object) -> list[ProviderRuntime]:
-        """The runtimes whose calls go to `host` (a HostHealth)."""
+    def of_host(self, host: HostHealth) -> list[ProviderRuntime]:
+        """The runtimes whose calls go to `host`."""
         return [r for r in self._runtimes.values() if r.host is host]
 
     def problems(self) -> dict[str, str]:

@@ -157,13 +157,15 @@ class Scheduler:
             if task is None:
                 continue
             # Asked before the budget (a parked task spends no token) and after it
-            # (the host may have failed meanwhile).
-            if runtime.host.holds(key):
+            # (the host may have failed meanwhile); inline, as HostHealth.holds, per poll.
+            host = runtime.host
+            if host.unwell and key != host.probe_key:
                 self._hold(runtime, task)
                 continue
             if not await self._wait_for_budget(runtime, task):
                 continue
-            if runtime.host.holds(key):
+            host = runtime.host
+            if host.unwell and key != host.probe_key:
                 self._hold(runtime, task)
                 continue
             try:
