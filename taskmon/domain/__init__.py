@@ -5,6 +5,7 @@ No I/O and no third-party imports: cheap to import from anywhere.
 
 from taskmon.domain.printable import printable
 from taskmon.domain.records import (
+    DURATION_SAMPLES,
     AddResult,
     DurationSummary,
     FileState,
@@ -25,6 +26,7 @@ from taskmon.domain.snapshot import (
 )
 from taskmon.domain.task import (
     GAVE_UP,
+    MAX_HISTORY,
     NOT_FOUND,
     Change,
     HistoryEntry,
@@ -34,7 +36,9 @@ from taskmon.domain.task import (
 )
 
 __all__ = [
+    "DURATION_SAMPLES",
     "GAVE_UP",
+    "MAX_HISTORY",
     "NOT_FOUND",
     "AddResult",
     "Change",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
 from taskmon.domain.task import TaskRef
@@ -109,6 +109,11 @@ class Quantiles:
     p10: float
     median: float
     p90: float
+
+
+# Learned durations: the most recent finished tasks of a provider and model that count
+# (the store's summaries and the schedule's priors alike).
+DURATION_SAMPLES: Final = 50
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Final
 
 from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
 
 # Error codes of the endings taskmon decides itself (the provider never said so).
 NOT_FOUND = "not_found"  # lost: the provider does not know the task (after a confirmation)
 GAVE_UP = "gave_up"  # failed: taskmon stopped waiting (the give-up setting)
+
+# A task's state changes kept, in memory and in the store (state changes only: rarely reached).
+MAX_HISTORY: Final = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +87,16 @@ class TaskView:
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """What an update changed, so a list view redraws only that."""
+
     state_changed: bool
     progress_changed: bool
     first: bool
+
+    NONE: ClassVar[Change]  # nothing a list view draws changed (a problem, a poll time)
+
+
+Change.NONE = Change(False, False, False)
 
 
 def utcnow() -> datetime:

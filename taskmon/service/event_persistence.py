@@ -9,13 +9,10 @@ The duration samples also update the in-memory priors the schedule uses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
 
-from taskmon.domain import State
+from taskmon.domain import DURATION_SAMPLES, State
 from taskmon.store import StoreWriter
 from taskmon.tracking import DurationPrior, EngineEvent, FileEvent, TaskEvent, prior_from_totals
-
-PRIOR_SAMPLES: Final = 50  # learned durations: the most recent finished tasks count
 
 Totals = dict[tuple[str, str | None], list[float]]
 
@@ -65,7 +62,7 @@ class EventPersistence:
         # Learn at once in memory too; the store keeps it for the next start.
         bucket = self._totals.setdefault((view.ref.provider, view.model), [])
         bucket.insert(0, (end - born).total_seconds())
-        del bucket[PRIOR_SAMPLES:]
+        del bucket[DURATION_SAMPLES:]
         self._priors[(view.ref.provider, view.model)] = prior_from_totals(bucket)
         self._writer.record_duration(
             view.key,

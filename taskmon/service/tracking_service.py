@@ -23,24 +23,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from taskmon.domain import AddResult, HistoryEntry, NewTask, StoredTask, TaskRef
+from taskmon.domain import DURATION_SAMPLES, AddResult, HistoryEntry, NewTask, StoredTask, TaskRef
 from taskmon.downloads import PurgeAction, PurgeReport, cache_purge, safe_name
 from taskmon.keys import KeyringUnavailable, Secret, env_var
 from taskmon.net import ApiClients, ConfigError, resolve_base_url
 from taskmon.providers import PROVIDERS, BadReference, ProviderError
 from taskmon.service.data_paths import cache_dir, db_path, ensure_data_dir
-from taskmon.service.event_persistence import PRIOR_SAMPLES, EventPersistence
+from taskmon.service.event_persistence import EventPersistence
 from taskmon.service.handover import Command, HandoverServer, HolderRole
 from taskmon.service.instance_lock import InstanceLock
 from taskmon.service.key_check import KeyCheck, KeyVerdict, check_key
 from taskmon.store import Store, StoreError, StoreWriter
-from taskmon.tracking import Engine, EngineConfig, EngineEvent, KeyLookup, KeyStoreLike, StoreEvent
+from taskmon.tracking import (
+    NOT_TRACKED,
+    Engine,
+    EngineConfig,
+    EngineEvent,
+    KeyLookup,
+    KeyStoreLike,
+    StoreEvent,
+)
 
 log = logging.getLogger(__name__)
 
 STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process (fallback)
 FLUSH_WAIT_S: Final = 2.0  # how long a read waits for queued writes (a full disk never ends)
-NOT_TRACKED: Final = "not tracked"
 
 
 def task_cache_dir(directory: Path, ref: TaskRef) -> Path:
@@ -127,7 +134,7 @@ class TrackingService:
         )
         self._config.result_dir = lambda ref: task_cache_dir(directory, ref)
         self._config.result_root = directory
-        totals = await asyncio.to_thread(self._store.recent_totals, PRIOR_SAMPLES)
+        totals = await asyncio.to_thread(self._store.recent_totals, DURATION_SAMPLES)
         persistence = EventPersistence(self._writer, lambda key: key in self._known, totals)
         self._config.duration_prior = persistence.prior
         self.engine = Engine(self._keys, self._config)

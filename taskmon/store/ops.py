@@ -15,10 +15,9 @@ from typing import Final
 
 from taskmon.domain.records import AddResult, FileState, NewTask, Observation
 from taskmon.domain.snapshot import MediaKind
-from taskmon.domain.task import HistoryEntry, TaskView
+from taskmon.domain.task import MAX_HISTORY, HistoryEntry, TaskView
 from taskmon.store import codec as codec
 
-HISTORY_LIMIT: Final = 50  # per task; state changes only, so this is rarely reached
 _IN_CHUNK: Final = 500  # stay well under SQLite's bound-parameter limit
 
 
@@ -110,7 +109,7 @@ def append_history(conn: sqlite3.Connection, key: str, entry: HistoryEntry) -> N
         conn.execute(
             "DELETE FROM history WHERE task_key = ?1 AND id <= (SELECT id FROM history"
             " WHERE task_key = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-            (key, HISTORY_LIMIT),
+            (key, MAX_HISTORY),
         )
 
 

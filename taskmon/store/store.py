@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Final
 
 from taskmon.domain.records import (
+    DURATION_SAMPLES,
     AddResult,
     DurationSummary,
     NewTask,
@@ -40,8 +40,6 @@ from taskmon.store import codec as codec
 from taskmon.store import ops as ops
 from taskmon.store.errors import StoreUnavailable, explain_sqlite_error
 from taskmon.store.schema import BUSY_TIMEOUT_S, connect
-
-DEFAULT_DURATION_SAMPLES: Final = 50
 
 
 class Store:
@@ -140,7 +138,7 @@ class Store:
         provider: str,
         model: str | None,
         kind: MediaKind | None,
-        last_n: int = DEFAULT_DURATION_SAMPLES,
+        last_n: int = DURATION_SAMPLES,
     ) -> DurationSummary | None:
         """Quantiles of queue and run time over the last `last_n` finished tasks; None if none.
 
@@ -161,7 +159,7 @@ class Store:
         )
 
     def recent_totals(
-        self, last_n: int = DEFAULT_DURATION_SAMPLES
+        self, last_n: int = DURATION_SAMPLES
     ) -> dict[tuple[str, str | None], list[float]]:
         """Recent total durations (queue + run, seconds) per provider and model, newest first."""
         totals: dict[tuple[str, str | None], list[float]] = {}

@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING
 from taskmon.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
+    from taskmon.tracking.commands import NOT_TRACKED
     from taskmon.tracking.config import EngineConfig, KeyLookup, KeyStoreLike, ProviderRuntime
     from taskmon.tracking.engine import Engine
     from taskmon.tracking.events import (
         EngineEvent,
         FileEvent,
         ProviderEvent,
+        ProviderEventKind,
         StoreEvent,
         Subscriber,
         TaskEvent,
+        TaskRemoved,
     )
     from taskmon.tracking.poll_policy import DurationPrior, prior_from_totals
 
@@ -31,11 +34,15 @@ _EXPORTS = {
     "FileEvent": "events",
     "StoreEvent": "events",
     "Subscriber": "events",
+    "TaskRemoved": "events",
+    "ProviderEventKind": "events",
+    "NOT_TRACKED": "commands",
     "DurationPrior": "poll_policy",
     "prior_from_totals": "poll_policy",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
+    "NOT_TRACKED",
     "DurationPrior",
     "Engine",
     "EngineConfig",
@@ -44,9 +51,11 @@ __all__ = [
     "KeyLookup",
     "KeyStoreLike",
     "ProviderEvent",
+    "ProviderEventKind",
     "ProviderRuntime",
     "StoreEvent",
     "Subscriber",
     "TaskEvent",
+    "TaskRemoved",
     "prior_from_totals",
 ]

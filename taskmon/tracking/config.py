@@ -12,6 +12,7 @@ from taskmon.domain.snapshot import MediaKind
 from taskmon.domain.task import TaskRef
 from taskmon.keys import Secret
 from taskmon.providers.base import Provider
+from taskmon.tracking.host_health import HostHealth, HostHealthSettings
 from taskmon.tracking.poll_policy import DurationPrior
 from taskmon.tracking.rate_budget import RateBudget
 
@@ -38,6 +39,9 @@ class KeyStoreLike(Protocol):
 
 @dataclass(slots=True)
 class EngineConfig:
+    """What the engine is started with; it never changes it (run-time choices such as a
+    new base URL or a provider switched off live in the provider runtimes)."""
+
     base_url_overrides: Mapping[str, str] = field(default_factory=dict)
     # Providers whose tasks stay in the store but are not polled (the window's settings).
     disabled_providers: frozenset[str] = frozenset()
@@ -67,12 +71,17 @@ class EngineConfig:
     stream_retries: int = 3
     # Over HTTP/1.1 every open stream holds a connection: past this many, tasks poll.
     max_streams_per_provider: int = 64
+    # When a host counts as unwell, how its probes back off and its tasks are woken.
+    host_health: HostHealthSettings = field(default_factory=HostHealthSettings)
 
 
 @dataclass(slots=True)
 class ProviderRuntime:
+    """A provider's state while the engine runs (its base URL and switch may change)."""
+
     provider: Provider
     base_url: str
+    host: HostHealth  # of `base_url`'s origin, shared by every provider that uses it
     budget: RateBudget = field(default_factory=RateBudget)
     # The one worker waiting for `budget` holds this; the rest queue behind it.
     budget_gate: asyncio.Lock = field(default_factory=asyncio.Lock)

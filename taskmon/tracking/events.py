@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from taskmon.domain.records import FileState
 from taskmon.domain.task import TaskView
@@ -24,12 +25,29 @@ class TaskEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskRemoved:
+    """A task is no longer tracked (removed here or by another process)."""
+
+    key: str
+
+
+class ProviderEventKind(StrEnum):
+    """Why a provider stopped being polled, or OK when it polls again."""
+
+    NO_KEY = "no_key"
+    KEY_REJECTED = "key_rejected"
+    ACCESS_DENIED = "access_denied"
+    DISABLED = "disabled"
+    OK = "ok"
+
+
+@dataclass(frozen=True, slots=True)
 class ProviderEvent:
     """A provider-wide problem appeared (`problem` set) or cleared (`problem` None)."""
 
     provider: str
     problem: str | None
-    kind: str  # "no_key" | "key_rejected" | "access_denied" | "disabled" | "ok"
+    kind: ProviderEventKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,5 +70,5 @@ class StoreEvent:
     problem: str | None
 
 
-EngineEvent = TaskEvent | ProviderEvent | FileEvent | StoreEvent
+EngineEvent = TaskEvent | TaskRemoved | ProviderEvent | FileEvent | StoreEvent
 Subscriber = Callable[[EngineEvent], None]

@@ -186,9 +186,15 @@ def next_delay(inp: PollInput, rng: random.Random | None = None) -> float:
 
 
 def error_delay(consecutive_errors: int, inp: PollInput, rng: random.Random | None = None) -> float:
-    """Back off after transient faults (5xx, timeouts, malformed bodies): never give up."""
+    """Back off after transient faults (5xx, timeouts, malformed bodies): never give up.
+
+    A fault only this task meets never spaces its polls wider than its normal cap:
+    the task may have ended meanwhile, and a host that is down for everyone is
+    handled per host (host_health), not by each task backing off further.
+    """
     exponent = min(max(consecutive_errors - 1, 0), 10)
-    gap = min(ERROR_BACKOFF_CAP_S, ERROR_BACKOFF_BASE_S * 2.0**exponent)
+    cap = min(ERROR_BACKOFF_CAP_S, PROFILES.get(inp.kind, PROFILES[None]).cap_s)
+    gap = min(cap, ERROR_BACKOFF_BASE_S * 2.0**exponent)
     return max(_jitter(gap, rng), _floor(inp))
 
 

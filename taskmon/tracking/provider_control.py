@@ -8,26 +8,40 @@ the base URL or the switch resumes its tasks at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from taskmon.domain.task import Change
 from taskmon.keys import KeyringUnavailable, Secret, env_var
 from taskmon.tracking.config import DISABLED, KeyLookup, ProviderRuntime
-from taskmon.tracking.events import ProviderEvent
+from taskmon.tracking.events import EngineEvent, ProviderEvent, ProviderEventKind
 from taskmon.tracking.rate_budget import RateBudget
-
-if TYPE_CHECKING:
-    from taskmon.tracking.engine import Engine
-    from taskmon.tracking.runtimes import ProviderRuntimes
+from taskmon.tracking.runtimes import ProviderRuntimes
+from taskmon.tracking.task import TrackedTask
 
 
 class ProviderControl:
     """Keys and switches of the engine's providers."""
 
-    def __init__(self, engine: Engine, runtimes: ProviderRuntimes, keys: KeyLookup) -> None:
-        self._engine = engine
+    def __init__(
+        self,
+        runtimes: ProviderRuntimes,
+        keys: KeyLookup,
+        *,
+        unfinished_of: Callable[[str], list[TrackedTask]],
+        poll_now: Callable[[TrackedTask], None],
+        stop_task: Callable[[TrackedTask], None],
+        close_stream: Callable[[str], None],
+        publish: Callable[[TrackedTask, Change], None],
+        emit: Callable[[EngineEvent], None],
+    ) -> None:
         self._runtimes = runtimes
         self._keys = keys
+        self._unfinished_of = unfinished_of
+        self._poll_now = poll_now
+        self._stop_task = stop_task  # no poll, no stream, not waiting for its host
+        self._close_stream = close_stream
+        self._publish = publish
+        self._emit = emit
 
     async def key_for(self, runtime: ProviderRuntime) -> Secret | None:
         """The provider's key, loaded once; halts the provider when there is none."""
@@ -39,18 +53,20 @@ class ProviderControl:
             except KeyringUnavailable as exc:
                 runtime.key = None
                 self.halt(
-                    runtime, f"no API key for {runtime.provider.display_name}: {exc}", "no_key"
+                    runtime,
+                    f"no API key for {runtime.provider.display_name}: {exc}",
+                    ProviderEventKind.NO_KEY,
                 )
             if runtime.key is None:
                 self.halt(
                     runtime,
                     f"no API key for {runtime.provider.display_name}: run `taskmon keys set "
                     f"{name}` or set {env_var(name)}",
-                    "no_key",
+                    ProviderEventKind.NO_KEY,
                 )
         return runtime.key
 
-    def halt(self, runtime: ProviderRuntime, message: str, kind: str) -> None:
+    def halt(self, runtime: ProviderRuntime, message: str, kind: ProviderEventKind) -> None:
         """Stop a provider's polling and say so once, not once per task."""
         if runtime.halted is not None:
             return
@@ -68,11 +84,11 @@ class ProviderControl:
         runtime.budget = RateBudget()
         if runtime.disabled:
             return
-        self._engine.emit(ProviderEvent(provider, None, "ok"))
-        for task in self._engine.unfinished_of(provider):
-            task.problem = None
-            self._engine.poll_now(task)
-            self._engine.publish(task, Change(False, False, False))
+        self._emit(ProviderEvent(provider, None, ProviderEventKind.OK))
+        for task in self._unfinished_of(provider):
+            task.note_problem(None)
+            self._poll_now(task)
+            self._publish(task, Change.NONE)
 
     def set_enabled(self, provider: str, enabled: bool) -> None:
         """Switch a provider on or off (its tasks stay tracked and stored either way)."""
@@ -81,7 +97,7 @@ class ProviderControl:
         if enabled:
             self.resume(provider)
         else:
-            self._stop_polling(self._runtimes.get(provider), DISABLED, "disabled")
+            self._stop_polling(self._runtimes.get(provider), DISABLED, ProviderEventKind.DISABLED)
 
     def set_base_url(self, provider: str, url: str | None) -> str:
         """Send `provider`'s calls to `url` from now on (None: the default); raises ConfigError.
@@ -90,17 +106,16 @@ class ProviderControl:
         is looked at again on the new one, its key reloaded.
         """
         resolved = self._runtimes.set_base_url(provider, url)
-        for task in self._engine.unfinished_of(provider):
-            self._engine.jobs.cancel_stream(task.ref.key)  # it falls back to polling
+        for task in self._unfinished_of(provider):
+            self._close_stream(task.ref.key)  # it falls back to polling
         self.resume(provider)
         return resolved
 
-    def _stop_polling(self, runtime: ProviderRuntime, message: str, kind: str) -> None:
-        engine = self._engine
-        for task in engine.unfinished_of(runtime.provider.name):
-            engine.cancel_timer(task.ref.key)
-            engine.jobs.cancel_stream(task.ref.key)
-            task.next_poll_mono = None
-            task.problem = message
-            engine.publish(task, Change(False, False, False))
-        engine.emit(ProviderEvent(runtime.provider.name, message, kind))
+    def _stop_polling(
+        self, runtime: ProviderRuntime, message: str, kind: ProviderEventKind
+    ) -> None:
+        for task in self._unfinished_of(runtime.provider.name):
+            self._stop_task(task)
+            task.halt(message)
+            self._publish(task, Change.NONE)
+        self._emit(ProviderEvent(runtime.provider.name, message, kind))

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from taskmon.domain.records import FileState
 from taskmon.domain.snapshot import State
-from taskmon.domain.task import Change
+from taskmon.domain.task import Change, TaskRef
 from taskmon.downloads.downloader import (
     DownloadedFile,
     Downloader,
@@ -31,12 +32,10 @@ from taskmon.downloads.downloader import (
     NetworkError,
 )
 from taskmon.downloads.safe_paths import real_folder
-from taskmon.net.outcomes import Observed
-from taskmon.tracking.events import FileEvent
-
-if TYPE_CHECKING:
-    from taskmon.tracking.engine import Engine
-    from taskmon.tracking.task import TrackedTask
+from taskmon.net.outcomes import Observed, Outcome
+from taskmon.tracking.events import EngineEvent, FileEvent
+from taskmon.tracking.side_jobs import SideJobs
+from taskmon.tracking.task import TrackedTask
 
 log = logging.getLogger(__name__)
 
@@ -47,24 +46,43 @@ RETRY_BASE_S: Final = 1.0
 class ResultFetcher:
     """Downloads results for the engine; one shared Downloader, bounded concurrency."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(
+        self,
+        result_dir: Callable[[TaskRef], Path] | None,
+        jobs: SideJobs,
+        *,
+        result_root: Path | None = None,
+        emit: Callable[[EngineEvent], None],
+        publish: Callable[[TrackedTask, Change], None],
+        ask_again: Callable[[TrackedTask], Awaitable[Outcome]],
+    ) -> None:
+        self._result_dir = result_dir
+        self._result_root = result_root  # no result folder below it may be a link
+        self._jobs = jobs
+        self._emit = emit
+        self._publish = publish
+        self._ask_again = ask_again  # one status call, for fresh result URLs
         self._downloader: Downloader | None = None
 
-    def start(self, task: TrackedTask) -> None:
-        """Fetch the outputs `task` does not have yet (all of them, the first time)."""
+    @property
+    def enabled(self) -> bool:
+        """Whether this engine keeps results at all."""
+        return self._result_dir is not None
+
+    def fetch(self, task: TrackedTask) -> None:
+        """Download a succeeded task's missing results, when this engine keeps results."""
+        if task.state is not State.SUCCEEDED or self._result_dir is None:
+            return
         outputs = task.snapshot.outputs if task.snapshot else ()
         if task.downloads_pending or len(task.file_paths) >= len(outputs):
             return
-        task.downloads_pending = True
-        self._engine.spawn(self._fetch_all(task))
+        task.downloads_started()
+        # Owned by the task: the download stops when the task is untracked.
+        self._jobs.spawn(self._fetch_all(task, self._result_dir), task.ref.key)
 
-    async def _fetch_all(self, task: TrackedTask) -> None:
-        engine = self._engine
-        result_dir = engine.config.result_dir
-        assert result_dir is not None
+    async def _fetch_all(self, task: TrackedTask, result_dir: Callable[[TaskRef], Path]) -> None:
         save_dir = result_dir(task.ref)
-        root = engine.config.result_root
+        root = self._result_root
         if self._downloader is None:
             self._downloader = Downloader()
         problems: list[str] = []
@@ -84,7 +102,7 @@ class ResultFetcher:
                 if index in task.file_paths:  # fetched before a restart
                     index += 1
                     continue
-                engine.emit(FileEvent(task.ref.key, index, output.url, None, FileState.PENDING))
+                self._emit(FileEvent(task.ref.key, index, output.url, None, FileState.PENDING))
                 others = frozenset(Path(p) for i, p in task.file_paths.items() if i != index)
                 try:
                     done = await self._fetch_with_retries(output.url, save_dir, others, root)
@@ -96,8 +114,8 @@ class ResultFetcher:
                 except DownloadError as exc:
                     problems.append(self._failed(task, index, output.url, exc))
                 else:
-                    task.file_paths[index] = str(done.path)
-                    engine.emit(
+                    task.file_downloaded(index, str(done.path))
+                    self._emit(
                         FileEvent(
                             task.ref.key,
                             index,
@@ -109,15 +127,13 @@ class ResultFetcher:
                     )
                 index += 1
         finally:
-            task.downloads_pending = False
-            task.problem = "; ".join(problems) or None
-            task.download_failed = bool(problems)
-            engine.publish(task, Change(False, False, False))
+            task.downloads_finished(problems)
+            self._publish(task, Change.NONE)
 
     def _failed(self, task: TrackedTask, index: int, url: str, exc: DownloadError) -> str:
         message = f"result {index + 1}: {exc}"
         event = FileEvent(task.ref.key, index, url, None, FileState.FAILED, error=str(exc))
-        self._engine.emit(event)
+        self._emit(event)
         return message
 
     async def _fetch_with_retries(
@@ -145,15 +161,13 @@ class ResultFetcher:
 
     async def _refresh(self, task: TrackedTask) -> bool:
         """Ask the provider again for the task: signed result URLs are often renewed."""
-        engine = self._engine
-        runtime = engine.runtime_for(task)
-        outcome = await engine.call(runtime, task.provider.status_request(task.ref))
+        outcome = await self._ask_again(task)
         if not isinstance(outcome, Observed) or outcome.snapshot.state is not State.SUCCEEDED:
             return False
         old = task.snapshot.outputs if task.snapshot else ()
         if tuple(o.url for o in outcome.snapshot.outputs) == tuple(o.url for o in old):
             return False
-        task.snapshot = outcome.snapshot
+        task.refresh_outputs(outcome.snapshot)
         return True
 
     async def aclose(self) -> None:

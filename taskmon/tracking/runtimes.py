@@ -3,17 +3,20 @@
 The base URL and the on/off switch can change while the engine runs (the
 window's settings): the registry keeps the current choice, validates a new
 base URL with the same rules as `--base-url`, and updates a runtime already
-made, so the next request goes to the new host.
+made, so the next request goes to the new host. The engine's config is only
+where these start from: it is never written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable, Iterator, Mapping
 
 from taskmon.net.http_api import resolve_base_url
 from taskmon.providers.base import Provider
 from taskmon.tracking.config import EngineConfig, ProviderRuntime
+from taskmon.tracking.host_health import HostBook, HostHealth
 
 WorkerFactory = Callable[[ProviderRuntime], "asyncio.Task[None]"]
 
@@ -27,6 +30,7 @@ class ProviderRuntimes:
         config: EngineConfig,
         env: Mapping[str, str] | None,
         start_worker: WorkerFactory,
+        rng: random.Random | None = None,
     ) -> None:
         self._providers = providers
         self._config = config
@@ -35,6 +39,7 @@ class ProviderRuntimes:
         self._overrides = dict(config.base_url_overrides)
         self._disabled = set(config.disabled_providers)
         self._runtimes: dict[str, ProviderRuntime] = {}
+        self.hosts = HostBook(config.host_health, rng=rng)
 
     def __iter__(self) -> Iterator[ProviderRuntime]:
         return iter(self._runtimes.values())
@@ -53,7 +58,8 @@ class ProviderRuntimes:
         runtime = self._runtimes.get(name)
         if runtime is None:
             provider = self._providers[name]
-            runtime = ProviderRuntime(provider, self.base_url(name))
+            base_url = self.base_url(name)
+            runtime = ProviderRuntime(provider, base_url, self.hosts.of(base_url))
             runtime.disabled = name in self._disabled
             self._runtimes[name] = runtime
             for _ in range(self._config.workers_per_provider):
@@ -71,11 +77,10 @@ class ProviderRuntimes:
             self._overrides[name] = url
         else:
             self._overrides.pop(name, None)
-        # The config follows, so whoever reads it (a restart from it) sees the choice.
-        self._config.base_url_overrides = dict(self._overrides)
         runtime = self._runtimes.get(name)
         if runtime is not None:
             runtime.base_url = resolved
+            runtime.host = self.hosts.of(resolved)
         return resolved
 
     def set_disabled(self, name: str, disabled: bool) -> bool:
@@ -87,11 +92,14 @@ class ProviderRuntimes:
             self._disabled.add(name)
         else:
             self._disabled.discard(name)
-        self._config.disabled_providers = frozenset(self._disabled)
         runtime = self._runtimes.get(name)
         if runtime is not None:
             runtime.disabled = disabled
         return True
+
+    def of_host(self, host: HostHealth) -> list[ProviderRuntime]:
+        """The runtimes whose calls go to `host`."""
+        return [r for r in self._runtimes.values() if r.host is host]
 
     def problems(self) -> dict[str, str]:
         """Why each stopped provider is stopped (no key, key rejected, disabled)."""

@@ -8,8 +8,7 @@ off or moved to another host.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Coroutine
 from typing import Any
 
 
@@ -20,35 +19,20 @@ class SideJobs:
         self._all: set[asyncio.Task[None]] = set()
         self._of: dict[str, set[asyncio.Task[None]]] = {}
         self._streams: dict[str, asyncio.Task[None]] = {}  # task key -> its open stream
-        self._adopter: str | None = None
 
     def spawn(
         self, coro: Coroutine[Any, Any, None], owner: str | None = None, *, stream: bool = False
     ) -> asyncio.Task[None]:
-        """Run `coro` as a job of task `owner` (default: the one `adopted_by` names)."""
+        """Run `coro` as a job of task `owner` (None: of the engine itself)."""
         job: asyncio.Task[None] = asyncio.ensure_future(coro)
         self._all.add(job)
         job.add_done_callback(self._all.discard)
-        owner = owner or self._adopter
         if owner is not None:
             self._of.setdefault(owner, set()).add(job)
             job.add_done_callback(lambda done: self._forget(owner, done))
             if stream:
                 self._streams[owner] = job
         return job
-
-    @contextmanager
-    def adopted_by(self, owner: str) -> Iterator[None]:
-        """Jobs spawned inside this block without an owner belong to `owner`.
-
-        For code that spawns through the engine without knowing about owners
-        (the result fetcher starts its download job synchronously).
-        """
-        self._adopter = owner
-        try:
-            yield
-        finally:
-            self._adopter = None
 
     def cancel_of(self, owner: str) -> list[asyncio.Task[None]]:
         """Cancel every job of `owner`; returns them, to await their end."""

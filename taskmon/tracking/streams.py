@@ -10,57 +10,117 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Final
+from collections.abc import Awaitable, Callable
+from typing import Final
 
 import httpx
 from httpx_sse import EventSource, SSEError
 
+from taskmon.keys import Secret
 from taskmon.net.outcomes import Observed
-
-if TYPE_CHECKING:
-    from taskmon.tracking.engine import Engine, ProviderRuntime
-    from taskmon.tracking.task import TrackedTask
+from taskmon.providers.base import RequestSpec
+from taskmon.tracking.config import EngineConfig, ProviderRuntime
+from taskmon.tracking.runtimes import ProviderRuntimes
+from taskmon.tracking.side_jobs import SideJobs
+from taskmon.tracking.task import TrackedTask
 
 log = logging.getLogger(__name__)
 
 STREAM_RETRY_BASE_S: Final = 10.0
 
+OpenStream = Callable[[str, RequestSpec, Secret], Awaitable[httpx.Response]]
 
-async def follow_stream(engine: Engine, runtime: ProviderRuntime, task: TrackedTask) -> None:
-    """Read the stream until a terminal event, a drop or an error; then hand back to polling."""
-    provider = task.provider
-    confirmed_end = False
-    try:
-        spec = provider.stream_request(task.ref, task.provider_task_id)
-        key = await engine.control.key_for(runtime)
-        if spec is None or key is None:
-            return
-        response = await engine.clients.open_stream(runtime.base_url, spec, key)
+
+class Streams:
+    """Opens push streams where a provider has them, within the per-provider cap."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        runtimes: ProviderRuntimes,
+        jobs: SideJobs,
+        *,
+        now: Callable[[], float],
+        key_for: Callable[[ProviderRuntime], Awaitable[Secret | None]],
+        open_stream: OpenStream,
+        is_tracked: Callable[[str], bool],
+        observe: Callable[[TrackedTask, Observed], None],
+        schedule: Callable[[TrackedTask, float], None],
+        cancel_timer: Callable[[str], None],
+    ) -> None:
+        self._config = config
+        self._runtimes = runtimes
+        self._jobs = jobs
+        self._now = now
+        self._key_for = key_for
+        self._open_stream = open_stream
+        self._is_tracked = is_tracked
+        self._observe = observe
+        self._schedule = schedule
+        self._cancel_timer = cancel_timer
+        self.closed = False
+
+    def start(self, task: TrackedTask) -> bool:
+        """Open the provider's push stream for `task` when it has one and it still works."""
+        provider = task.provider
+        if not provider.supports_stream or task.streaming or self.closed:
+            return False
+        runtime = self._runtimes.get(provider.name)
+        if runtime.stopped or runtime.host.unwell:
+            return False
+        if task.stream_failures >= self._config.stream_retries:
+            return False
+        if self._now() < task.stream_retry_mono:
+            return False
+        if provider.stream_request(task.ref, task.provider_task_id) is None:
+            return False
+        if runtime.streams >= self._config.max_streams_per_provider:
+            return False
+        task.mark_streaming()
+        self._cancel_timer(task.ref.key)
+        # Counted from the spawn, not from the stream's first step: at start-up every
+        # stream is spawned before any runs, and the cap must hold then too. The
+        # callback also runs for a job cancelled before it started.
+        runtime.streams += 1
+        job = self._jobs.spawn(self._follow(runtime, task), task.ref.key, stream=True)
+        job.add_done_callback(lambda _: _stream_closed(runtime))
+        return True
+
+    async def _follow(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
+        """Read the stream until a terminal event, a drop or an error; then hand back to polling."""
+        provider = task.provider
+        confirmed_end = False
         try:
-            if response.status_code != 200:
-                # Let the status query say what is wrong (404 lost, 401 key...).
-                task.stream_failures = engine.config.stream_retries
+            spec = provider.stream_request(task.ref, task.provider_task_id)
+            key = await self._key_for(runtime)
+            if spec is None or key is None:
                 return
-            # aclosing: leaving early closes the event generator here, in this task,
-            # not later in the garbage collector ("async generator ignored GeneratorExit").
-            async with contextlib.aclosing(EventSource(response).aiter_sse()) as events:
-                async for event in events:
-                    snap = provider.parse_stream_event(event.event, event.data)
-                    if snap is None or not engine.is_tracked(task.ref.key):
-                        continue
-                    if snap.state is not None and snap.state.is_terminal:
-                        confirmed_end = True  # the status query is authoritative
-                        return
-                    engine.observe(task, Observed(snap))
+            response = await self._open_stream(runtime.base_url, spec, key)
+            try:
+                if response.status_code != 200:
+                    # Let the status query say what is wrong (404 lost, 401 key...).
+                    task.stream_refused(self._config.stream_retries)
+                    return
+                # aclosing: leaving early closes the event generator here, in this task,
+                # not later in the garbage collector ("async generator ignored GeneratorExit").
+                async with contextlib.aclosing(EventSource(response).aiter_sse()) as events:
+                    async for event in events:
+                        snap = provider.parse_stream_event(event.event, event.data)
+                        if snap is None or not self._is_tracked(task.ref.key):
+                            continue
+                        if snap.state is not None and snap.state.is_terminal:
+                            confirmed_end = True  # the status query is authoritative
+                            return
+                        self._observe(task, Observed(snap))
+            finally:
+                await response.aclose()
+        except (httpx.HTTPError, SSEError, OSError) as exc:
+            log.info("%s stream for %s dropped: %s", provider.display_name, task.ref.key, exc)
         finally:
-            await response.aclose()
-    except (httpx.HTTPError, SSEError, OSError) as exc:
-        log.info("%s stream for %s dropped: %s", provider.display_name, task.ref.key, exc)
-    finally:
-        task.streaming = False
-        if not confirmed_end:
-            task.stream_failures += 1
-            loop_time = engine.loop_time()
-            task.stream_retry_mono = loop_time + STREAM_RETRY_BASE_S * 2**task.stream_failures
-        if engine.is_tracked(task.ref.key) and not task.state.is_terminal:
-            engine.schedule(task, 0.0)
+            task.stream_ended(confirmed_end, self._now(), STREAM_RETRY_BASE_S)
+            if self._is_tracked(task.ref.key) and not task.state.is_terminal:
+                self._schedule(task, 0.0)
+
+
+def _stream_closed(runtime: ProviderRuntime) -> None:
+    runtime.streams -= 1

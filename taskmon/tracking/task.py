@@ -1,7 +1,8 @@
 """A tracked task: the engine's mutable record (the view it publishes is in `domain`).
 
-The record carries its own state transitions (`apply`, `mark_lost`, ...), so
-the rules for merging observations live in one place.
+The record carries its own state transitions (`apply`, `mark_lost`,
+`mark_streaming`, `downloads_started`, ...), so the rules for merging
+observations live in one place and no other module writes its fields.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from taskmon.domain.snapshot import MediaKind, PollHints, Snapshot, State, TaskError
-from taskmon.domain.task import GAVE_UP, Change, HistoryEntry, TaskRef, TaskView
+from taskmon.domain.task import GAVE_UP, MAX_HISTORY, Change, HistoryEntry, TaskRef, TaskView
 from taskmon.providers.base import Provider
 from taskmon.tracking.poll_policy import DurationPrior, PollInput, ProgressSample, predicted_end
 
 if TYPE_CHECKING:
     from taskmon.domain.records import StoredTask
-
-MAX_HISTORY = 50
 
 
 @dataclass(slots=True)
@@ -56,6 +55,95 @@ class TrackedTask:
     downloads_pending: bool = False
     download_failed: bool = False
     provider_task_id: str | None = None
+
+    # -- polling ------------------------------------------------------------
+
+    def count_poll(self) -> None:
+        """A status call for this task is going out."""
+        self.polls += 1
+
+    def plan_poll(self, when_mono: float | None) -> None:
+        """The next poll is due at `when_mono` (None: none planned, e.g. streaming, halted)."""
+        self.next_poll_mono = when_mono
+
+    def note_problem(self, text: str | None) -> None:
+        """Say what is wrong now, in words (None: nothing)."""
+        self.problem = text
+
+    def halt(self, problem: str) -> None:
+        """No poll is planned until something changes; `problem` says why."""
+        self.next_poll_mono = None
+        self.problem = problem
+
+    def answered(self) -> None:
+        """The provider answered properly: earlier faults and lookups no longer count."""
+        self.consecutive_errors = 0
+        self.not_found = 0
+        self.problem = None
+
+    def record_transient(self) -> int:
+        """One more transient fault in a row; returns how many now."""
+        self.consecutive_errors += 1
+        return self.consecutive_errors
+
+    def record_not_found(self) -> int:
+        """The provider did not know the task once more; returns how many times in a row."""
+        self.not_found += 1
+        return self.not_found
+
+    def mark_lost(self, error: TaskError, now: datetime) -> bool:
+        """End as lost (confirmed not found); True when this was the first answer at all."""
+        first = not self.observed
+        self.observed = True
+        self.end(State.LOST, error, now)
+        return first
+
+    def use_prior(self, prior: DurationPrior | None) -> None:
+        """What this provider and model usually take (learned), for the schedule."""
+        self.prior = prior
+
+    # -- streams ---------------------------------------------------------------
+
+    def mark_streaming(self) -> None:
+        """A push stream follows the task now: no poll is planned."""
+        self.streaming = True
+        self.next_poll_mono = None
+
+    def stream_refused(self, retries: int) -> None:
+        """The stream endpoint said no: do not try it again (the status query says why)."""
+        self.stream_failures = retries
+
+    def stream_ended(self, confirmed_end: bool, now_mono: float, retry_base_s: float) -> None:
+        """The stream closed; unless it saw the end, try it again later, backing off."""
+        self.streaming = False
+        if not confirmed_end:
+            self.stream_failures += 1
+            self.stream_retry_mono = now_mono + retry_base_s * 2**self.stream_failures
+
+    # -- results -----------------------------------------------------------------
+
+    def downloads_started(self) -> None:
+        self.downloads_pending = True
+
+    def file_downloaded(self, index: int, path: str) -> None:
+        self.file_paths[index] = path
+
+    def downloads_finished(self, problems: list[str]) -> None:
+        """The result downloads ended; `problems` (one per failed file) become the problem."""
+        self.downloads_pending = False
+        self.problem = "; ".join(problems) or None
+        self.download_failed = bool(problems)
+
+    def retry_downloads(self) -> None:
+        """Failed downloads are to be tried again: their failure is forgotten."""
+        self.download_failed = False
+        self.problem = None
+
+    def refresh_outputs(self, snap: Snapshot) -> None:
+        """A fresh answer of a succeeded task, for its renewed result URLs."""
+        self.snapshot = snap
+
+    # -- observations ------------------------------------------------------------
 
     def apply(self, snap: Snapshot, now_mono: float, now: datetime) -> Change:
         """Merge one validated observation; unknown statuses keep the last known state."""
@@ -223,4 +311,3 @@ class TrackedTask:
             provider_task_id=self.provider_task_id,
             raw=snap.raw,
         )
-

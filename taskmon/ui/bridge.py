@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from taskmon.domain import AddResult, TaskRef, TaskView
 from taskmon.keys import BackendStatus, KeySource, KeyStore
 from taskmon.service import KeyCheck, TrackingService
-from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
+from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent, TaskRemoved
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class EngineBridge(QObject):
         self.service = service
         self.keys = keys
         self._pending: dict[str, TaskView] = {}
+        self._removed: dict[str, None] = {}  # keys the table shows that the engine dropped
         self._known: set[str] = set()
         self.provider_problems: dict[str, tuple[str, str]] = {}
         self._flush = QTimer(self)
@@ -66,6 +67,14 @@ class EngineBridge(QObject):
             self._pending[event.view.key] = event.view
             if not self._flush.isActive():
                 self._flush.start()
+        elif isinstance(event, TaskRemoved):
+            # Announced by the engine (removed here or by another process): the
+            # table never has to look for what went away.
+            self._pending.pop(event.key, None)
+            if event.key in self._known:
+                self._removed[event.key] = None
+                if not self._flush.isActive():
+                    self._flush.start()
         elif isinstance(event, ProviderEvent):
             if event.problem is None:
                 self.provider_problems.pop(event.provider, None)
@@ -79,6 +88,10 @@ class EngineBridge(QObject):
         """Hand the gathered task changes to the table now."""
         self._flush.stop()
         self._more.stop()
+        if self._removed:
+            gone, self._removed = list(self._removed), {}
+            self._known.difference_update(gone)
+            self.tasksRemoved.emit(gone)
         engine = self.service.engine
         if not self._pending:
             return
@@ -101,18 +114,6 @@ class EngineBridge(QObject):
         if later:
             self._more.start()
 
-    def _sync_removed(self) -> None:
-        """Tell the table about tasks the engine no longer tracks (removed anywhere)."""
-        engine = self.service.engine
-        if engine is None:
-            return
-        gone = [k for k in self._known if not engine.is_tracked(k)]
-        if gone:
-            self._known.difference_update(gone)
-            for key in gone:
-                self._pending.pop(key, None)
-            self.tasksRemoved.emit(gone)
-
     # -- life cycle --------------------------------------------------------------
 
     async def start(self) -> None:
@@ -123,11 +124,6 @@ class EngineBridge(QObject):
         for view in engine.tasks():
             self._pending[view.key] = view
         self.flush()
-        # Tasks removed by another process (`taskmon remove`) leave the table too.
-        self._removal_check = QTimer(self)
-        self._removal_check.setInterval(1000)
-        self._removal_check.timeout.connect(self._sync_removed)
-        self._removal_check.start()
 
     async def stop(self) -> None:
         await self.service.stop()
@@ -145,7 +141,7 @@ class EngineBridge(QObject):
 
     async def remove(self, keys: Sequence[str], purge: bool = False) -> Any:
         outcome = await self.service.remove_tasks(keys, purge=purge)
-        self._sync_removed()
+        self.flush()  # the rows go now, not at the next gathering of events
         return outcome
 
     async def retry(self, key: str) -> str:

@@ -1,4 +1,4 @@
-"""The engine's own heap of poll times: one loop timer, replaced and cancelled polls
+"""The scheduler's heap of poll times: one loop timer, replaced and cancelled polls
 skipped, and polls that fall due within one tick sent in one wake-up."""
 
 from __future__ import annotations
@@ -8,22 +8,15 @@ import itertools
 
 from taskmon.domain.task import TaskRef, utcnow
 from taskmon.providers import PROVIDERS
-from taskmon.tracking.config import EngineConfig
-from taskmon.tracking.engine import Engine
+from taskmon.tracking.scheduler import DueTimes
 from taskmon.tracking.task import TrackedTask
 
 
-class NoKeys:
-    async def get(self, provider: str) -> None:
-        return None
-
-
-def _engine_recording_due(tick_s: float = 0.0) -> tuple[Engine, list[tuple[str, float]]]:
-    engine = Engine(NoKeys(), EngineConfig(poll_tick_s=tick_s), env={})
+def _engine_recording_due(tick_s: float = 0.0) -> tuple[DueTimes, list[tuple[str, float]]]:
     fired: list[tuple[str, float]] = []
     loop = asyncio.get_running_loop()
-    engine._due = lambda key: fired.append((key, loop.time()))  # type: ignore[method-assign]
-    return engine, fired
+    due = DueTimes(tick_s, lambda key: fired.append((key, loop.time())))
+    return due, fired
 
 
 def _task(name: str) -> TrackedTask:
@@ -42,13 +35,13 @@ async def test_polls_come_due_in_time_order_once_each() -> None:
     engine.schedule(d, 0.02)
     engine.schedule(a, 0.04)  # replaces a's pending poll with an earlier one
     engine.schedule(d, 0.16)  # and d's with a later one
-    engine.cancel_timer(c.ref.key)
+    engine.cancel(c.ref.key)
     await asyncio.sleep(0.35)
     assert [key for key, _ in fired] == [a.ref.key, b.ref.key, d.ref.key]
     for (_, at), delay in zip(fired, (0.04, 0.08, 0.16), strict=True):
         assert at - start >= delay - 0.003  # never (much) early
     assert a.next_poll_mono is not None and abs(a.next_poll_mono - (start + 0.04)) < 0.01
-    await engine.aclose()
+    engine.close()
 
 
 async def test_a_poll_scheduled_while_the_wake_waits_for_a_later_one_is_not_late() -> None:
@@ -62,7 +55,7 @@ async def test_a_poll_scheduled_while_the_wake_waits_for_a_later_one_is_not_late
     await asyncio.sleep(0.10)
     assert [key for key, _ in fired] == [early.ref.key]
     assert fired[0][1] - start < 0.09
-    await engine.aclose()
+    engine.close()
 
 
 async def test_rescheduling_one_task_many_times_keeps_the_heap_small() -> None:
@@ -74,13 +67,13 @@ async def test_rescheduling_one_task_many_times_keeps_the_heap_small() -> None:
     engine.schedule(task, 0.01)
     await asyncio.sleep(0.08)
     assert [key for key, _ in fired] == [task.ref.key]
-    await engine.aclose()
+    engine.close()
 
 
 async def test_nothing_comes_due_after_close() -> None:
     engine, fired = _engine_recording_due()
     engine.schedule(_task("x"), 0.02)
-    await engine.aclose()
+    engine.close()
     await asyncio.sleep(0.06)
     assert fired == []
 
@@ -111,4 +104,4 @@ async def test_a_poll_asked_for_now_is_not_held_to_the_tick() -> None:
     await asyncio.sleep(0.05)
     assert [key for key, _ in fired] == [_task("now").ref.key]
     assert fired[0][1] - start < 0.05
-    await engine.aclose()
+    engine.close()

@@ -119,6 +119,14 @@ def test_error_backoff_grows_and_is_capped() -> None:
     assert max(gaps) <= ps.ERROR_BACKOFF_CAP_S
 
 
+def test_error_backoff_never_spaces_polls_wider_than_the_normal_cap() -> None:
+    for kind, profile in ps.PROFILES.items():
+        inp = ps.PollInput(now=100.0, age_s=100.0, polls_done=5, kind=kind)
+        gaps = [ps.error_delay(n, inp, random.Random(n)) for n in range(1, 12)]
+        assert max(gaps) <= profile.cap_s, kind
+        assert max(gaps) >= profile.cap_s * (1 - ps.JITTER), kind  # and it gets there
+
+
 def test_too_few_finished_tasks_teach_nothing() -> None:
     assert ps.prior_from_totals([30.0] * (ps.PRIOR_MIN_SAMPLES - 1)) is None
     prior = ps.prior_from_totals([float(x) for x in range(10, 110, 10)])

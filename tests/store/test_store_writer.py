@@ -198,7 +198,7 @@ def test_a_published_view_is_saved_exactly_as_its_observation(store: Store, db: 
         raw={"status": "failed", "nested": [1, "ü"]},
     )
     task.apply(snapshot, 1.0, now)
-    task.problem = "a transient problem"
+    task.note_problem("a transient problem")
     view = task.view(2.0, now)
     writer = StoreWriter(db)
     writer.save_observation(ref(0).key, view)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
 from taskmon.sim import Fault, Simulator, TaskScript
 from taskmon.tracking.rate_budget import RateBudget
+from taskmon.tracking.scheduler import DueTimes
 
 TRANSIENT = ["500", "502", "503", "html", "html502", "malformed", "empty", "truncated", "reset"]
 
@@ -118,22 +121,23 @@ async def settle_keys(engine: Any, keys: list[str]) -> None:
 
 
 async def test_tasks_behind_a_spent_budget_wait_their_turn_at_the_budget_s_rate(
-    sim: Simulator, make_engine: Any, settle: Any
+    sim: Simulator, make_engine: Any, settle: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    schedules = 0
+    schedule = DueTimes.schedule
+
+    def counting(due: DueTimes, task: Any, delay_s: float) -> None:
+        nonlocal schedules
+        schedules += 1
+        schedule(due, task, delay_s)
+
+    monkeypatch.setattr(DueTimes, "schedule", counting)
     engine, _ = make_engine()
     scripts = [sim.add_task(TaskScript(provider="vidgo", run_s=0.2)) for _ in range(12)]
     first = engine.track(TaskRef("vidgo", scripts[0].task_id))
     runtime = engine.runtime_for(engine.tracked(first.key))
     runtime.budget = RateBudget(rate_per_s=4.0, burst=1.0, max_rate_per_s=4.0, _tokens=1.0)
-    schedules = 0
-    schedule = engine.schedule
-
-    def counting(task: Any, delay_s: float) -> None:
-        nonlocal schedules
-        schedules += 1
-        schedule(task, delay_s)
-
-    engine.schedule = counting
+    schedules = 0  # from here on
     for script in scripts[1:]:
         engine.track(TaskRef("vidgo", script.task_id))
     await settle(engine, 30)

@@ -26,7 +26,7 @@ from taskmon.service.data_paths import cache_dir, db_path
 from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator, TaskScript
 from taskmon.store.store import Store
-from taskmon.tracking import engine as core
+from taskmon.tracking import outcome_handler
 from taskmon.tracking.config import DISABLED
 from taskmon.tracking.events import ProviderEvent
 
@@ -203,7 +203,7 @@ async def test_a_purge_stops_the_tasks_download_first_so_nothing_lands_afterward
 async def test_retry_looks_up_a_lost_task_again_and_the_store_keeps_its_history(
     sim: Simulator, make_service: Any, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(core, "NOT_FOUND_CONFIRM_S", 0.2)
+    monkeypatch.setattr(outcome_handler, "NOT_FOUND_CONFIRM_S", 0.2)
     service = make_service(data)
     await service.start()
     ref = TaskRef("xenodia", "task_submitted_elsewhere")
@@ -226,7 +226,7 @@ async def test_retry_looks_up_a_lost_task_again_and_the_store_keeps_its_history(
 async def test_a_retried_task_still_missing_is_lost_again(
     make_service: Any, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(core, "NOT_FOUND_CONFIRM_S", 0.2)
+    monkeypatch.setattr(outcome_handler, "NOT_FOUND_CONFIRM_S", 0.2)
     service = make_service(data)
     await service.start()
     ref = TaskRef("vidgo", "task-unified-0000000000-nothere")

@@ -213,6 +213,27 @@ def test_remove_with_the_delete_key_stops_tracking(app: App, qtbot: Any, monkeyp
     assert app.service.engine is not None and not app.service.engine.tasks()
 
 
+def test_a_task_removed_by_another_process_leaves_the_table_through_the_engine_s_event(
+    app: App, qtbot: Any
+) -> None:
+    from taskmon.service.data_paths import db_path
+    from taskmon.store.store import Store
+    from taskmon.tracking.events import EngineEvent, TaskRemoved
+
+    gone, kept = app.add(TaskScript("reapi", run_s=30)), app.add(TaskScript("reapi", run_s=30))
+    app.run(app.bridge.add([gone, kept]))
+    qtbot.waitUntil(lambda: len(app.rows()) == 2, timeout=3000)
+    heard: list[EngineEvent] = []
+    assert app.service.engine is not None
+    app.service.engine.subscribe(heard.append)
+    with Store.open(db_path(app.service.directory)) as store:  # as `taskmon remove` does
+        store.remove([gone.key])
+    qtbot.waitUntil(lambda: set(app.rows()) == {kept.task_id}, timeout=5000)
+    assert TaskRemoved(gone.key) in heard
+    # Nothing scans for removals any more: the event is the only way a row leaves.
+    assert not hasattr(app.bridge, "_removal_check")
+
+
 def test_details_panel_shows_history_and_raw_response(app: App, qtbot: Any) -> None:
     ref = app.add(TaskScript("xenodia", run_s=1))
     app.run(app.bridge.add([ref]))

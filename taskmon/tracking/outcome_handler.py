@@ -1,0 +1,208 @@
+"""What the engine does with each answer: merge it, plan the next look, or wait.
+
+A poll's outcome (net/outcomes.py) becomes the task's new state and its next
+poll time; a throttle pauses the key; a refused key halts the provider; a
+transient fault backs off for the task alone, unless its host is failing for
+every task (host_health), in which case the host's tasks wait for a probe.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from taskmon.domain.snapshot import State, TaskError
+from taskmon.domain.task import GAVE_UP, NOT_FOUND, Change, utcnow
+from taskmon.net.outcomes import (
+    AccessDenied,
+    KeyRejected,
+    NotFound,
+    Observed,
+    Outcome,
+    Throttled,
+    Transient,
+)
+from taskmon.tracking import poll_policy
+from taskmon.tracking.config import HOUR, EngineConfig, ProviderRuntime
+from taskmon.tracking.events import ProviderEventKind
+from taskmon.tracking.host_health import HostHealth
+from taskmon.tracking.runtimes import ProviderRuntimes
+from taskmon.tracking.task import TrackedTask
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_CONFIRM_S: Final = 5.0  # a just-submitted task may briefly 404: look once more
+
+
+class OutcomeHandler:
+    """Turns outcomes into task state, schedules and host health."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        rng: random.Random,
+        tasks: Mapping[str, TrackedTask],
+        runtimes: ProviderRuntimes,
+        *,
+        now: Callable[[], float],
+        schedule: Callable[[TrackedTask, float], None],
+        cancel_timer: Callable[[str], None],
+        publish: Callable[[TrackedTask, Change], None],
+        fetch_results: Callable[[TrackedTask], None],
+        start_stream: Callable[[TrackedTask], bool],
+        halt_provider: Callable[[ProviderRuntime, str, ProviderEventKind], None],
+    ) -> None:
+        self._config = config
+        self._rng = rng
+        self._tasks = tasks
+        self._runtimes = runtimes
+        self._now = now
+        self._schedule = schedule
+        self._cancel_timer = cancel_timer
+        self._publish = publish
+        self._fetch_results = fetch_results
+        self._start_stream = start_stream
+        self._halt_provider = halt_provider
+
+    def handle(self, runtime: ProviderRuntime, task: TrackedTask, outcome: Outcome) -> None:
+        """Act on the outcome of `task`'s status call."""
+        if isinstance(outcome, Observed):  # by far the most common: first, and cheap
+            if runtime.host.failures:
+                self._host_answered(runtime.host)
+            runtime.budget.on_success()
+            self.observe(task, outcome)
+            return
+        if not isinstance(outcome, Transient) and runtime.host.failures:
+            self._host_answered(runtime.host)  # the host answers, whatever it said
+        now = self._now()
+        match outcome:
+            case Throttled(message=message, retry_after_s=retry_after):
+                pause = runtime.budget.on_throttled(now, retry_after)
+                delay = max(pause, poll_policy.next_delay(task.poll_input(now), self._rng))
+                task.note_problem(f"rate limited, retrying in {delay:.0f} s")
+                log.info("%s", message)
+                self._schedule(task, delay + self._rng.uniform(0.0, 1.0))
+                self._publish(task, Change.NONE)
+            case KeyRejected(message=message):
+                self._halt_provider(runtime, message, ProviderEventKind.KEY_REJECTED)
+            case AccessDenied(message=message):
+                self._halt_provider(runtime, message, ProviderEventKind.ACCESS_DENIED)
+            case NotFound(message=message):
+                if task.record_not_found() >= 2:
+                    first = task.mark_lost(TaskError(message, NOT_FOUND), utcnow())
+                    self._publish(task, Change(True, False, first))
+                else:
+                    delay = max(NOT_FOUND_CONFIRM_S, task.provider.min_poll_interval_s)
+                    task.note_problem(f"{message}; confirming in {delay:.0f} s")
+                    self._schedule(task, delay)
+                    self._publish(task, Change.NONE)
+            case Transient(message=message):
+                self._transient(runtime, task, message, now)
+
+    def observe(self, task: TrackedTask, outcome: Observed) -> None:
+        """Merge an observation, then schedule, stream, fetch results or stop."""
+        now_mono, now = self._now(), utcnow()
+        task.answered()
+        change = task.apply(outcome.snapshot, now_mono, now)
+        if task.prior is None:
+            self.attach_prior(task)  # the model may only be known from the first answer
+        if task.state.is_terminal:
+            self._cancel_timer(task.ref.key)
+            task.plan_poll(None)
+            self._fetch_results(task)
+        elif task.streaming or self._start_stream(task):
+            pass  # pushed updates arrive on the stream; no poll needed
+        else:
+            give_up = self._config.give_up_after_s.get(task.media_kind)
+            if give_up is not None and now_mono - task.first_seen_mono > give_up:
+                message = f"taskmon stopped waiting after {give_up / HOUR:g} h (give-up setting)"
+                task.end(State.FAILED, TaskError(message, GAVE_UP), now)
+                change = Change(True, change.progress_changed, change.first)
+            else:
+                delay = poll_policy.next_delay(task.poll_input(now_mono), self._rng)
+                self._schedule(task, delay)
+        self._publish(task, change)
+
+    def attach_prior(self, task: TrackedTask) -> None:
+        lookup = self._config.duration_prior
+        if lookup is not None:
+            model = task.snapshot.model if task.snapshot and task.snapshot.model else task.ref.model
+            task.use_prior(lookup(task.ref.provider, model))
+
+    # -- hosts ---------------------------------------------------------------------
+
+    def _transient(
+        self, runtime: ProviderRuntime, task: TrackedTask, message: str, now: float
+    ) -> None:
+        host = runtime.host
+        key = task.ref.key
+        errors = task.record_transient()
+        if host.failed(key, lambda: self._alone_on(host, task)):
+            log.info("%s is failing for every task: %s", host.origin, message)
+            self._park_host(host, task)
+        elif host.unwell:
+            if key == host.probe_key:  # the probe failed: the next one, later
+                self._schedule(task, host.next_probe_delay())
+            else:  # an answer that was on its way when the host failed
+                self.hold(runtime, task)
+        else:
+            delay = poll_policy.error_delay(errors, task.poll_input(now), self._rng)
+            task.note_problem(f"{message}; retrying in {delay:.0f} s")
+            self._schedule(task, delay)
+            self._publish(task, Change.NONE)
+
+    def hold(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
+        """`task` would poll an unwell host: it waits, parked (or probes, when no task does)."""
+        host = runtime.host
+        problem = host.problem()
+        if host.park(task.ref.key):
+            self._schedule(task, host.next_probe_delay())
+        else:
+            self._cancel_timer(task.ref.key)
+            task.plan_poll(None)
+        if task.problem != problem:
+            task.note_problem(problem)
+            self._publish(task, Change.NONE)
+
+    def release(self, task: TrackedTask) -> None:
+        """`task` no longer waits for its host (removed, or its provider stopped)."""
+        host = self._runtimes.get(task.provider.name).host
+        probe = host.release(task.ref.key)
+        if probe is not None and (successor := self._tasks.get(probe)) is not None:
+            self._schedule(successor, host.next_probe_delay())
+
+    def _park_host(self, host: HostHealth, probe: TrackedTask) -> None:
+        """The host just turned unwell: every task that would poll it waits; `probe` probes."""
+        self._schedule(probe, host.next_probe_delay())
+        problem = host.problem()
+        probe.note_problem(problem)
+        self._publish(probe, Change.NONE)
+        for task in self._pollable_on(host):
+            if task is not probe:
+                host.park(task.ref.key)
+                self._cancel_timer(task.ref.key)
+                task.halt(problem)
+                self._publish(task, Change.NONE)
+
+    def _host_answered(self, host: HostHealth) -> None:
+        """A proper answer: the host is well; its parked tasks are looked at again, soon."""
+        for key, delay in host.answered():
+            task = self._tasks.get(key)
+            if task is None or task.state.is_terminal or task.streaming:
+                continue
+            if self._runtimes.get(task.provider.name).host is host:
+                self._schedule(task, delay)
+
+    def _pollable_on(self, host: HostHealth) -> list[TrackedTask]:
+        """The host's tasks that poll it now: not ended, not streaming, provider not stopped."""
+        names = {r.provider.name for r in self._runtimes.of_host(host) if not r.stopped}
+        return [
+            t
+            for t in self._tasks.values()
+            if t.ref.provider in names and not t.state.is_terminal and not t.streaming
+        ]
+
+    def _alone_on(self, host: HostHealth, task: TrackedTask) -> bool:
+        return all(t is task for t in self._pollable_on(host))
