@@ -7,16 +7,18 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
+    QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QCheckBox,
     QLabel,
@@ -39,6 +41,7 @@ from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.filter_model import TaskFilterModel
 from taskmon.ui.task_model import CLOCK_COLUMNS, VIEW_ROLE, TaskTableModel
 from taskmon.ui.task_table import TaskTable
+from taskmon.ui.wording import counted
 
 SETTINGS_VERSION: Final = 1
 MAX_DROPPED_FILE_BYTES: Final = 4 * 1024 * 1024
@@ -104,6 +107,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
 
         self._action_icons: dict[QAction, str] = {}
+        self._reveal: tuple[str, set[str]] | None = None  # an add's summary, awaiting rows
         self._make_actions()
         self._connect()
         self._restore()
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
 
     def _on_tasks_changed(self, views: list[TaskView]) -> None:
         self.model.apply(views)
+        self._reveal_when_in_table()
         self._refresh_counts()
         current = self.details.current()
         if current is not None:
@@ -256,6 +261,9 @@ class MainWindow(QMainWindow):
 
     def _on_tasks_removed(self, keys: list[str]) -> None:
         self.model.remove(keys)
+        if self._reveal is not None:  # removed meanwhile: no longer awaited
+            self._reveal = (self._reveal[0], self._reveal[1].difference(keys))
+            self._reveal_when_in_table()
         self._refresh_counts()
         current = self.details.current()
         if current is not None and current.key in keys:
@@ -340,7 +348,7 @@ class MainWindow(QMainWindow):
         ids = [v.ref.task_id for v in self.selected_views()]
         if ids:
             QGuiApplication.clipboard().setText("\n".join(ids))
-            self.statusBar().showMessage(f"Copied {len(ids)} task ID(s)", 4000)
+            self.statusBar().showMessage(f"Copied {counted(len(ids), 'task ID')}", 4000)
 
     def remove_selected(self) -> None:
         views = self.selected_views()
@@ -349,7 +357,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Remove tasks")
-        box.setText(f"Stop tracking {len(views)} task(s)?")
+        box.setText(f"Stop tracking {counted(len(views), 'task')}?")
         box.setInformativeText("Their saved result files stay on disk unless you tick the box.")
         purge = QCheckBox("Also delete their saved result files", box)
         box.setCheckBox(purge)
@@ -361,7 +369,7 @@ class MainWindow(QMainWindow):
 
     async def _remove(self, keys: list[str], purge: bool) -> None:
         outcome = await self.bridge.remove(keys, purge)
-        message = getattr(outcome, "message", None) or f"Removed {len(keys)} task(s)"
+        message = getattr(outcome, "message", None) or f"Removed {counted(len(keys), 'task')}"
         self.statusBar().showMessage(message, 6000)
 
     def retry_selected(self) -> None:
@@ -415,22 +423,72 @@ class MainWindow(QMainWindow):
         dialog.added.connect(self._on_added)
         dialog.open()
 
-    def _on_added(self, summary: str) -> None:
-        self.statusBar().showMessage(summary, 8000)
+    def _on_added(self, summary: str, keys: list[str]) -> None:
+        """Say what was added once it is in the table (rows arrive in chunks), and show it."""
+        self._reveal = (summary, set(keys))
+        self._reveal_when_in_table()
 
+    def _reveal_when_in_table(self) -> None:
+        if self._reveal is None:
+            return
+        summary, keys = self._reveal
+        if any(self.model.row_of(k) is None for k in keys):
+            self._reveal = (summary, keys)
+            return
+        self._reveal = None
+        self.statusBar().showMessage(summary, 8000)
+        if keys:
+            self._select_keys(keys)
+
+    def _select_keys(self, keys: set[str]) -> None:
+        """Select the rows of `keys` that the filters show, and scroll the first into view."""
+        selection = QItemSelection()
+        rows = []
+        for key in keys:
+            source_row = self.model.row_of(key)
+            if source_row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+            if index.isValid():
+                rows.append(index.row())
+        if not rows:
+            return
+        rows.sort()
+        last_column = self.proxy.columnCount() - 1
+        start = prev = rows[0]
+        for row in [*rows[1:], None]:  # one range per run of adjacent rows
+            if row is not None and row == prev + 1:
+                prev = row
+                continue
+            selection.select(self.proxy.index(start, 0), self.proxy.index(prev, last_column))
+            if row is not None:
+                start = prev = row
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.table.selectionModel().select(selection, flags)
+        first = self.proxy.index(rows[0], 0)
+        self.table.selectionModel().setCurrentIndex(
+            first, QItemSelectionModel.SelectionFlag.NoUpdate
+        )
+        self.table.scrollTo(first, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    # A drop is always a Copy: taskmon only reads what is dragged in, and a Move
+    # (what file managers propose for a drag on the same disk) lets the source delete it.
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
         if mime.hasText() or any(u.isLocalFile() for u in mime.urls()):
-            event.acceptProposedAction()
+            _accept_as_copy(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        _accept_as_copy(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         if paths:
-            event.acceptProposedAction()
+            _accept_as_copy(event)
             self._run(self._add_files(paths))
         elif mime.hasText():
-            event.acceptProposedAction()
+            _accept_as_copy(event)
             self.add_text(mime.text())
 
     async def _add_files(self, paths: list[str]) -> None:
@@ -492,7 +550,9 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Tasks are still running")
-        box.setText(f"{active} task(s) are still running or saving results.")
+        box.setText(
+            f"{counted(active, 'task is', 'tasks are')} still running or saving results."
+        )
         box.setInformativeText(
             "Keep tracking them in the background? Start taskmon again to bring this window back."
         )
@@ -543,6 +603,14 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_provider(s.value("filter/provider", "", str))
         self.filter_bar.search.setText(s.value("filter/text", "", str))
         self.clipboard_watcher.set_enabled(s.value("clipboard/watch", False, bool))
+
+
+def _accept_as_copy(event: QDropEvent) -> None:
+    if event.possibleActions() & Qt.DropAction.CopyAction:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+    else:
+        event.ignore()
 
 
 def _retryable(view: TaskView) -> bool:
