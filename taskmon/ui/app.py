@@ -141,9 +141,7 @@ async def _run(app: QApplication, demo: bool) -> int:
         for ref, label in environment.refs:  # each demo task says what it will do
             await bridge.add([ref], label)
     else:
-        status = await bridge.keyring_status()
-        if not status.available:
-            window.show_keyring_problem(status.message)
+        await window.check_keyring()
     try:
         await done.wait()
     finally:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import State, TaskView
+from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
 from taskmon.ui import icons
 from taskmon.ui.banners import BannerArea
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
 
         self._action_icons: dict[QAction, str] = {}
         self._reveal: tuple[str, set[str]] | None = None  # an add's summary, awaiting rows
+        self._keyring_problem: str | None = None  # set once check_keyring() found none
+        self._keyring_checked_for: set[str] = set()
         self._make_actions()
         self._connect()
         self._restore()
@@ -245,6 +248,11 @@ class MainWindow(QMainWindow):
     def _on_tasks_changed(self, views: list[TaskView]) -> None:
         self.model.apply(views)
         self._reveal_when_in_table()
+        if self._keyring_problem is not None and not self._keyring_checked_for.issuperset(
+            v.ref.provider for v in views
+        ):  # a provider newly in use may lack a key
+            self._keyring_checked_for.update(v.ref.provider for v in views)
+            self.bridge.run(self.check_keyring())
         self._refresh_counts()
         current = self.details.current()
         if current is not None:
@@ -286,16 +294,41 @@ class MainWindow(QMainWindow):
             text = f"Cannot save to the task store: {problem}. Tracking goes on in memory."
         self.banners.set("store", text, "error")
 
-    def show_keyring_problem(self, message: str | None) -> None:
-        """A banner saying what to install when no keyring backend works."""
-        text = None
-        if message:
-            text = (
-                f"No usable keyring: {message}. Keys can't be saved here; install and unlock "
-                "a Secret Service keyring (gnome-keyring or KWallet), or set "
-                "TASKMON_<PROVIDER>_API_KEY in the environment before starting taskmon."
-            )
-        self.banners.set("keyring", text, "error")
+    async def check_keyring(self) -> None:
+        """Warn, in one sentence, when keys can't be saved and a provider in use has none.
+
+        Providers in use are those of the tracked tasks; a key from the
+        environment (TASKMON_<PROVIDER>_API_KEY) needs no keyring.
+        """
+        status = await self.bridge.keyring_status()
+        self._keyring_problem = None if status.available else status.message
+        in_use = sorted({v.ref.provider for v in self.model.views()})
+        self._keyring_checked_for = set(in_use)
+        if status.available:
+            self.banners.set("keyring", None)
+            return
+        lacking = [p for p in in_use if await self.bridge.key_source(p) is KeySource.NONE]
+        if not lacking:
+            self.banners.set("keyring", None)
+            return
+        names = _joined([PROVIDERS[p].display_name for p in lacking])
+        verb = "has" if len(lacking) == 1 else "have"
+        text = f"There is no keyring to save API keys in, and {names} {verb} no key."
+        action = ("How to fix", lambda: self._explain_keyring(lacking))
+        self.banners.set("keyring", text, "error", action)
+
+    def _explain_keyring(self, lacking: list[str]) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("No keyring for API keys")
+        box.setText("taskmon keeps API keys in the system keyring, and none works here.")
+        variables = "\n".join(f"    {env_var(p)}=…" for p in lacking)
+        box.setInformativeText(
+            f"Either: {self._keyring_problem or 'install a keyring'}.\n\n"
+            f"Or set the key in the environment before starting taskmon:\n{variables}"
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
 
     def _refresh_counts(self) -> None:
         counts = Counter(v.state.value for v in self.model.views())
@@ -603,6 +636,11 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_provider(s.value("filter/provider", "", str))
         self.filter_bar.search.setText(s.value("filter/text", "", str))
         self.clipboard_watcher.set_enabled(s.value("clipboard/watch", False, bool))
+
+
+def _joined(words: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _accept_as_copy(event: QDropEvent) -> None:
