@@ -57,9 +57,12 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         *,
         title_suffix: str = "",
+        demo: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # What brings a hidden window back: the demo has its own rendezvous (ui/demo.py).
+        self.relaunch_command = "taskmon --demo" if demo else "taskmon"
         self.bridge = bridge
         self.settings = settings
         self.quit_requested: Callable[[], None] = QApplication.quit
@@ -587,7 +590,8 @@ class MainWindow(QMainWindow):
             f"{counted(active, 'task is', 'tasks are')} still running or saving results."
         )
         box.setInformativeText(
-            "Keep tracking them in the background? Start taskmon again to bring this window back."
+            "Keep tracking them in the background? "
+            f"Run {self.relaunch_command} again to bring this window back."
         )
         keep = box.addButton("Keep polling", QMessageBox.ButtonRole.AcceptRole)
         quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
