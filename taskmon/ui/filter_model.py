@@ -78,11 +78,10 @@ class TaskFilterModel(QSortFilterProxyModel):
 
 
 def _haystack(view: TaskView) -> tuple[str, str]:
-    """Everything a search may match: the IDs, then the words of IDs, label, model,
-    provider, state and errors (lines apart, so no word runs into the next field)."""
+    """What a search may match: the IDs, then the words of label, model, provider,
+    state and errors (lines apart, so no word runs into the next field)."""
     ids = "\n".join((view.ref.task_id, view.provider_task_id or "")).casefold()
-    parts = [
-        ids,
+    parts = [  # not the IDs: `task_c6ff…` must not answer to the word "c"
         view.label or "",
         view.model or "",
         view.ref.provider,

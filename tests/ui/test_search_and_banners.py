@@ -38,7 +38,7 @@ def matches(query: str, *views: Any) -> list[str | None]:
 
 
 def test_search_words_match_at_the_start_of_a_word() -> None:
-    a = make_view("task_0c1c2c3c4c5c6c7c8c9cacbcccdcec", label="batch A")
+    a = make_view("task_c1c2c3c4c5c6c7c8c9cacbcccdcec0", label="batch A")
     c = make_view("task_0123456789abcdef0123456789abcdef", label="batch C")
     assert matches("batch C", a, c) == ["batch C"]
     assert matches("bat", a, c) == ["batch A", "batch C"]
@@ -46,7 +46,7 @@ def test_search_words_match_at_the_start_of_a_word() -> None:
 
 
 def test_search_finds_any_three_characters_of_an_id() -> None:
-    a = make_view("task_0c1c2c3c4c5c6c7c8c9cacbcccdcec", label="batch A")
+    a = make_view("task_c1c2c3c4c5c6c7c8c9cacbcccdcec0", label="batch A")
     c = make_view("task_0123456789abcdef0123456789abcdef", label="batch C")
     assert matches("c7c", a, c) == ["batch A"]
     assert matches("9ab", a, c) == ["batch C"]
