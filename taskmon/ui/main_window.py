@@ -505,7 +505,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().setCurrentIndex(
             first, QItemSelectionModel.SelectionFlag.NoUpdate
         )
-        self.table.scrollTo(first, QAbstractItemView.ScrollHint.EnsureVisible)
+        # Centred rather than at the edge, where a banner arriving next would hide it.
+        if not self.table.viewport().rect().contains(self.table.visualRect(first)):
+            self.table.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # A drop is always a Copy: taskmon only reads what is dragged in, and a Move
     # (what file managers propose for a drag on the same disk) lets the source delete it.
