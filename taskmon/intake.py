@@ -14,7 +14,9 @@ Rules
   response is a task when exactly one provider claims it.
 - The rest is split on newlines, commas, semicolons and whitespace; quotes,
   `<>`, brackets and trailing punctuation around a token are dropped. Words
-  that are neither ID nor URL are reported, one item per line. The token
+  that are neither ID nor URL are reported, one item per line (counting
+  each word). An ID but for a control or format character in it (a bell,
+  a zero-width space, a bidi override) is refused, saying so. The token
   after `Bearer` or `x-api-key` is a key: reported as hidden, never shown.
 - A token with `scheme://` (or `host.tld/path`) is a URL. Only http(s) is read,
   and only its path and query: the pasted host is never contacted. When more
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -108,6 +111,7 @@ class Rejected:
     text: str
     line: int
     reason: str  # human sentence, e.g. "not a task ID: 'hello'"
+    count: int = 1  # pasted entries this item stands for ("not task IDs: 'a', 'b'" is 2)
 
 
 PasteItem = Resolved | NeedsModel | Ambiguous | Duplicate | Rejected
@@ -135,7 +139,7 @@ class PasteResult:
         """One line for a status bar, e.g. "2 tasks, 1 needs a provider, 1 not recognised"."""
         parts = []
         for kind, one, many in _SUMMARY_WORDS:
-            n = sum(isinstance(item, kind) for item in self.items)
+            n = sum(entries(item) for item in self.items if isinstance(item, kind))
             if n:
                 parts.append(f"{n} {one if n == 1 else many}")
         return ", ".join(parts) or "nothing to add"
@@ -165,6 +169,11 @@ def resolve(item: Ambiguous | NeedsModel, provider: str, model: str | None = Non
     ref = TaskRef(chosen.name, item.task_id, model=model if chosen.requires_model else None)
     chosen.validate_ref(ref)
     return ref
+
+
+def entries(item: PasteItem) -> int:
+    """How many pasted entries `item` stands for (a line of plain words is one item)."""
+    return item.count if isinstance(item, Rejected) else 1
 
 
 def shown(text: str) -> str:
@@ -246,7 +255,8 @@ class _Reader:
             more = len(words) - _MAX_SHOWN_WORDS
             reason = f"not a task ID: {listed}" if len(words) == 1 else f"not task IDs: {listed}"
             reason += f" and {more} more" if more > 0 else ""
-            self._add(Rejected(shown(" ".join(words[:_MAX_SHOWN_WORDS])), line, reason))
+            text = shown(" ".join(words[:_MAX_SHOWN_WORDS]))
+            self._add(Rejected(text, line, reason, count=len(words)))
 
     def _count_token(self, line: int) -> bool:
         """Count one token; True (and say so once) when the paste is too long to read on."""
@@ -308,6 +318,9 @@ class _Reader:
         possible = [p for p, m in matches.items() if m is IdMatch.POSSIBLE]
         candidates = certain or possible
         if not candidates:
+            if (refusal := _refusal(token)) is not None:
+                self._add(Rejected(shown(token), line, refusal))
+                return True
             return False
         if len(candidates) == 1:
             self._add_ref(candidates[0], TaskRef(candidates[0].name, token), shown(token), line)
@@ -373,6 +386,20 @@ class _Reader:
         elif key:
             self.first_line_of[key] = item.line
         self.items.append(item)
+
+
+def _refusal(token: str) -> str | None:
+    """Why a token that is an ID but for its control or format characters is refused."""
+    bad = [c for c in token if unicodedata.category(c)[0] == "C"]
+    if not bad:
+        return None
+    rest = "".join(c for c in token if c not in bad)
+    if not any(p.id_match(rest) is not IdMatch.NO for p in PROVIDERS.values()):
+        return None
+    return (
+        "a task ID cannot contain control characters or invisible formatting "
+        f"(here {shown(bad[0])}): '{shown(token)}'"  # shown() escapes them: no repr on top
+    )
 
 
 def _valid_with_a_model(provider: Provider, ref: TaskRef) -> bool:

@@ -81,6 +81,7 @@ class Apixo(Provider):
     display_name = "Apixo"
     default_base_url = "https://api.apixo.ai"
     requires_model = True  # the status path names the model used at submit
+    example_model = "nano-banana"
     result_url_ttl_s = 86_400.0  # result URLs expire 24 h after generation
 
     def status_request(self, ref: TaskRef) -> RequestSpec:

@@ -191,6 +191,8 @@ class Provider(ABC):
     # How long result URLs stay valid, when the provider documents it.
     result_url_ttl_s: ClassVar[float | None] = None
     requires_model: ClassVar[bool] = False
+    # A model name from the provider's own docs, for hints where a model is asked for.
+    example_model: ClassVar[str | None] = None
     supports_out_task_id: ClassVar[bool] = False
     supports_cancel: ClassVar[bool] = False
     supports_stream: ClassVar[bool] = False

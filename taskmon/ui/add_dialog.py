@@ -1,8 +1,9 @@
 """Adding tasks: paste IDs, status URLs or JSON; choose a provider or model where needed.
 
 `parse_paste` (taskmon/intake.py) says what each part of the text is; this
-dialog shows every item, lets the user settle the ambiguous ones (provider
-preselected with the last one used, Apixo's model from the recent ones) and
+dialog shows every item, lets the user settle the ambiguous ones (one choice
+for all of them, any row may differ; the last provider used is preselected,
+models come from the recent ones, hints from the provider's own example) and
 adds the rest. When nothing needs deciding, a paste adds at once.
 """
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -33,20 +35,22 @@ from taskmon.intake import (
     Ambiguous,
     Duplicate,
     NeedsModel,
-    PasteItem,
     PasteResult,
     Rejected,
     Resolved,
+    entries,
     parse_paste,
-    resolve,
 )
 from taskmon.providers import PROVIDERS, BadReference
 from taskmon.ui import icons
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.cell_text import provider_name
+from taskmon.ui.paste_rows import MissingChoice, Row, first_choice, model_hint, provider_words
+from taskmon.ui.wording import counted
 
 RECENT_MODELS: Final = 10
 PARSE_DELAY_MS: Final = 250
+_REPORTED_ITEMS: Final = 3  # skipped items named in a report; the rest are counted
 _LAST_PROVIDER = "add/last_provider"
 
 
@@ -66,36 +70,14 @@ def remember_model(settings: QSettings, provider: str, model: str) -> None:
     settings.setValue(_recent_key(provider), models[:RECENT_MODELS])
 
 
-class Row:
-    """One item of the paste and the user's choices for it."""
-
-    def __init__(self, item: PasteItem) -> None:
-        self.item = item
-        self.provider_box: QComboBox | None = None
-        self.model_box: QComboBox | None = None
-
-    def ref(self) -> TaskRef | None:
-        """The task this row adds, or None (raises BadReference when a choice is missing)."""
-        item = self.item
-        if isinstance(item, Resolved):
-            return item.ref
-        if isinstance(item, Ambiguous | NeedsModel):
-            provider = (
-                str(self.provider_box.currentData())
-                if self.provider_box is not None
-                else (item.provider if isinstance(item, NeedsModel) else "")
-            )
-            model = self.model_box.currentText() if self.model_box is not None else None
-            if PROVIDERS[provider].requires_model and not (model or "").strip():
-                raise BadReference(f"{item.task_id}: {provider_name(provider)} needs the model")
-            return resolve(item, provider, model)
-        return None
-
-
 class AddTasksDialog(QDialog):
-    """Emits `added(summary)` after tasks went into the store."""
+    """Emits `added(summary, keys)` after tasks went into the store.
 
-    added = Signal(str)
+    `keys` are the tasks the add was about (added, else already tracked): the
+    window says the summary once they are in its table, and selects them.
+    """
+
+    added = Signal(str, list)
 
     def __init__(
         self,
@@ -113,6 +95,7 @@ class AddTasksDialog(QDialog):
         self.settings = settings
         self.rows: list[Row] = []
         self.result_: PasteResult = PasteResult()
+        self._filling = False
 
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -140,6 +123,28 @@ class AddTasksDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(3, 180)
         layout.addWidget(self.table, 3)
+
+        # One choice for every ID that fits several providers; each row can still differ.
+        self.for_all_bar = QWidget(self)
+        bar = QHBoxLayout(self.for_all_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.for_all_label = QLabel(self.for_all_bar)
+        self.for_all = QComboBox(self.for_all_bar)
+        self.for_all.setObjectName("providerForAll")
+        self.for_all.currentIndexChanged.connect(lambda _i: self._provider_for_all())
+        self.model_for_all_label = QLabel("Model for all:", self.for_all_bar)
+        self.model_for_all = QComboBox(self.for_all_bar)
+        self.model_for_all.setObjectName("modelForAll")
+        self.model_for_all.setEditable(True)
+        self.model_for_all.setMinimumWidth(160)
+        self.model_for_all.currentTextChanged.connect(self._model_for_all)
+        for widget in (self.for_all_label, self.for_all):
+            bar.addWidget(widget)
+        bar.addSpacing(12)
+        bar.addWidget(self.model_for_all_label)
+        bar.addWidget(self.model_for_all)
+        bar.addStretch(1)
+        layout.addWidget(self.for_all_bar)
 
         form = QFormLayout()
         self.label_field = QLineEdit(self)
@@ -170,18 +175,21 @@ class AddTasksDialog(QDialog):
 
     def reparse(self) -> None:
         self.result_ = parse_paste(self.editor.toPlainText())
-        self.rows = [Row(item) for item in self.result_.items]
-        self.table.setRowCount(len(self.rows))
         last = str(self.settings.value(_LAST_PROVIDER, "", str))
-        for r, row in enumerate(self.rows):
-            self._fill_row(r, row, last)
+        self.rows = [Row(item, first_choice(item, last)) for item in self.result_.items]
+        self._filling = True  # no summary per row: one when all rows are there
+        try:
+            self.table.setRowCount(len(self.rows))
+            for r, row in enumerate(self.rows):
+                self._fill_row(r, row)
+            self._fill_for_all(last)
+        finally:
+            self._filling = False
         self._update_summary()
 
-    def _fill_row(self, r: int, row: Row, last_provider: str) -> None:
+    def _fill_row(self, r: int, row: Row) -> None:
         item = row.item
-        status, icon_state = _STATUS[type(item)]
-        status_item = QTableWidgetItem(icons.state_icon(icon_state), status)
-        self.table.setItem(r, 0, status_item)
+        self.table.setItem(r, 0, QTableWidgetItem())
         text = item.text
         pasted = QTableWidgetItem(text)
         reason = getattr(item, "reason", None)
@@ -190,71 +198,182 @@ class AddTasksDialog(QDialog):
             pasted.setText(f"{text}  — {reason}")
         self.table.setItem(r, 1, pasted)
         if isinstance(item, Resolved):
-            self.table.setItem(
-                r, 2, QTableWidgetItem(icons.provider_icon(item.ref.provider), _name(item.ref))
-            )
+            icon = icons.provider_icon(item.ref.provider)
+            self.table.setItem(r, 2, QTableWidgetItem(icon, provider_words(item.ref)))
             self.table.setItem(r, 3, QTableWidgetItem(item.ref.model or ""))
         elif isinstance(item, Ambiguous):
             box = QComboBox(self.table)
+            box.addItem("Choose…", None)
             for name in item.candidates:
                 box.addItem(icons.provider_icon(name), provider_name(name), name)
-            box.setCurrentIndex(max(0, box.findData(last_provider)))
+            box.setCurrentIndex(max(0, box.findData(row.provider)))
             box.currentIndexChanged.connect(lambda _i, rr=r: self._provider_changed(rr))
             row.provider_box = box
             self.table.setCellWidget(r, 2, box)
-            self._provider_changed(r)
+            self._show_model_box(r)
         elif isinstance(item, NeedsModel):
             self.table.setItem(
                 r,
                 2,
                 QTableWidgetItem(icons.provider_icon(item.provider), provider_name(item.provider)),
             )
-            row.model_box = self._model_box(item.provider)
-            self.table.setCellWidget(r, 3, row.model_box)
+            self._show_model_box(r)
         else:
             self.table.setItem(r, 2, QTableWidgetItem(""))
             self.table.setItem(r, 3, QTableWidgetItem(""))
+
+    def _fill_for_all(self, last_provider: str) -> None:
+        """The "Xenodia for all 12" bar: shown when a provider or a model is to choose."""
+        undecided = [r.item for r in self.rows if isinstance(r.item, Ambiguous)]
+        names = [n for n in PROVIDERS if any(n in i.candidates for i in undecided)]
+        self.for_all.clear()
+        self.for_all.addItem("Choose…", None)
+        for name in names:
+            self.for_all.addItem(icons.provider_icon(name), provider_name(name), name)
+        chosen = {r.provider for r in self.rows if isinstance(r.item, Ambiguous)}
+        if len(chosen) == 1 and last_provider in chosen:
+            self.for_all.setCurrentIndex(max(0, self.for_all.findData(last_provider)))
+        n = len(undecided)
+        self.for_all_label.setText(
+            f"{counted(n, 'ID fits', 'IDs fit')} more than one provider. "
+            f"Provider for {'it' if n == 1 else f'all {n:,}'}:"
+        )
+        for widget in (self.for_all_label, self.for_all):
+            widget.setVisible(bool(undecided))
+        self._update_model_for_all()
+
+    def _update_model_for_all(self) -> None:
+        """Offer one model for every row whose provider needs one, when there are several."""
+        needing = {r.provider for r in self._rows_needing_a_model()}
+        show = len(self._rows_needing_a_model()) > 1 and len(needing) == 1
+        if show:
+            (provider,) = needing
+            assert provider is not None
+            self.model_for_all.blockSignals(True)
+            text = self.model_for_all.currentText()
+            self.model_for_all.clear()
+            self.model_for_all.addItems(recent_models(self.settings, provider))
+            self.model_for_all.setEditText(text)
+            line = self.model_for_all.lineEdit()
+            assert line is not None  # the box is editable
+            line.setPlaceholderText(model_hint(provider))
+            self.model_for_all.blockSignals(False)
+        self.model_for_all_label.setVisible(show)
+        self.model_for_all.setVisible(show)
+        self.for_all_bar.setVisible(show or not self.for_all.isHidden())
+
+    def _rows_needing_a_model(self) -> list[Row]:
+        return [
+            r
+            for r in self.rows
+            if isinstance(r.item, Ambiguous | NeedsModel)
+            and r.provider is not None
+            and PROVIDERS[r.provider].requires_model
+        ]
 
     def _model_box(self, provider: str) -> QComboBox:
         box = QComboBox(self.table)
         box.setEditable(True)
         box.addItems(recent_models(self.settings, provider))
-        line_edit = box.lineEdit()
-        assert line_edit is not None  # setEditable(True) gave the box one
-        line_edit.setPlaceholderText("model, e.g. seedream-4")
+        if not self.model_for_all.isHidden():  # a new Apixo row takes the model for all
+            box.setEditText(self.model_for_all.currentText())
+        line = box.lineEdit()
+        assert line is not None  # the box is editable
+        line.setPlaceholderText(model_hint(provider))
         box.currentTextChanged.connect(lambda _t: self._update_summary())
         return box
 
-    def _provider_changed(self, r: int) -> None:
+    def _show_model_box(self, r: int) -> None:
         row = self.rows[r]
-        assert row.provider_box is not None
-        provider = str(row.provider_box.currentData())
-        if PROVIDERS[provider].requires_model:
-            row.model_box = self._model_box(provider)
+        if row.provider is not None and PROVIDERS[row.provider].requires_model:
+            row.model_box = self._model_box(row.provider)
             self.table.setCellWidget(r, 3, row.model_box)
         else:
             row.model_box = None
             self.table.removeCellWidget(r, 3)
             self.table.setItem(r, 3, QTableWidgetItem(""))
+
+    def _provider_changed(self, r: int) -> None:
+        row = self.rows[r]
+        assert row.provider_box is not None
+        data = row.provider_box.currentData()
+        row.provider = None if data is None else str(data)
+        self._show_model_box(r)
+        if not self._filling:
+            self._update_model_for_all()
+            self._update_summary()
+
+    def _provider_for_all(self) -> None:
+        if self._filling:
+            return
+        data = self.for_all.currentData()
+        self._filling = True
+        try:
+            for row in self.rows:
+                box = row.provider_box
+                if box is None or not isinstance(row.item, Ambiguous):
+                    continue
+                if data is None or data in row.item.candidates:
+                    box.setCurrentIndex(max(0, box.findData(data)))
+        finally:
+            self._filling = False
+        self._update_model_for_all()
+        self._update_summary()
+
+    def _model_for_all(self, text: str) -> None:
+        if self._filling:
+            return
+        self._filling = True
+        try:
+            for row in self._rows_needing_a_model():
+                if row.model_box is not None:
+                    row.model_box.setEditText(text)
+        finally:
+            self._filling = False
         self._update_summary()
 
     def _update_summary(self) -> None:
+        if self._filling:
+            return
         refs, problems = self.chosen_refs()
-        self.add_button.setText(f"Add {len(refs)} task{'s' if len(refs) != 1 else ''}")
+        self.add_button.setText(f"Add {counted(len(refs), 'task')}")
         self.add_button.setEnabled(bool(refs))
-        text = self.result_.summary()
+        for r, row in enumerate(self.rows):
+            words, icon_state = row.status()
+            cell = self.table.item(r, 0)
+            if cell is not None and cell.text() != words:
+                cell.setText(words)
+                cell.setIcon(icons.state_icon(icon_state))
+        text = self._summary_text(len(refs))
         if problems:
             text += " — " + "; ".join(problems[:3]) + (" …" if len(problems) > 3 else "")
         self.summary.setText(text)
 
+    def _summary_text(self, ready: int) -> str:
+        """What the rows hold now, e.g. "11 tasks, 1 needs a model, 2 not recognised"."""
+        to_choose = sum(r.status()[0] == "Choose provider" for r in self.rows)
+        to_model = sum(r.status()[0] == "Needs model" for r in self.rows)
+        duplicates = sum(isinstance(r.item, Duplicate) for r in self.rows)
+        rejected = sum(entries(r.item) for r in self.rows if isinstance(r.item, Rejected))
+        parts = [
+            counted(ready, "task") if ready else "",
+            counted(to_choose, "needs a provider", "need a provider") if to_choose else "",
+            counted(to_model, "needs a model", "need a model") if to_model else "",
+            counted(duplicates, "duplicate skipped", "duplicates skipped") if duplicates else "",
+            f"{rejected:,} not recognised" if rejected else "",
+        ]
+        return ", ".join(p for p in parts if p) or "nothing to add"
+
     def chosen_refs(self) -> tuple[list[TaskRef], list[str]]:
-        """The tasks the Add button would add, and what stops the others."""
+        """The tasks the Add button would add, and what stops the others (not yet chosen aside)."""
         refs: list[TaskRef] = []
         problems: list[str] = []
         seen: set[str] = set()
         for row in self.rows:
             try:
                 ref = row.ref()
+            except MissingChoice:
+                continue  # counted in the summary: "1 needs a provider"
             except BadReference as exc:
                 problems.append(str(exc))
                 continue
@@ -266,10 +385,20 @@ class AddTasksDialog(QDialog):
     # -- adding ------------------------------------------------------------------
 
     def add_without_asking(self) -> bool:
-        """Add at once when every recognised item is settled; False: the user must look."""
+        """Add at once when every recognised item is settled; False: the user must look.
+
+        A paste with nothing to add and nothing to decide is not shown either:
+        the window says in one line why nothing was added.
+        """
         needs_choice = any(isinstance(i, Ambiguous | NeedsModel) for i in self.result_.items)
-        if needs_choice or not self.result_.refs:
+        if needs_choice:
             return False
+        if not self.result_.refs:
+            if not self.result_.items:
+                return False
+            self.added.emit("Nothing added: " + self.skipped_report(), [])
+            self.deleteLater()
+            return True
         self.bridge.run(self._add(list(self.result_.refs)))
         return True
 
@@ -278,17 +407,26 @@ class AddTasksDialog(QDialog):
         if not refs:
             return
         for row in self.rows:
-            if row.provider_box is not None:
-                self.settings.setValue(_LAST_PROVIDER, row.provider_box.currentData())
-            if row.model_box is not None and row.model_box.currentText().strip():
-                provider = (
-                    str(row.provider_box.currentData())
-                    if row.provider_box is not None
-                    else getattr(row.item, "provider", "")
-                )
-                remember_model(self.settings, provider, row.model_box.currentText().strip())
+            if row.provider_box is not None and row.provider is not None:
+                self.settings.setValue(_LAST_PROVIDER, row.provider)
+            if row.provider is not None and row.model:
+                remember_model(self.settings, row.provider, row.model)
+        if self.for_all.isVisible() and self.for_all.currentData() is not None:
+            self.settings.setValue(_LAST_PROVIDER, self.for_all.currentData())
         self.add_button.setEnabled(False)
         self.bridge.run(self._add(refs, close=True))
+
+    def skipped_report(self) -> str:
+        """"3 not added: …", counting every entry it names; "" when nothing was skipped."""
+        skipped = [i for i in self.result_.items if isinstance(i, Rejected | Duplicate)]
+        if not skipped:
+            return ""
+        shown = skipped[:_REPORTED_ITEMS]
+        text = f"{sum(entries(i) for i in skipped):,} not added: " + "; ".join(
+            i.reason for i in shown
+        )
+        rest = sum(entries(i) for i in skipped[_REPORTED_ITEMS:])
+        return text + (f"; and {rest:,} more" if rest else "")
 
     async def _add(self, refs: list[TaskRef], close: bool = False) -> None:
         label = self.label_field.text().strip() or None
@@ -299,30 +437,15 @@ class AddTasksDialog(QDialog):
             self.add_button.setEnabled(True)
             self.open()
             return
-        words = [f"Added {len(result.added)} task{'s' if len(result.added) != 1 else ''}"]
+        words = [f"Added {counted(len(result.added), 'task')}"]
         if result.duplicates:
-            words.append(f"{len(result.duplicates)} already tracked, skipped")
-        skipped = [i for i in self.result_.items if isinstance(i, Rejected | Duplicate)]
-        if skipped:
-            words.append(
-                f"{len(skipped)} not added: "
-                + "; ".join(getattr(i, "reason", i.text) for i in skipped[:3])
-            )
-        self.added.emit(", ".join(words))
+            words.append(f"{len(result.duplicates):,} already tracked, skipped")
+        if skipped := self.skipped_report():
+            words.append(skipped)
+        self.added.emit(", ".join(words), list(result.added or result.duplicates))
         if close:
             self.accept()
         else:  # added without being shown: nothing will close it
             self.deleteLater()
 
 
-def _name(ref: TaskRef) -> str:
-    return provider_name(ref.provider) + (" (by your out_task_id)" if ref.by_out_task_id else "")
-
-
-_STATUS: Final[dict[type, tuple[str, str]]] = {
-    Resolved: ("Ready", "succeeded"),
-    Ambiguous: ("Choose provider", "queued"),
-    NeedsModel: ("Needs model", "queued"),
-    Duplicate: ("Duplicate", "cancelled"),
-    Rejected: ("Not an ID", "failed"),
-}

@@ -8,10 +8,12 @@ waits on the network or the disk.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -21,12 +23,19 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from taskmon import __version__
 from taskmon.keys import KeyStore
-from taskmon.service import Command, HolderRole, TrackingService, asend_to_holder, ensure_data_dir
+from taskmon.service import (
+    Command,
+    HandoverServer,
+    HolderRole,
+    TrackingService,
+    asend_to_holder,
+    ensure_data_dir,
+)
 from taskmon.store import StoreError
 from taskmon.tracking import EngineConfig
 from taskmon.ui import theme
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.demo import DemoEnvironment
+from taskmon.ui.demo import DemoEnvironment, DemoRendezvous
 from taskmon.ui.main_thread_gc import MainThreadCollector
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.provider_settings import load_provider_settings
@@ -83,9 +92,54 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
 
 
 async def _run(app: QApplication, demo: bool) -> int:
+    done = asyncio.Event()
+    _quit_on_signals(done)  # SIGTERM, SIGINT: leave the way Quit does, cleaning up
+    if not demo:
+        return await _run_window(app, done, None)
+    rendezvous = DemoRendezvous()
+    if not await asyncio.to_thread(rendezvous.claim):
+        # A demo runs already: bring it forward rather than start a second one.
+        holder = await asend_to_holder(rendezvous.directory, Command.SHOW)
+        if holder is not None:
+            print("taskmon: a taskmon demo is already running; brought it to the front")
+            return EXIT_OK
+        print("taskmon: a taskmon demo is starting already", file=sys.stderr)
+        return EXIT_USAGE
+    shows: list[Callable[[], None]] = []  # the window's bring_to_front, once it is there
+
+    def on_command(command: Command) -> None:
+        if command is Command.SHOW:
+            for show in shows:
+                show()
+
+    server = HandoverServer(rendezvous.directory, HolderRole.WINDOW, on_command)
     environment: DemoEnvironment | None = None
-    if demo:
+    try:
+        await server.start()
         environment = await asyncio.to_thread(DemoEnvironment.start)
+        return await _run_window(app, done, environment, shows)
+    finally:
+        await server.close()
+        if environment is not None:  # its throw-away data dir goes, on every way out
+            await asyncio.to_thread(environment.close)
+        rendezvous.release()
+
+
+def _quit_on_signals(done: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows
+            loop.add_signal_handler(signum, done.set)
+
+
+async def _run_window(
+    app: QApplication,
+    done: asyncio.Event,
+    environment: DemoEnvironment | None,
+    shows: list[Callable[[], None]] | None = None,
+) -> int:
+    demo = environment is not None
+    if environment is not None:
         directory: Path = environment.directory
         settings = QSettings(str(directory / "window.ini"), QSettings.Format.IniFormat)
         keys = KeyStore(env={**os.environ, **environment.key_env})
@@ -127,24 +181,21 @@ async def _run(app: QApplication, demo: bool) -> int:
         await service.stop()
         QMessageBox.critical(None, "taskmon cannot start", str(exc))
         print(f"taskmon: {exc}", file=sys.stderr)
-        if environment is not None:
-            environment.close()
         return EXIT_USAGE
 
-    done = asyncio.Event()
     suffix = " — demo (built-in simulator, nothing leaves this computer)" if demo else ""
-    window = MainWindow(bridge, settings, title_suffix=suffix)
+    window = MainWindow(bridge, settings, title_suffix=suffix, demo=demo)
+    if shows is not None:
+        shows.append(window.bring_to_front)
     window.quit_requested = done.set
     app.aboutToQuit.connect(done.set)
-    window.show()
-    if environment is not None:
-        for ref, label in environment.refs:  # each demo task says what it will do
-            await bridge.add([ref], label)
-    else:
-        status = await bridge.keyring_status()
-        if not status.available:
-            window.show_keyring_problem(status.message)
     try:
+        window.show()
+        if environment is not None:
+            for ref, label in environment.refs:  # each demo task says what it will do
+                await bridge.add([ref], label)
+        else:
+            await window.check_keyring()
         await done.wait()
     finally:
         window.hide()
@@ -152,6 +203,4 @@ async def _run(app: QApplication, demo: bool) -> int:
         # Streams' async generators are closed now, while the loop still runs,
         # instead of by the garbage collector after it closed (noise on stderr).
         await asyncio.get_running_loop().shutdown_asyncgens()
-        if environment is not None:
-            environment.close()
     return EXIT_OK

@@ -136,6 +136,11 @@ class EngineBridge(QObject):
 
     async def add(self, refs: Sequence[TaskRef], label: str | None = None) -> AddResult:
         result = await self.service.add_tasks(refs, label)
+        engine = self.service.engine
+        if engine is not None:  # a new row shows now, not at its task's first answer
+            for key in result.added:
+                if (view := engine.task(key)) is not None:
+                    self._pending.setdefault(key, view)
         self.flush()
         return result
 

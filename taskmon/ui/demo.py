@@ -3,11 +3,19 @@
 A throw-away data dir, the simulator on loopback ports in its own thread, its
 keys handed to the engine as environment-style overrides (never the real
 keyring), and the sample tasks across all five providers put into the store.
+
+One demo per user at a time: the running one holds a lock in a private
+rendezvous directory and answers `show` on a hand-over socket there, so a
+second `taskmon --demo` brings it to the front instead of starting another.
 """
 
 from __future__ import annotations
 
+import getpass
+import logging
+import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,8 +23,11 @@ from pathlib import Path
 from taskmon.domain import TaskRef
 from taskmon.keys import env_var
 from taskmon.providers import PROVIDERS
+from taskmon.service import InstanceLock
 from taskmon.sim import SimulatorThread, TaskScript, demo_scripts
 from taskmon.sim.demo import describe
+
+log = logging.getLogger(__name__)
 
 
 def scaled(script: TaskScript, time_scale: float) -> TaskScript:
@@ -54,7 +65,11 @@ class DemoEnvironment:
     def start(cls, seed: int = 7, time_scale: float = 1.0) -> DemoEnvironment:
         directory = Path(tempfile.mkdtemp(prefix="taskmon-demo-"))
         simulator = SimulatorThread(seed=seed)
-        simulator.start()
+        try:
+            simulator.start()
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
         env = cls(directory, simulator)
         for script in demo_scripts():
             task = simulator.add_task(scaled(script, time_scale))
@@ -71,3 +86,50 @@ class DemoEnvironment:
     def close(self) -> None:
         self.simulator.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class DemoRendezvous:
+    """Where the running demo of this user is found: a lock and a hand-over socket."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or _rendezvous_dir()
+        self._lock: InstanceLock | None = None
+
+    def claim(self) -> bool:
+        """Become the running demo; False when another demo holds the rendezvous.
+
+        Blocking (a file lock and a mkdir): run it off the event loop.
+        """
+        try:
+            self.directory.mkdir(mode=0o700, exist_ok=True)
+            info = self.directory.lstat()
+        except OSError as exc:
+            log.info("no demo rendezvous at %s: %s", self.directory, exc)
+            return True  # no single-demo check here: the demo still runs
+        if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            log.info("no demo rendezvous: %s is not a directory of this user", self.directory)
+            return True
+        lock = InstanceLock(self.directory)
+        if not lock.acquire():
+            return False
+        self._lock = lock
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._lock is not None
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+def _rendezvous_dir() -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
+        base = Path(runtime)
+    else:
+        base = Path(tempfile.gettempdir())
+    user = str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser()
+    return base / f"taskmon-{user}-demo"

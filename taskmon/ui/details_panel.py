@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QScrollArea,
     QTabWidget,
@@ -119,6 +120,7 @@ class DetailsPanel(QWidget):
         self._tabs.addTab(self._raw, "Raw response")
 
         self._view: TaskView | None = None
+        self.open_failure: QMessageBox | None = None  # the last "cannot open" notice
         self.show_view(None)
 
     def current(self) -> TaskView | None:
@@ -159,9 +161,31 @@ class DetailsPanel(QWidget):
         if self._view is not None:
             QGuiApplication.clipboard().setText(self._view.ref.task_id)
 
-    @staticmethod
-    def _open_link(link: str) -> None:
-        QDesktopServices.openUrl(QUrl(link))
+    def _open_link(self, link: str) -> None:
+        url = QUrl(link)
+        if QDesktopServices.openUrl(url):
+            return
+        # No launcher (a bare desktop, a server): Qt only logs it. Say so, with the path.
+        target = url.toLocalFile() if url.isLocalFile() else url.toString()
+        what = "link"
+        if url.isLocalFile():
+            what = "folder" if Path(target).is_dir() else "file"
+        box = QMessageBox(self)
+        box.setObjectName("openFailed")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(f"Cannot open the {what}")
+        box.setText(
+            f"No program to open it was found on this computer. The {what} is:<br><b>"
+            f"{html.escape(target)}</b>"
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        words = "Copy path" if url.isLocalFile() else "Copy link"
+        copy = box.addButton(words, QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(target))
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.open_failure = box
+        box.open()
 
 
 def _links(view: TaskView, _now: datetime) -> str:

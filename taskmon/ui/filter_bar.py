@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Final
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -80,8 +80,21 @@ class FilterBar(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
         self.search.textChanged.connect(self.textChanged)
+        self.search.installEventFilter(self)  # Escape clears it
         layout.addWidget(self.search)
         self.set_counts(Counter())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self.search.text()
+        ):
+            self.search.clear()
+            return True
+        return super().eventFilter(watched, event)
 
     def _chip_clicked(self, name: str) -> None:
         self.statesChanged.emit(CHIPS[name])

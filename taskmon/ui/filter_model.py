@@ -1,14 +1,22 @@
-"""Sorting and filtering of the task table: by provider, by state, by text."""
+"""Sorting and filtering of the task table: by provider, by state, by text.
+
+Search: every word must match, each at the start of a word of some field
+("batch C" is not "batch A" with a "c" somewhere); in task IDs any run of
+at least MIN_ID_SUBSTRING characters matches too, since IDs have no words.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
 
 from taskmon.domain import TaskView
 from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE
+
+MIN_ID_SUBSTRING: Final = 3
 
 
 class TaskFilterModel(QSortFilterProxyModel):
@@ -21,6 +29,7 @@ class TaskFilterModel(QSortFilterProxyModel):
         self._providers: frozenset[str] | None = None  # None = all
         self._states: frozenset[str] | None = None
         self._words: tuple[str, ...] = ()
+        self._patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
     def set_providers(self, names: Iterable[str] | None) -> None:
         self._set(providers=None if names is None else frozenset(names))
@@ -29,7 +38,10 @@ class TaskFilterModel(QSortFilterProxyModel):
         self._set(states=None if states is None else frozenset(states))
 
     def set_text(self, text: str) -> None:
-        self._set(words=tuple(text.casefold().split()))
+        words = tuple(text.casefold().split())
+        # A word starts where no letter or digit comes before it (`_`, `-`, `/` split).
+        patterns = tuple((w, re.compile(r"(?<![^\W_])" + re.escape(w))) for w in words)
+        self._set(words=words, patterns=patterns)
 
     def providers(self) -> frozenset[str] | None:
         return self._providers
@@ -48,9 +60,13 @@ class TaskFilterModel(QSortFilterProxyModel):
             return False
         if self._states is not None and view.state.value not in self._states:
             return False
-        if self._words:
-            haystack = _haystack(view)
-            return all(word in haystack for word in self._words)
+        if self._patterns:
+            ids, text = _haystack(view)
+            return all(
+                pattern.search(text) is not None
+                or (len(word) >= MIN_ID_SUBSTRING and word in ids)
+                for word, pattern in self._patterns
+            )
         return True
 
     def filterAcceptsRow(
@@ -61,11 +77,11 @@ class TaskFilterModel(QSortFilterProxyModel):
         return view is None or self.accepts(view)
 
 
-def _haystack(view: TaskView) -> str:
-    """Everything a search may match: IDs, label, model, provider, state and errors."""
-    parts = [
-        view.ref.task_id,
-        view.provider_task_id or "",
+def _haystack(view: TaskView) -> tuple[str, str]:
+    """What a search may match: the IDs, then the words of label, model, provider,
+    state and errors (lines apart, so no word runs into the next field)."""
+    ids = "\n".join((view.ref.task_id, view.provider_task_id or "")).casefold()
+    parts = [  # not the IDs: `task_c6ff…` must not answer to the word "c"
         view.label or "",
         view.model or "",
         view.ref.provider,
@@ -75,4 +91,4 @@ def _haystack(view: TaskView) -> str:
         view.error.message if view.error else "",
         view.problem or "",
     ]
-    return " ".join(parts).casefold()
+    return ids, "\n".join(parts).casefold()

@@ -7,16 +7,18 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
+    QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QCheckBox,
     QLabel,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import State, TaskView
+from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
 from taskmon.ui import icons
 from taskmon.ui.banners import BannerArea
@@ -39,6 +42,7 @@ from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.filter_model import TaskFilterModel
 from taskmon.ui.task_model import CLOCK_COLUMNS, VIEW_ROLE, TaskTableModel
 from taskmon.ui.task_table import TaskTable
+from taskmon.ui.wording import counted
 
 SETTINGS_VERSION: Final = 1
 MAX_DROPPED_FILE_BYTES: Final = 4 * 1024 * 1024
@@ -53,9 +57,12 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         *,
         title_suffix: str = "",
+        demo: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # What brings a hidden window back: the demo has its own rendezvous (ui/demo.py).
+        self.relaunch_command = "taskmon --demo" if demo else "taskmon"
         self.bridge = bridge
         self.settings = settings
         self.quit_requested: Callable[[], None] = QApplication.quit
@@ -104,6 +111,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
 
         self._action_icons: dict[QAction, str] = {}
+        self._reveal: tuple[str, set[str]] | None = None  # an add's summary, awaiting rows
+        self._keyring_problem: str | None = None  # set once check_keyring() found none
+        self._keyring_checked_for: set[str] = set()
         self._make_actions()
         self._connect()
         self._restore()
@@ -240,6 +250,12 @@ class MainWindow(QMainWindow):
 
     def _on_tasks_changed(self, views: list[TaskView]) -> None:
         self.model.apply(views)
+        self._reveal_when_in_table()
+        if self._keyring_problem is not None and not self._keyring_checked_for.issuperset(
+            v.ref.provider for v in views
+        ):  # a provider newly in use may lack a key
+            self._keyring_checked_for.update(v.ref.provider for v in views)
+            self.bridge.run(self.check_keyring())
         self._refresh_counts()
         current = self.details.current()
         if current is not None:
@@ -256,6 +272,9 @@ class MainWindow(QMainWindow):
 
     def _on_tasks_removed(self, keys: list[str]) -> None:
         self.model.remove(keys)
+        if self._reveal is not None:  # removed meanwhile: no longer awaited
+            self._reveal = (self._reveal[0], self._reveal[1].difference(keys))
+            self._reveal_when_in_table()
         self._refresh_counts()
         current = self.details.current()
         if current is not None and current.key in keys:
@@ -278,16 +297,41 @@ class MainWindow(QMainWindow):
             text = f"Cannot save to the task store: {problem}. Tracking goes on in memory."
         self.banners.set("store", text, "error")
 
-    def show_keyring_problem(self, message: str | None) -> None:
-        """A banner saying what to install when no keyring backend works."""
-        text = None
-        if message:
-            text = (
-                f"No usable keyring: {message}. Keys can't be saved here; install and unlock "
-                "a Secret Service keyring (gnome-keyring or KWallet), or set "
-                "TASKMON_<PROVIDER>_API_KEY in the environment before starting taskmon."
-            )
-        self.banners.set("keyring", text, "error")
+    async def check_keyring(self) -> None:
+        """Warn, in one sentence, when keys can't be saved and a provider in use has none.
+
+        Providers in use are those of the tracked tasks; a key from the
+        environment (TASKMON_<PROVIDER>_API_KEY) needs no keyring.
+        """
+        status = await self.bridge.keyring_status()
+        self._keyring_problem = None if status.available else status.message
+        in_use = sorted({v.ref.provider for v in self.model.views()})
+        self._keyring_checked_for = set(in_use)
+        if status.available:
+            self.banners.set("keyring", None)
+            return
+        lacking = [p for p in in_use if await self.bridge.key_source(p) is KeySource.NONE]
+        if not lacking:
+            self.banners.set("keyring", None)
+            return
+        names = _joined([PROVIDERS[p].display_name for p in lacking])
+        verb = "has" if len(lacking) == 1 else "have"
+        text = f"There is no keyring to save API keys in, and {names} {verb} no key."
+        action = ("How to fix", lambda: self._explain_keyring(lacking))
+        self.banners.set("keyring", text, "error", action)
+
+    def _explain_keyring(self, lacking: list[str]) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("No keyring for API keys")
+        box.setText("taskmon keeps API keys in the system keyring, and none works here.")
+        variables = "\n".join(f"    {env_var(p)}=…" for p in lacking)
+        box.setInformativeText(
+            f"Either: {self._keyring_problem or 'install a keyring'}.\n\n"
+            f"Or set the key in the environment before starting taskmon:\n{variables}"
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
 
     def _refresh_counts(self) -> None:
         counts = Counter(v.state.value for v in self.model.views())
@@ -340,7 +384,7 @@ class MainWindow(QMainWindow):
         ids = [v.ref.task_id for v in self.selected_views()]
         if ids:
             QGuiApplication.clipboard().setText("\n".join(ids))
-            self.statusBar().showMessage(f"Copied {len(ids)} task ID(s)", 4000)
+            self.statusBar().showMessage(f"Copied {counted(len(ids), 'task ID')}", 4000)
 
     def remove_selected(self) -> None:
         views = self.selected_views()
@@ -349,7 +393,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Remove tasks")
-        box.setText(f"Stop tracking {len(views)} task(s)?")
+        box.setText(f"Stop tracking {counted(len(views), 'task')}?")
         box.setInformativeText("Their saved result files stay on disk unless you tick the box.")
         purge = QCheckBox("Also delete their saved result files", box)
         box.setCheckBox(purge)
@@ -361,7 +405,7 @@ class MainWindow(QMainWindow):
 
     async def _remove(self, keys: list[str], purge: bool) -> None:
         outcome = await self.bridge.remove(keys, purge)
-        message = getattr(outcome, "message", None) or f"Removed {len(keys)} task(s)"
+        message = getattr(outcome, "message", None) or f"Removed {counted(len(keys), 'task')}"
         self.statusBar().showMessage(message, 6000)
 
     def retry_selected(self) -> None:
@@ -415,22 +459,74 @@ class MainWindow(QMainWindow):
         dialog.added.connect(self._on_added)
         dialog.open()
 
-    def _on_added(self, summary: str) -> None:
-        self.statusBar().showMessage(summary, 8000)
+    def _on_added(self, summary: str, keys: list[str]) -> None:
+        """Say what was added once it is in the table (rows arrive in chunks), and show it."""
+        self._reveal = (summary, set(keys))
+        self._reveal_when_in_table()
 
+    def _reveal_when_in_table(self) -> None:
+        if self._reveal is None:
+            return
+        summary, keys = self._reveal
+        if any(self.model.row_of(k) is None for k in keys):
+            self._reveal = (summary, keys)
+            return
+        self._reveal = None
+        self.statusBar().showMessage(summary, 8000)
+        if keys:
+            self._select_keys(keys)
+
+    def _select_keys(self, keys: set[str]) -> None:
+        """Select the rows of `keys` that the filters show, and scroll the first into view."""
+        selection = QItemSelection()
+        rows = []
+        for key in keys:
+            source_row = self.model.row_of(key)
+            if source_row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+            if index.isValid():
+                rows.append(index.row())
+        if not rows:
+            return
+        rows.sort()
+        last_column = self.proxy.columnCount() - 1
+        start = prev = rows[0]
+        for row in [*rows[1:], None]:  # one range per run of adjacent rows
+            if row is not None and row == prev + 1:
+                prev = row
+                continue
+            selection.select(self.proxy.index(start, 0), self.proxy.index(prev, last_column))
+            if row is not None:
+                start = prev = row
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.table.selectionModel().select(selection, flags)
+        first = self.proxy.index(rows[0], 0)
+        self.table.selectionModel().setCurrentIndex(
+            first, QItemSelectionModel.SelectionFlag.NoUpdate
+        )
+        # Centred rather than at the edge, where a banner arriving next would hide it.
+        if not self.table.viewport().rect().contains(self.table.visualRect(first)):
+            self.table.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    # A drop is always a Copy: taskmon only reads what is dragged in, and a Move
+    # (what file managers propose for a drag on the same disk) lets the source delete it.
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
         if mime.hasText() or any(u.isLocalFile() for u in mime.urls()):
-            event.acceptProposedAction()
+            _accept_as_copy(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        _accept_as_copy(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         if paths:
-            event.acceptProposedAction()
+            _accept_as_copy(event)
             self._run(self._add_files(paths))
         elif mime.hasText():
-            event.acceptProposedAction()
+            _accept_as_copy(event)
             self.add_text(mime.text())
 
     async def _add_files(self, paths: list[str]) -> None:
@@ -492,9 +588,12 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Tasks are still running")
-        box.setText(f"{active} task(s) are still running or saving results.")
+        box.setText(
+            f"{counted(active, 'task is', 'tasks are')} still running or saving results."
+        )
         box.setInformativeText(
-            "Keep tracking them in the background? Start taskmon again to bring this window back."
+            "Keep tracking them in the background? "
+            f"Run {self.relaunch_command} again to bring this window back."
         )
         keep = box.addButton("Keep polling", QMessageBox.ButtonRole.AcceptRole)
         quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
@@ -543,6 +642,19 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_provider(str(s.value("filter/provider", "", str)))
         self.filter_bar.search.setText(str(s.value("filter/text", "", str)))
         self.clipboard_watcher.set_enabled(bool(s.value("clipboard/watch", False, bool)))
+
+
+def _joined(words: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _accept_as_copy(event: QDropEvent) -> None:
+    if event.possibleActions() & Qt.DropAction.CopyAction:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+    else:
+        event.ignore()
 
 
 def _retryable(view: TaskView) -> bool:

@@ -5,6 +5,9 @@ API keys are not here: they live in the OS keyring (engine/keys.py).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 from PySide6.QtCore import QSettings
 
 from taskmon.providers import PROVIDERS
@@ -38,3 +41,23 @@ def load_provider_settings(settings: QSettings) -> tuple[dict[str, str], set[str
     overrides = {p: url for p in PROVIDERS if (url := base_url(settings, p))}
     disabled = {p for p in PROVIDERS if not enabled(settings, p)}
     return overrides, disabled
+
+
+def base_url_env_var(provider: str) -> str:
+    """The variable the engine reads a base URL from (taskmon.net.http_api, not exported)."""
+    return f"TASKMON_{provider.upper()}_BASE_URL"
+
+
+def address_source(
+    settings: QSettings, provider: str, in_use: str, env: Mapping[str, str] | None = None
+) -> str:
+    """Where the base URL `in_use` comes from, in words: this setting, the environment, …"""
+    env = os.environ if env is None else env
+    if base_url(settings, provider):
+        return "from this setting"
+    variable = base_url_env_var(provider)
+    if env.get(variable, "").strip():
+        return f"from {variable} in the environment"
+    if in_use.rstrip("/") == PROVIDERS[provider].default_base_url.rstrip("/"):
+        return "the provider's default"
+    return "given when taskmon started"  # the demo's simulator

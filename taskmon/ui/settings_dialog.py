@@ -120,6 +120,12 @@ class ProviderPage(QWidget):
         self.base_url.setText(provider_settings.base_url(settings, name))
         self.base_url.editingFinished.connect(self._base_url_edited)
         form.addRow("Base URL:", self.base_url)
+        self.address = QLabel(self)
+        self.address.setObjectName(f"addressInUse_{name}")
+        self.address.setWordWrap(True)
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("In use:", self.address)
+        self._show_address()
         hint = QLabel(
             "Replaces scheme, host and port; the documented paths are appended. "
             "Plain http only for this computer (127.0.0.1).",
@@ -195,7 +201,21 @@ class ProviderPage(QWidget):
             self._say(str(exc), "failed")
             return
         provider_settings.set_base_url(self.settings, self.name, url)
-        self._say("Base URL saved." if url else "Using the provider's own address.")
+        self._say("Base URL saved." if url else "Base URL setting cleared.")
+        self._show_address()
+
+    def _show_address(self) -> None:
+        """The address polls go to now, and where it comes from."""
+        engine = self.bridge.service.engine
+        try:
+            if engine is None:
+                raise ValueError("taskmon is not tracking yet")
+            in_use = engine.base_url(self.name)
+        except Exception as exc:  # a ConfigError: the environment's URL breaks the rules
+            self.address.setText(f"none usable: {exc}")
+            return
+        source = provider_settings.address_source(self.settings, self.name, in_use)
+        self.address.setText(f"{in_use} ({source})")
 
     def _enabled_toggled(self, on: bool) -> None:
         provider_settings.set_enabled(self.settings, self.name, on)

@@ -587,3 +587,20 @@ def test_no_text_breaks_parse_paste(text: str) -> None:
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=6), max_size=40).map("".join))
 def test_no_mix_of_ids_urls_and_json_pieces_breaks_parse_paste(text: str) -> None:
     check_invariants(text)
+
+
+# --- what the window reports (issue 11) --------------------------------------------
+
+
+def test_each_unrecognised_word_is_counted_once_in_the_summary() -> None:
+    result = parse_paste(f"{REAPI_HEX} hello there\nfoo bar baz")
+    rejected = [i for i in result.items if isinstance(i, Rejected)]
+    assert sum(i.count for i in rejected) == 5
+    assert result.summary() == "1 task, 5 not recognised"
+
+
+def test_an_id_with_a_control_character_says_why_it_is_refused() -> None:
+    item = only("task_018f5a3a1b6e\x07d9f8c2b4d6e8f0a2c4e")
+    assert isinstance(item, Rejected)
+    assert "control characters" in item.reason
+    assert "\x07" not in item.reason  # shown escaped, never raw

@@ -85,3 +85,16 @@ def qsettings(tmp_path: Path) -> QSettings:
     # pytest-qt closes the window after each test: no "keep polling?" question then.
     settings.setValue("close/choice", "background")
     return settings
+
+
+@pytest.fixture
+def app(
+    sim_thread: SimulatorThread, tmp_path: Path, qsettings: QSettings, run_async: Runner, qtbot: Any
+) -> Iterator[Any]:
+    """The window over a real engine, simulator and store (window_app.App)."""
+    from window_app import App
+
+    application = App(sim_thread, tmp_path / "data", qsettings, run_async)
+    qtbot.addWidget(application.window)
+    yield application
+    application.stop()

@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
+from window_app import App, StaticKeys
 
 from taskmon.domain.task import TaskRef
-from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
 from taskmon.service.handover import HolderRole
 from taskmon.service.tracking_service import TrackingService
@@ -23,69 +21,6 @@ from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.task_model import Column
-
-
-class StaticKeys:
-    def __init__(self, keys: dict[str, str]) -> None:
-        self._keys = keys
-
-    async def get(self, provider: str) -> Secret | None:
-        value = self._keys.get(provider)
-        return None if value is None else Secret(value)
-
-    async def source(self, provider: str) -> Any:
-        from taskmon.keys import KeySource
-
-        return KeySource.ENV if provider in self._keys else KeySource.NONE
-
-
-class App:
-    """A window, its bridge and service, on a simulator; `stop()` takes it down."""
-
-    def __init__(self, sim: SimulatorThread, data_dir: Path, settings: QSettings, run: Any) -> None:
-        self.sim = sim
-        self.data_dir = data_dir
-        self.run = run
-        config = EngineConfig(base_url_overrides={name: sim.api_url for name in PROVIDERS})
-        self.service = TrackingService(
-            data_dir,
-            StaticKeys(sim.keys),  # type: ignore[arg-type]
-            config,
-            role=HolderRole.WINDOW,
-        )
-        self.bridge = EngineBridge(self.service, StaticKeys(sim.keys))  # type: ignore[arg-type]
-        run(self.bridge.start())
-        self.window = MainWindow(self.bridge, settings)
-        self.quit_called = False
-        self.window.quit_requested = lambda: setattr(self, "quit_called", True)
-        self.window.show()
-
-    def add(self, script: TaskScript) -> TaskRef:
-        task = self.sim.add_task(script)
-        model = task.model if PROVIDERS[task.provider].requires_model else None
-        return TaskRef(task.provider, task.task_id, model)
-
-    def rows(self) -> dict[str, str]:
-        """Task ID -> state words, as the table shows them."""
-        model = self.window.model
-        return {
-            model.index(r, Column.TASK_ID).data(): model.index(r, Column.STATE).data()
-            for r in range(model.rowCount())
-        }
-
-    def stop(self) -> None:
-        self.window.hide()
-        self.run(self.bridge.stop())
-
-
-@pytest.fixture
-def app(
-    sim_thread: SimulatorThread, tmp_path: Path, qsettings: QSettings, run_async: Any, qtbot: Any
-) -> Iterator[App]:
-    application = App(sim_thread, tmp_path / "data", qsettings, run_async)
-    qtbot.addWidget(application.window)
-    yield application
-    application.stop()
 
 
 def test_tasks_added_through_the_bridge_reach_their_end_in_the_table(app: App, qtbot: Any) -> None:
