@@ -1,4 +1,5 @@
-"""Status calls over aiohttp: the requests httpx sent, the failures the catalogue reads."""
+"""Status calls and streams through ApiClients (httpx over aiohttp, transport.py): the
+requests httpx builds, one bound per call, the failures the catalogue reads."""
 
 from __future__ import annotations
 
