@@ -16,7 +16,7 @@ import logging
 import math
 import random
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taskmon.domain.records import StoredTask
 from taskmon.domain.snapshot import State, TaskError
@@ -46,6 +46,9 @@ from taskmon.tracking.side_jobs import SideJobs
 from taskmon.tracking.streams import follow_stream
 from taskmon.tracking.task import TrackedTask
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
 
 NOT_FOUND_CONFIRM_S = 5.0  # a just-submitted task may briefly 404: look once more
@@ -64,10 +67,13 @@ class Engine:
         providers: Mapping[str, Provider] | None = None,
         env: Mapping[str, str] | None = None,
         rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`transport` carries all its HTTP (a test's `httpx.MockTransport`); by
+        default the clients choose their own (see ApiClients)."""
         self.config = config or EngineConfig()
         self._rng = rng or random.Random()
-        self.clients = ApiClients()
+        self.clients = ApiClients(transport=transport)
         self._runtimes = ProviderRuntimes(
             dict(providers or PROVIDERS),
             self.config,
