@@ -64,7 +64,8 @@ class ResultFetcher:
         assert result_dir is not None
         save_dir = result_dir(task.ref)
         if self._downloader is None:
-            self._downloader = Downloader()
+            # The engine's HTTP stack, so downloads share its transport (no key on it).
+            self._downloader = Downloader(await engine.clients.download_client())
         problems: list[str] = []
         refreshed = False
         try:
