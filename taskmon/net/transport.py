@@ -23,9 +23,9 @@ relies on, `StrictAiohttpTransport` corrects it, here and nowhere else:
   client's business), and the certificate store is the one handed in (loaded
   off the event loop by the caller).
 
-Timeouts are httpx's per-operation ones, mapped by httpx-aiohttp (connect,
-read, pool); a status call's single total bound is set by its caller
-(ApiClients.send), which owns the notion of a call.
+Timeouts are httpx's per-operation ones (connect, read, pool), mapped to
+aiohttp's as httpx-aiohttp maps them; a status call's single total bound is
+set by its caller (ApiClients.send), which owns the notion of a call.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class StrictAiohttpTransport(AiohttpTransport):
         self._wire: WeakKeyDictionary[httpx.Request, tuple[URL, CIMultiDictProxy[str]]] = (
             WeakKeyDictionary()
         )
+        self._wire_headers: dict[tuple[tuple[bytes, bytes], ...], CIMultiDictProxy[str]] = {}
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
         self.connections_opened = 0
 
@@ -114,7 +115,7 @@ class StrictAiohttpTransport(AiohttpTransport):
             self.client = self.get_client()
         wire = self._wire.get(request)
         if wire is None:
-            wire = self._wire[request] = _wire_form(request)
+            wire = self._wire[request] = self._wire_form(request)
         url, headers = wire
         data: bytes | httpx.AsyncByteStream | None
         try:
@@ -145,6 +146,22 @@ class StrictAiohttpTransport(AiohttpTransport):
             extensions=extensions,
         )
 
+    def _wire_form(self, request: httpx.Request) -> tuple[URL, CIMultiDictProxy[str]]:
+        """The URL exactly as httpx encoded it, and the headers aiohttp is to send.
+
+        Equal headers share one copy: every poll of a key's tasks sends the same.
+        """
+        raw = tuple(request.headers.raw)
+        headers = self._wire_headers.get(raw)
+        if headers is None:
+            editable = CIMultiDict(request.headers.multi_items())
+            editable.popall("transfer-encoding", None)  # aiohttp frames a streamed body itself
+            headers = CIMultiDictProxy(editable)
+            if len(self._wire_headers) >= _WIRE_HEADERS_KEPT:
+                self._wire_headers.clear()  # downloads' ranges differ each time
+            self._wire_headers[raw] = headers
+        return URL(str(request.url), encoded=True), headers
+
     def _client_timeout(self, timeout: Mapping[str, float | None] | None) -> aiohttp.ClientTimeout:
         """httpx's per-operation timeouts as aiohttp's, as httpx-aiohttp maps them (kept)."""
         if not timeout:
@@ -159,13 +176,7 @@ class StrictAiohttpTransport(AiohttpTransport):
 
 
 _NO_TIMEOUTS: Final = aiohttp.ClientTimeout()
-
-
-def _wire_form(request: httpx.Request) -> tuple[URL, CIMultiDictProxy[str]]:
-    """The URL exactly as httpx encoded it, and the headers aiohttp is to send."""
-    headers = CIMultiDict(request.headers.multi_items())
-    headers.popall("transfer-encoding", None)  # aiohttp frames a streamed body itself
-    return URL(str(request.url), encoded=True), CIMultiDictProxy(headers)
+_WIRE_HEADERS_KEPT: Final = 256
 
 
 class _StrictBody(AiohttpResponseStream):
