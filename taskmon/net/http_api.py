@@ -1,30 +1,31 @@
-"""Talking to provider APIs: base URLs, one pooled client per API host, auth.
+"""Talking to provider APIs: base URLs, pooled httpx clients per API origin, auth.
 
 The API key is attached here and only here, to requests whose URL is the
 provider's own configured base URL plus a documented path. Redirects are not
-followed, so the key can never be carried to another host.
+followed, so the key can never be carried to another host. Result downloads
+(CDN hosts) get a client of their own that never carries a key.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import asyncio
 import ipaddress
 import json
 import os
 import re
-import sys
+import ssl
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 import httpx
-from yarl import URL
 
 from taskmon.keys import Secret
-from taskmon.net.api_calls import DirectCalls, RawHeaders, ResponseTooLarge
+from taskmon.net.transport import StrictAiohttpTransport
 from taskmon.providers.base import RequestSpec
 
 MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
@@ -34,24 +35,8 @@ CONNECT_TIMEOUT_S: Final = 10.0
 # A stream is quiet between events: allow a minute without bytes (servers send
 # keep-alives far more often) before calling it dropped.
 STREAM_IDLE_TIMEOUT_S: Final = 60.0
-
-
-def _mark_sniffio_absent() -> None:
-    """Make httpcore's per-call `import sniffio` fail at once when sniffio is not installed.
-
-    httpcore 1.0.x imports sniffio inside `current_async_library()`, which runs
-    for every lock, event and cancellation shield (several per request); anyio
-    4.11 stopped installing sniffio, and Python does not remember a failed
-    import, so each call searched sys.path again: about a sixth of the engine's
-    CPU per poll (encode/httpcore#1103). A None entry in sys.modules is the
-    documented way to say "not importable": the import still raises
-    ImportError, so httpcore takes the same asyncio path, without the search.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_mark_sniffio_absent()
+DOWNLOAD_TIMEOUT_S: Final = 30.0  # per connect and per read, as httpx counts them
+MAX_DOWNLOAD_CONNECTIONS: Final = 8
 
 
 class ConfigError(Exception):
@@ -122,27 +107,20 @@ def retry_after_s(headers: Mapping[str, str], now_epoch_s: float | None = None) 
     return max(0.0, when - (time.time() if now_epoch_s is None else now_epoch_s))
 
 
+class ResponseTooLarge(Exception):
+    """An API answer over MAX_RESPONSE_BYTES; refused unread."""
+
+
+@dataclass(frozen=True, slots=True)
 class ApiResponse:
-    """One API call's answer: status, headers and the (size-capped) body."""
+    """One API call's answer: status, headers and the (size-capped, key-redacted) body."""
 
-    __slots__ = ("_headers", "_raw_headers", "body", "status")
-
-    def __init__(self, status: int, headers: httpx.Headers | RawHeaders, body: bytes) -> None:
-        self.status = status
-        self.body = body
-        self._headers = headers if isinstance(headers, httpx.Headers) else None
-        self._raw_headers = headers
-
-    @property
-    def headers(self) -> httpx.Headers:
-        # Made on first read: only a throttled answer's headers are read, and
-        # building them for every poll was a measurable share of its CPU.
-        if self._headers is None:
-            self._headers = httpx.Headers(list(self._raw_headers))
-        return self._headers
+    status: int
+    headers: httpx.Headers
+    body: bytes
 
 
-PREPARED_CACHE_MAX: Final = 50_000  # request targets remembered (one per task and call kind)
+PREPARED_CACHE_MAX: Final = 50_000  # requests remembered (one per task and call kind)
 
 
 def environment_proxy_configured() -> bool:
@@ -156,117 +134,218 @@ def json_body_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
-def _direct_parts(spec: RequestSpec, key: Secret | None) -> tuple[dict[str, str], bytes | None]:
-    """The headers and body a direct (aiohttp) call adds to its kept target, as httpx sets them."""
-    headers = {"Authorization": f"Bearer {key.reveal()}"} if key is not None else {}
-    payload = None
-    if spec.json_body is not None:
-        payload = json_body_bytes(spec.json_body)
-        headers["Content-Type"] = "application/json"
-    return headers, payload
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    """One API origin's clients: calls (kept alive) and event streams (a pool of their own).
+
+    `call_transport` is what a call is sent through: the calls client's own
+    transport, or None where only the client knows it (httpx routing to an
+    environment's proxy).
+    """
+
+    calls: httpx.AsyncClient
+    call_transport: httpx.AsyncBaseTransport | None
+    streams: httpx.AsyncClient
+
+
+_RequestKey = tuple[str, str, str, tuple[tuple[str, str], ...], bytes | None, str | None]
 
 
 class ApiClients:
-    """Pools per API origin for calls (kept alive) and event streams, and the key's safety.
+    """taskmon's HTTP clients: per API origin one for calls and one for event streams,
+    and one for result downloads; and the key's safety.
 
-    Calls and streams go through aiohttp (api_calls.py: a tenth of httpx's
-    CPU per call or stream chunk), over HTTP/1.1, with requests and failures
-    as httpx made them; when the environment configures a proxy they go
-    through httpx itself (HTTP/2 where offered), which honours it.
+    Where the clients' transport comes from is decided here, once, in
+    `_new_transport`: the one handed in (a test's `httpx.MockTransport`),
+    else aiohttp under httpx (transport.py; HTTP/1.1), else, when the
+    environment configures a proxy, httpx's own transport, which honours it
+    (HTTP/2 where offered).
+
+    A status call is the hot path: its request is built once per task and
+    key, kept, and handed straight to the transport each poll (the client's
+    features, redirects, auth, cookies, are all off or unused for calls, and
+    going through it cost two fifths more CPU per call).
     """
 
-    def __init__(self, *, max_connections_per_host: int = 8, timeout_s: float = 30.0) -> None:
-        self._clients: dict[str, httpx.AsyncClient] = {}
-        self._stream_clients: dict[str, httpx.AsyncClient] = {}
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_connections_per_host: int = 8,
+        timeout_s: float = 30.0,
+    ) -> None:
+        """`transport`, if given, carries every request (calls, streams, downloads)
+        and is closed with the clients."""
+        self._given_transport = transport
+        self._use_aiohttp = transport is None and not environment_proxy_configured()
+        self._max_connections = max_connections_per_host
+        self._timeout_s = timeout_s
+        self._origins: dict[str, _Origin] = {}
+        self._downloads: httpx.AsyncClient | None = None
+        self._requests: dict[_RequestKey, httpx.Request] = {}
+        self._call_headers: dict[tuple[tuple[bytes, bytes], ...], httpx.Headers] = {}
         self._url_builders: dict[str, httpx.AsyncClient] = {}
-        self._targets: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], URL] = {}
-        self._limits = httpx.Limits(
-            max_connections=max_connections_per_host,
-            max_keepalive_connections=max_connections_per_host,
-            keepalive_expiry=60.0,
-        )
-        self._timeout = httpx.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S)
-        self._direct: DirectCalls | None = None
-        if not environment_proxy_configured():
-            self._direct = DirectCalls(
-                max_connections_per_host=max_connections_per_host,
-                timeout_s=timeout_s,
-                connect_timeout_s=CONNECT_TIMEOUT_S,
-                stream_idle_timeout_s=STREAM_IDLE_TIMEOUT_S,
-                headers=dict(DEFAULT_HEADERS),
-                max_response_bytes=MAX_RESPONSE_BYTES,
-            )
+        # A call's connect is bounded on its own; the call as a whole by `send`.
+        self._call_extensions: dict[str, Any] = {
+            "timeout": httpx.Timeout(None, connect=CONNECT_TIMEOUT_S).as_dict(),
+            "trace": self._trace,
+        }
+        self._ssl_context: asyncio.Future[ssl.SSLContext] | None = None
+        self._counted: list[StrictAiohttpTransport] = []
         self._httpx_connections = 0
 
     @property
     def connections_opened(self) -> int:
-        """TCP connections opened so far (the benchmark counts them)."""
-        direct = self._direct.connections_opened if self._direct is not None else 0
-        return self._httpx_connections + direct
+        """TCP connections opened so far for calls and streams (the benchmark counts them)."""
+        return self._httpx_connections + sum(t.connections_opened for t in self._counted)
 
-    def client_for(self, base_url: str) -> httpx.AsyncClient:
-        """The pooled httpx client for calls to `base_url` (used behind a proxy)."""
-        client = self._clients.get(base_url)
-        if client is None:
-            client = self._new_client(base_url, self._limits, self._timeout)
-            self._clients[base_url] = client
-        return client
+    # -- clients ----------------------------------------------------------------
 
-    def stream_client_for(self, base_url: str) -> httpx.AsyncClient:
-        """A separate pool for long-lived event streams to `base_url`."""
-        client = self._stream_clients.get(base_url)
-        if client is None:
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
-            timeout = httpx.Timeout(STREAM_IDLE_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
-            client = self._new_client(base_url, limits, timeout)
-            self._stream_clients[base_url] = client
-        return client
+    async def _new_transport(
+        self, max_connections: int | None, *, keep_alive: bool
+    ) -> httpx.AsyncBaseTransport | None:
+        """The transport for a new client; None lets httpx build its own (proxy rules)."""
+        if self._given_transport is not None:
+            return self._given_transport
+        if not self._use_aiohttp:
+            return None
+        return StrictAiohttpTransport(
+            ssl_context=await self._tls_context(),
+            max_connections=max_connections,
+            keep_alive=keep_alive,
+        )
 
     def _new_client(
-        self, base_url: str, limits: httpx.Limits, timeout: httpx.Timeout
+        self,
+        transport: httpx.AsyncBaseTransport | None,
+        limits: httpx.Limits,
+        timeout: httpx.Timeout,
+        *,
+        base_url: str = "",
+        headers: Mapping[str, str] = DEFAULT_HEADERS,
     ) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             base_url=base_url,
-            http2=base_url.startswith("https://"),
+            transport=transport,
+            # aiohttp speaks HTTP/1.1 only; httpx's own transport offers h2 over TLS.
+            http2=transport is None and base_url.startswith("https://"),
             limits=limits,
             timeout=timeout,
             follow_redirects=False,
-            headers=DEFAULT_HEADERS,
+            headers=headers,
         )
 
+    async def _origin(self, base_url: str) -> _Origin:
+        origin = self._origins.get(base_url)
+        if origin is not None:
+            return origin
+        call_transport = await self._new_transport(self._max_connections, keep_alive=True)
+        # Streams get their own pool: held connections must never starve status calls.
+        stream_transport = await self._new_transport(None, keep_alive=False)
+        origin = self._origins.get(base_url)  # another call may have made it meanwhile
+        if origin is not None:
+            for transport in (call_transport, stream_transport):
+                if transport is not None and transport is not self._given_transport:
+                    await transport.aclose()
+            return origin
+        calls = self._new_client(
+            call_transport,
+            httpx.Limits(
+                max_connections=self._max_connections,
+                max_keepalive_connections=self._max_connections,
+                keepalive_expiry=60.0,
+            ),
+            httpx.Timeout(self._timeout_s, connect=CONNECT_TIMEOUT_S),
+            base_url=base_url,
+        )
+        streams = self._new_client(
+            stream_transport,
+            httpx.Limits(max_connections=None, max_keepalive_connections=0),
+            httpx.Timeout(STREAM_IDLE_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            base_url=base_url,
+        )
+        for transport in (call_transport, stream_transport):
+            if isinstance(transport, StrictAiohttpTransport):
+                self._counted.append(transport)
+        origin = _Origin(calls, call_transport, streams)
+        self._origins[base_url] = origin
+        return origin
+
+    async def download_client(self) -> httpx.AsyncClient:
+        """The client for result downloads (any host): no key, no redirects followed."""
+        if self._downloads is None:
+            transport = await self._new_transport(MAX_DOWNLOAD_CONNECTIONS, keep_alive=True)
+            if self._downloads is None:
+                self._downloads = self._new_client(
+                    transport,
+                    httpx.Limits(max_connections=MAX_DOWNLOAD_CONNECTIONS),
+                    httpx.Timeout(DOWNLOAD_TIMEOUT_S),
+                    headers={"User-Agent": USER_AGENT},
+                )
+            elif transport is not None and transport is not self._given_transport:
+                await transport.aclose()
+        return self._downloads
+
+    async def _tls_context(self) -> ssl.SSLContext:
+        """httpx's certificate store (certifi, or SSL_CERT_FILE/DIR), loaded once off the loop.
+
+        Its own context, never one httpx's transport uses: httpcore sets ALPN
+        to offer h2 on those, and aiohttp speaks HTTP/1.1 only.
+        """
+        if self._ssl_context is None:
+            self._ssl_context = asyncio.ensure_future(
+                asyncio.to_thread(httpx.create_ssl_context, trust_env=True)
+            )
+        return await asyncio.shield(self._ssl_context)
+
     async def _trace(self, event: str, info: Mapping[str, object]) -> None:
-        # httpcore reports each new TCP connection: the benchmark counts them.
+        # httpcore (httpx's own transport) reports each new TCP connection.
         if event == "connection.connect_tcp.complete":
             self._httpx_connections += 1
 
-    def build(self, base_url: str, spec: RequestSpec, key: Secret | None) -> httpx.Request:
-        """The httpx request for `spec` on `base_url`; ConfigError if it would leave that origin."""
-        client = self.client_for(base_url)
-        headers = {"Authorization": f"Bearer {key.reveal()}"} if key is not None else None
-        request = client.build_request(
-            spec.method,
-            spec.path,
-            params=dict(spec.params) or None,
-            json=spec.json_body,
-            headers=headers,
-            extensions={"trace": self._trace},
-        )
-        _check_origin(request.url, base_url)
+    # -- requests ---------------------------------------------------------------
+
+    def _call_request(
+        self, client: httpx.AsyncClient, base_url: str, spec: RequestSpec, key: Secret | None
+    ) -> httpx.Request:
+        """The request for a call, built once per task and key and kept (a poll repeats it)."""
+        body = None if spec.json_body is None else json_body_bytes(spec.json_body)
+        secret = None if key is None else key.reveal()
+        cache_key = (base_url, spec.method, spec.path, tuple(spec.params.items()), body, secret)
+        request = self._requests.get(cache_key)
+        if request is None:
+            request = self._new_request(client, base_url, spec, secret, body)
+            # Shared, as they are only read: a key's status calls all carry the same
+            # headers, and thousands of tasks' copies were a fifth of the engine's memory.
+            request.extensions = self._call_extensions
+            raw_headers = tuple(request.headers.raw)
+            request.headers = self._call_headers.setdefault(raw_headers, request.headers)
+            if len(self._requests) >= PREPARED_CACHE_MAX:
+                self._requests.clear()  # tasks come and go; the live ones are rebuilt once
+                self._call_headers.clear()
+            self._requests[cache_key] = request
         return request
 
-    def _target(self, base_url: str, spec: RequestSpec) -> URL:
-        """The URL httpx builds for `spec`, made once per task and kept (a poll repeats it)."""
-        params = tuple(spec.params.items())
-        cache_key = (base_url, spec.method, spec.path, params)
-        target = self._targets.get(cache_key)
-        if target is None:
-            url = self._httpx_url(base_url, spec.method, spec.path, dict(params))
-            _check_origin(url, base_url)
-            target = URL(str(url), encoded=True)  # sent as httpx would send it, unchanged
-            if len(self._targets) >= PREPARED_CACHE_MAX:
-                self._targets.clear()  # tasks come and go; the live ones are rebuilt once
-            self._targets[cache_key] = target
-        return target
+    def _new_request(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        spec: RequestSpec,
+        secret: str | None,
+        body: bytes | None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> httpx.Request:
+        """`spec` as `client` builds it, the key added; ConfigError if it would leave the origin."""
+        url = self._httpx_url(base_url, spec.method, spec.path, dict(spec.params))
+        _check_origin(url, base_url)
+        headers = dict(extra_headers or {})
+        if secret is not None:
+            headers["Authorization"] = f"Bearer {secret}"
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return client.build_request(
+            spec.method, url, headers=headers, content=body, extensions={"trace": self._trace}
+        )
 
     def _httpx_url(
         self, base_url: str, method: str, path: str, params: dict[str, str]
@@ -288,64 +367,75 @@ class ApiClients:
             return url.copy_merge_params(params) if params else url
         return builder.build_request(method, path, params=params or None).url
 
+    # -- sending ----------------------------------------------------------------
+
     async def send(self, base_url: str, spec: RequestSpec, key: Secret | None) -> ApiResponse:
-        """Send one API call; the body is read up to MAX_RESPONSE_BYTES."""
-        if self._direct is None:
-            status, headers, body = await self._send_httpx(base_url, spec, key)
-        else:
-            call_headers, payload = _direct_parts(spec, key)
-            status, headers, body = await self._direct.request(
-                base_url, spec.method, self._target(base_url, spec), call_headers, payload
-            )
+        """Send one API call, bounded as a whole by the timeout; the body read up to
+        MAX_RESPONSE_BYTES. Raises ConfigError, ResponseTooLarge or an httpx.HTTPError."""
+        origin = self._origins.get(base_url) or await self._origin(base_url)
+        request = self._call_request(origin.calls, base_url, spec, key)
+        transport = origin.call_transport
+        try:
+            # One timer for the whole call (waiting for a connection, sending, the
+            # answer and its body): a body trickling in byte by byte still ends here.
+            async with asyncio.timeout(self._timeout_s):
+                if transport is not None:
+                    response = await transport.handle_async_request(request)
+                else:
+                    response = await origin.calls.send(request, stream=True)
+                try:
+                    body = await _read_bounded(response)
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:  # the call's bound (a caller's own timeout cancels)
+            message = f"no complete answer within {self._timeout_s:g} s"
+            raise httpx.ReadTimeout(message, request=request) from exc
         if key is not None:
             # Some servers echo the key back ("Invalid API key: sk-..."); whatever the
             # body says next reaches messages, logs and the store, so the key goes now.
             body = body.replace(key.reveal().encode(), b"[redacted]")
-        return ApiResponse(status, headers, body)
+        return ApiResponse(response.status_code, response.headers, body)
 
     async def open_stream(
         self, base_url: str, spec: RequestSpec, key: Secret | None
     ) -> httpx.Response:
         """An event stream's response, its body not yet read; the caller must `aclose()` it."""
-        if self._direct is None:
-            request = self.build(base_url, spec, key)
-            request.headers["Accept"] = "text/event-stream"
-            request.headers["Cache-Control"] = "no-store"
-            # Streams get their own pool: held connections must never starve status calls.
-            return await self.stream_client_for(base_url).send(request, stream=True)
-        headers, payload = _direct_parts(spec, key)
-        headers.update({"Accept": "text/event-stream", "Cache-Control": "no-store"})
-        target = self._target(base_url, spec)
-        return await self._direct.open_stream(base_url, spec.method, target, headers, payload)
-
-    async def _send_httpx(
-        self, base_url: str, spec: RequestSpec, key: Secret | None
-    ) -> tuple[int, httpx.Headers, bytes]:
-        client = self.client_for(base_url)
-        request = self.build(base_url, spec, key)
-        response = await client.send(request, stream=True)
-        try:
-            declared = response.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                raise ResponseTooLarge(f"response of {declared} bytes refused")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise ResponseTooLarge(f"response over {MAX_RESPONSE_BYTES} bytes refused")
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-        return response.status_code, response.headers, b"".join(chunks)
+        origin = self._origins.get(base_url) or await self._origin(base_url)
+        body = None if spec.json_body is None else json_body_bytes(spec.json_body)
+        secret = None if key is None else key.reveal()
+        stream_headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+        request = self._new_request(origin.streams, base_url, spec, secret, body, stream_headers)
+        return await origin.streams.send(request, stream=True)
 
     async def aclose(self) -> None:
-        for pool in (self._clients, self._stream_clients, self._url_builders):
-            for client in pool.values():
-                await client.aclose()
-            pool.clear()
-        if self._direct is not None:
-            await self._direct.aclose()
+        clients = [c for o in self._origins.values() for c in (o.calls, o.streams)]
+        if self._downloads is not None:
+            clients.append(self._downloads)
+        clients.extend(self._url_builders.values())
+        self._origins, self._downloads, self._url_builders = {}, None, {}
+        self._requests.clear()
+        for client in clients:
+            await client.aclose()
+
+
+async def _read_bounded(response: httpx.Response) -> bytes:
+    """The whole (decoded) body, refused past MAX_RESPONSE_BYTES."""
+    declared = response.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise ResponseTooLarge(f"response of {declared} bytes refused")
+    chunks: list[bytes] = []
+    size = 0
+    # Where nothing is to be decoded, the transport's bytes as they come: httpx's
+    # decoding and re-chunking layers cost a tenth of a call's CPU.
+    encoded = "content-encoding" in response.headers
+    stream = response.stream
+    assert isinstance(stream, httpx.AsyncByteStream)
+    async for chunk in response.aiter_bytes() if encoded else stream:
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ResponseTooLarge(f"response over {MAX_RESPONSE_BYTES} bytes refused")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 _NEVER_SENDS: Final = httpx.AsyncBaseTransport()

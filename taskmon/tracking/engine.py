@@ -13,6 +13,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from taskmon.domain.records import StoredTask
 from taskmon.domain.task import Change, TaskRef, TaskView, utcnow
@@ -32,6 +33,9 @@ from taskmon.tracking.side_jobs import SideJobs
 from taskmon.tracking.streams import Streams
 from taskmon.tracking.task import TrackedTask
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
 
 
@@ -46,10 +50,13 @@ class Engine:
         providers: Mapping[str, Provider] | None = None,
         env: Mapping[str, str] | None = None,
         rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`transport` carries all its HTTP (a test's `httpx.MockTransport`); by
+        default the clients choose their own (see ApiClients)."""
         self.config = config or EngineConfig()
         self._rng = rng or random.Random()
-        self.clients = ApiClients()
+        self.clients = ApiClients(transport=transport)
         self.jobs = SideJobs()
         self._tasks: dict[str, TrackedTask] = {}
         self._subscribers: list[Subscriber] = []
@@ -79,6 +86,7 @@ class Engine:
         self._results = ResultFetcher(
             self.config.result_dir,
             self.jobs,
+            download_client=self.clients.download_client,
             result_root=self.config.result_root,
             emit=self.emit,
             publish=self._publish,

@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Final
 
+import httpx
+
 from taskmon.domain.records import FileState
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import Change, TaskRef
@@ -51,6 +53,7 @@ class ResultFetcher:
         result_dir: Callable[[TaskRef], Path] | None,
         jobs: SideJobs,
         *,
+        download_client: Callable[[], Awaitable[httpx.AsyncClient]] | None = None,
         result_root: Path | None = None,
         emit: Callable[[EngineEvent], None],
         publish: Callable[[TrackedTask, Change], None],
@@ -58,6 +61,7 @@ class ResultFetcher:
     ) -> None:
         self._result_dir = result_dir
         self._result_root = result_root  # no result folder below it may be a link
+        self._download_client = download_client  # the engine's HTTP stack, no key on it
         self._jobs = jobs
         self._emit = emit
         self._publish = publish
@@ -84,7 +88,8 @@ class ResultFetcher:
         save_dir = result_dir(task.ref)
         root = self._result_root
         if self._downloader is None:
-            self._downloader = Downloader()
+            client = None if self._download_client is None else await self._download_client()
+            self._downloader = Downloader(client)
         problems: list[str] = []
         refreshed = False
         try:

@@ -1,4 +1,5 @@
-"""Status calls over aiohttp: the requests httpx sent, the failures the catalogue reads."""
+"""Status calls and streams through ApiClients (httpx over aiohttp, transport.py): the
+requests httpx builds, one bound per call, the failures the catalogue reads."""
 
 from __future__ import annotations
 
@@ -98,10 +99,10 @@ def _httpx_target(base_url: str, spec: RequestSpec) -> str:
     ("provider", "task_id", "model"),
     [
         ("reapi", "task_0123456789abcdef0123456789abcdef", None),
-        ("xenodia", "a b/c?d#e%f", None),
+        ("xenodia", "a+b/c?d#e%f", None),
         ("vidgo", "..", None),
         ("vidgo", "ünï-cødé", None),
-        ("apixo", "x y&z=1/é%", "flux/dev 1.1"),
+        ("apixo", "x;y&z=1/é%", "flux/dev+1.1"),
         ("apixo", "t", ".."),
     ],
 )

@@ -29,6 +29,7 @@ from taskmon.downloads.downloader import (
     TooManyRedirects,
     UnsafeUrl,
 )
+from taskmon.net.http_api import ApiClients
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(range(256)) * 8
@@ -174,10 +175,24 @@ async def server() -> AsyncIterator[FileServer]:
     await runner.cleanup()
 
 
-@pytest.fixture
-async def downloader() -> AsyncIterator[Downloader]:
-    async with Downloader() as d:
-        yield d
+@pytest.fixture(params=["own client", "engine's client"])
+async def downloader(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Downloader]:
+    # Standalone, the downloader makes its own client (httpx's transport); in the
+    # engine it is handed the shared one (aiohttp under httpx): both behave alike.
+    if request.param == "own client":
+        async with Downloader() as d:
+            yield d
+        return
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    clients = ApiClients()
+    try:
+        async with Downloader(await clients.download_client()) as d:
+            yield d
+    finally:
+        await clients.aclose()
 
 
 def _real(directory: Path) -> Path:

@@ -80,22 +80,23 @@ class _RecordingFinder(importlib.abc.MetaPathFinder):
         return None
 
 
-def test_httpcore_backend_detection_does_not_search_for_a_missing_sniffio() -> None:
-    # httpcore imports sniffio on every lock and event it makes (several per
-    # request); a failed import is not remembered, so each one scanned sys.path.
+def test_httpcore_backend_detection_finds_sniffio_without_a_search() -> None:
+    # httpcore (httpx's own transport, used behind a proxy) imports sniffio on
+    # every lock and event it makes (several per request). sniffio is a
+    # dependency, so after the first import each one is a sys.modules hit; a
+    # missing sniffio was searched for on sys.path every time, as no module in
+    # the process is patched to say it is absent.
     from httpcore._synchronization import current_async_library
 
-    import taskmon.net.http_api  # noqa: F401  (marks sniffio absent)
-
-    if sys.modules.get("sniffio") is not None:
-        pytest.skip("sniffio is installed here: httpcore uses it, no search either")
+    assert sys.modules.get("sniffio", ...) is not None  # nobody marked it absent
     finder = _RecordingFinder()
+
+    async def detect() -> list[str]:
+        return [current_async_library() for _ in range(3)]
+
+    assert asyncio.run(detect()) == ["asyncio"] * 3  # imported once, if not yet
     sys.meta_path.insert(0, finder)
     try:
-
-        async def detect() -> list[str]:
-            return [current_async_library() for _ in range(3)]
-
         assert asyncio.run(detect()) == ["asyncio"] * 3
     finally:
         sys.meta_path.remove(finder)
