@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from taskmon.domain import TaskView
-from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE
+from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE, TaskTableModel
 
 
 class TaskFilterModel(QSortFilterProxyModel):
@@ -52,6 +52,19 @@ class TaskFilterModel(QSortFilterProxyModel):
             haystack = _haystack(view)
             return all(word in haystack for word in self._words)
         return True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The task model sorts itself on plain keys; the proxy keeps its order.
+
+        Qt's own proxy sort calls into Python twice per comparison (about
+        20,000 calls for 1,000 rows) and again for each changed row; see
+        `TaskTableModel.sort`.
+        """
+        source = self.sourceModel()
+        if isinstance(source, TaskTableModel):
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
