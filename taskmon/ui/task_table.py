@@ -43,7 +43,7 @@ WIDTH_SAMPLES: Final = {
     Column.EXPIRES: "in 23 h 59 m",
 }
 ICON_COLUMNS: Final = frozenset({Column.PROVIDER, Column.STATE})
-CELL_PADDING_PX: Final = 20  # the delegate's margins and the header's sort arrow
+CELL_PADDING_PX: Final = 30  # the delegate's margins, icon spacing, the sort arrow
 # What the last column (the error, stretched) keeps at least before others give way.
 PROBLEM_SAMPLE: Final = "Content violates usage policy"
 # Columns that give way when the window is narrow, first to go first; the state,
@@ -144,9 +144,11 @@ class TaskTable(QTableView):
         needed += sum(self.columnWidth(c) for c in shown)
         hidden = set(OPTIONAL_COLUMNS)
         for column in reversed(OPTIONAL_COLUMNS):  # the most useful come back first
-            if needed + self.columnWidth(column) > available:
+            # A hidden section's width reads 0: count what it will take when shown.
+            width = self.columnWidth(column) or self.text_width(WIDTH_SAMPLES[column], column)
+            if needed + width > available:
                 break
-            needed += self.columnWidth(column)
+            needed += width
             hidden.discard(column)
         for column in OPTIONAL_COLUMNS:
             if header.isSectionHidden(column) != (column in hidden):

@@ -138,7 +138,7 @@ def _fits(window: MainWindow, column: Column, text: str) -> bool:
         return False  # (partly) scrolled out of sight
     needed = QFontMetrics(table.font()).horizontalAdvance(text)
     icon = table.iconSize().width() + 6 if column in (Column.PROVIDER, Column.STATE) else 0
-    return needed + icon + 12 <= width
+    return needed + icon + 24 <= width  # the margins the delegate draws inside a cell
 
 
 def _row_of(window: MainWindow, task_id: str) -> int:
