@@ -74,6 +74,8 @@ class TaskView:
     history: tuple[HistoryEntry, ...]
     provider_task_id: str | None
     raw: Any
+    # What this provider and model usually take, creation to end (p10, p90 seconds).
+    usual_total_s: tuple[float, float] | None = None
 
     @property
     def key(self) -> str:

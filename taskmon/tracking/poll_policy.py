@@ -124,6 +124,16 @@ def predicted_end(
     return min(guesses, default=None)
 
 
+OVERDUE_SHARE: Final = 0.25  # a guess missed by a quarter of the task's age has failed
+OVERDUE_MIN_S: Final = 10.0
+
+
+def expected_latest(end: float, age_s: float, now: float) -> float:
+    """The latest a predicted `end` is still believable (a guess errs both ways)."""
+    age_at_end = max(0.0, age_s + end - now)
+    return end + max(OVERDUE_MIN_S, OVERDUE_SHARE * age_at_end)
+
+
 def progress_rate(samples: tuple[ProgressSample, ...]) -> float | None:
     """Progress points per second over the recent samples, or None when not rising."""
     rising = [s for s in samples if 0.0 < s.progress < 100.0]

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 from taskmon.domain.snapshot import MediaKind, PollHints, Snapshot, State, TaskError
 from taskmon.domain.task import GAVE_UP, MAX_HISTORY, Change, HistoryEntry, TaskRef, TaskView
 from taskmon.providers.base import Provider
-from taskmon.tracking.poll_policy import DurationPrior, PollInput, ProgressSample, predicted_end
+from taskmon.tracking.poll_policy import (
+    DurationPrior,
+    PollInput,
+    ProgressSample,
+    expected_latest,
+    predicted_end,
+)
 
 if TYPE_CHECKING:
     from taskmon.domain.records import StoredTask
@@ -171,15 +177,32 @@ class TrackedTask:
             # our first look is real (the task was submitted before it was added).
             age = max(0.0, (now - snap.created_at).total_seconds())
             self.created_mono = min(now_mono - age, self.first_seen_mono)
-        if self.state is State.RUNNING and self.started_at is None:
-            self.started_at = now
+        if self.state is not State.QUEUED and self.started_at is None:
+            self.started_at = self._start_time(snap, first, now)
         if self.state.is_terminal and self.finished_at is None:
-            self.finished_at = now
+            self.finished_at = _clamped(snap.completed_at, self.started_at, now) or now
         if snap.state is None:
             self.problem = f"unrecognised status {snap.raw_status!r}; still polling"
         if first or self.state is not old_state:
             self._remember(now)
         return Change(self.state is not old_state, self.progress != old_progress, first)
+
+    def _start_time(self, snap: Snapshot, first: bool, now: datetime) -> datetime:
+        """When the task left the queue, the provider's times first.
+
+        No provider sends a start time. Seen queued before: now (within a poll).
+        Past the queue at the first look, taskmon did not see the start: while
+        nothing has moved since, the provider's update time is the start;
+        otherwise the provider showed no queue (reAPI has none), so the task
+        counts as running since its creation, not since taskmon first looked.
+        """
+        if not first:
+            return now
+        born = snap.created_at if snap.created_at is not None else self.first_seen_at
+        born = min(born, now)
+        if snap.updated_at is not None and not snap.progress and not self.state.is_terminal:
+            return _clamped(snap.updated_at, born, now) or born
+        return born
 
     def restore(self, stored: StoredTask, now_mono: float, now: datetime) -> None:
         """Continue from what the store kept (after a restart or a crash)."""
@@ -277,10 +300,14 @@ class TrackedTask:
             inp = self.poll_input(now_mono)
             prediction = predicted_end(inp, estimate_fraction=1.0)
             end = prediction[0] if prediction else None
+            latest = None if end is None else expected_latest(end, inp.age_s, now_mono)
             if end is None and self.prior is not None and inp.created_at is not None:
                 end = inp.created_at + self.prior.median_s  # what this model usually takes
-            if end is not None:
+                latest = inp.created_at + self.prior.p90_s
+            # Past its latest expected end a guess says nothing: no ETA, not "any moment".
+            if end is not None and latest is not None and now_mono <= latest:
                 eta_at = now + timedelta(seconds=max(0.0, end - now_mono))
+        usual = None if self.prior is None else (self.prior.p10_s, self.prior.p90_s)
         next_poll_at = None
         if self.next_poll_mono is not None:
             next_poll_at = now + timedelta(seconds=max(0.0, self.next_poll_mono - now_mono))
@@ -310,4 +337,14 @@ class TrackedTask:
             history=tuple(self.history),
             provider_task_id=self.provider_task_id,
             raw=snap.raw,
+            usual_total_s=usual,
         )
+
+
+def _clamped(value: datetime | None, low: datetime | None, high: datetime) -> datetime | None:
+    """A provider's time within what taskmon knows (its clock may be skewed)."""
+    if value is None:
+        return None
+    if low is not None and value < low:
+        return low
+    return min(value, high)

@@ -17,9 +17,9 @@ DASH = "—"
 
 
 def duration(seconds: float | None) -> str:
-    """`42 s`, `3 m 05 s`, `2 h 10 m`, `3 d 4 h`; a dash when unknown."""
+    """`42 s`, `3 m 05 s`, `2 h 10 m`, `3 d 4 h`; nothing when unknown."""
     if seconds is None:
-        return DASH
+        return ""
     s = max(0, round(seconds))
     if s < 60:
         return f"{s} s"
@@ -64,12 +64,26 @@ def eta_s(view: TaskView, now: datetime) -> float | None:
 
 
 def eta_text(view: TaskView, now: datetime) -> str:
+    """`~1 m 05 s`, `any moment`; `longer than usual` past the learned spread; else nothing."""
     seconds = eta_s(view, now)
     if seconds is None:
-        return DASH
+        return "longer than usual" if overdue_text(view, now) else ""
     if seconds < 1:
         return "any moment"
     return f"~{duration(seconds)}"
+
+
+def overdue_text(view: TaskView, now: datetime) -> str:
+    """`running 3 m 35 s, usually 40 s–1 m 10 s` once a task outlasts its usual spread."""
+    if view.state.is_terminal or view.usual_total_s is None or not view.observed:
+        return ""
+    if view.progress is not None:  # the provider says how far it is: no guessing needed
+        return ""
+    low, high = view.usual_total_s
+    age = (now - born_at(view)).total_seconds()
+    if age <= high or (view.eta_at is not None and view.eta_at > now):
+        return ""
+    return f"{state_text(view)} {duration(age)}, usually {duration(low)}–{duration(high)}"
 
 
 class ProgressMode(StrEnum):
@@ -141,13 +155,14 @@ def cost_text(cost: Cost) -> str:
         return f"${cost.micro_usdc / 1_000_000:.4f}".rstrip("0").rstrip(".")
     if cost.estimated_credits is not None:
         return f"~{cost.estimated_credits:g} cr"
-    return DASH
+    return ""
 
 
 def results_text(view: TaskView) -> str:
+    """`2 saved`, `2 (saving 1/2)`; nothing before there are results (a dash only for none)."""
     count = len(view.outputs)
     if count == 0:
-        return DASH if view.state is State.SUCCEEDED or not view.state.is_terminal else ""
+        return DASH if view.state is State.SUCCEEDED else ""
     saved = len(view.files)
     if view.downloads_pending:
         return f"{count} (saving {saved}/{count})"
@@ -172,7 +187,7 @@ def expires_text(view: TaskView, now: datetime) -> str:
     at = expires_at(view)
     all_saved = bool(view.outputs) and len(view.files) == len(view.outputs)
     if at is None:
-        return "saved" if all_saved else DASH
+        return "saved" if all_saved else ""
     left = (at - now).total_seconds()
     if left <= 0:
         return "expired (saved)" if all_saved else "expired"

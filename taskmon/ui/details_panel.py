@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication, QIcon
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication, QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QTreeWidget,
@@ -51,6 +52,33 @@ def _cost_lines(cost: Cost) -> str:
     return "; ".join(parts) or cell_text.DASH
 
 
+class _MiddleElidedLabel(QLabel):
+    """One line that keeps both ends of a long task ID in sight; the whole ID on hover."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str, tip: str = "") -> None:
+        self._full = text
+        self.setToolTip(tip)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width)
+        if shown != self.text():
+            self.setText(shown)
+
+
 class DetailsPanel(QWidget):
     """Shows one TaskView; `show_view(None)` shows a hint."""
 
@@ -63,9 +91,8 @@ class DetailsPanel(QWidget):
 
         header = QHBoxLayout()
         self._icon = QLabel(self)
-        self._title = QLabel(self)
+        self._title = _MiddleElidedLabel(self)
         self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._title.setWordWrap(True)
         font = self._title.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
@@ -131,7 +158,7 @@ class DetailsPanel(QWidget):
         self._view = view
         self._copy.setEnabled(view is not None)
         if view is None:
-            self._title.setText("Select a task to see its details")
+            self._title.set_full_text("Select a task to see its details")
             self._icon.clear()
             for label in self._values.values():
                 label.setText(cell_text.DASH)
@@ -140,7 +167,7 @@ class DetailsPanel(QWidget):
             return
         if icon is not None:
             self._icon.setPixmap(icon.pixmap(24, 24))
-        self._title.setText(view.ref.task_id)
+        self._title.set_full_text(view.ref.task_id, view.ref.task_id)
         now = datetime.now(UTC)
         for name, getter in _FIELDS.items():
             self._values[name].setText(getter(view, now))
@@ -250,16 +277,24 @@ _FIELDS: Final = {
     "Added": _text(lambda v, _: _when(v.first_seen_at)),
     "Started": _text(lambda v, _: _when(v.started_at)),
     "Finished": _text(lambda v, _: _when(v.finished_at)),
-    "Queued for": _text(lambda v, now: cell_text.duration(cell_text.queued_s(v, now))),
-    "Running for": _text(lambda v, now: cell_text.duration(cell_text.running_s(v, now))),
-    "ETA": _text(lambda v, now: cell_text.eta_text(v, now)),
+    "Queued for": _text(
+        lambda v, now: cell_text.duration(cell_text.queued_s(v, now)) or cell_text.DASH
+    ),
+    "Running for": _text(
+        lambda v, now: cell_text.duration(cell_text.running_s(v, now)) or cell_text.DASH
+    ),
+    "ETA": _text(
+        lambda v, now: (
+            cell_text.overdue_text(v, now) or cell_text.eta_text(v, now) or cell_text.DASH
+        )
+    ),
     "Next check": _text(lambda v, _: _when(v.next_poll_at)),
     "Status checks": _text(lambda v, _: v.polls),
     "Cost": _text(lambda v, _: _cost_lines(v.cost)),
     "Error": _error,
     "Last problem": _text(lambda v, _: v.problem or cell_text.DASH),
     "Result links": _links,
-    "Links expire": _text(lambda v, now: cell_text.expires_text(v, now)),
+    "Links expire": _text(lambda v, now: cell_text.expires_text(v, now) or cell_text.DASH),
     "Saved files": _files,
 }
 

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from taskmon.domain import TaskView
-from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE
+from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE, TaskTableModel
 
 MIN_ID_SUBSTRING: Final = 3
 
@@ -68,6 +68,19 @@ class TaskFilterModel(QSortFilterProxyModel):
                 for word, pattern in self._patterns
             )
         return True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The task model sorts itself on plain keys; the proxy keeps its order.
+
+        Qt's own proxy sort calls into Python twice per comparison (about
+        20,000 calls for 1,000 rows) and again for each changed row; see
+        `TaskTableModel.sort`.
+        """
+        source = self.sourceModel()
+        if isinstance(source, TaskTableModel):
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex

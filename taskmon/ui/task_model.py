@@ -5,6 +5,13 @@ Rows change through `apply()` with batches of engine views: new tasks become one
 when most rows changed), removed ones `rowsRemoved`. Never a reset per poll.
 Each cell answers twice: words for `DisplayRole`, the raw value under
 `SORT_ROLE` for sorting, and the whole `TaskView` under `VIEW_ROLE`.
+
+Speed at 1,000 rows (bench/ui.py): a view asks each visible cell for half a
+dozen roles per paint, and a proxy sort asks for two cells per comparison,
+each a call into Python. So the words of a row are made once when its view
+changes (the clock's columns when asked), and the model sorts itself: one
+Python `sorted()` over keys made once per row, then one layout change, instead
+of ~20,000 `data()` calls from the proxy's C++ comparisons.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
+from itertools import pairwise
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -98,6 +106,14 @@ class TaskTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._views: list[TaskView] = []
         self._rows: dict[str, int] = {}
+        # Per row, the words of the columns that do not move with the clock (None
+        # for those that do), and the insertion number for the unsorted order.
+        self._texts: list[list[str | None]] = []
+        self._added: dict[str, int] = {}
+        self._next_added = 0
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._keys: list[Any] = []  # sort key per row while sorted
         self._provider_icon = provider_icon
         self._state_icon = state_icon
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -113,14 +129,18 @@ class TaskTableModel(QAbstractTableModel):
         """Insert new tasks and refresh changed ones (one batch of engine updates)."""
         changed: list[int] = []
         new: dict[str, TaskView] = {}  # a task new in this batch keeps its latest view
+        self._now = self._clock()
+        sorted_by = self._sort_column
         for view in views:
             row = self._rows.get(view.key)
             if row is not None:
                 self._views[row] = view
+                self._texts[row] = _static_texts(view)
+                if sorted_by >= 0:
+                    self._keys[row] = self._sort_key(row)
                 changed.append(row)
             else:
                 new[view.key] = view
-        self._now = self._clock()
         if changed:
             self._emit_rows_changed(sorted(set(changed)))
         if new:
@@ -129,7 +149,14 @@ class TaskTableModel(QAbstractTableModel):
             for offset, view in enumerate(new.values()):
                 self._rows[view.key] = first + offset
                 self._views.append(view)
+                self._texts.append(_static_texts(view))
+                self._added[view.key] = self._next_added
+                self._next_added += 1
+                if sorted_by >= 0:
+                    self._keys.append(self._sort_key(first + offset))
             self.endInsertRows()
+        if sorted_by >= 0 and (changed or new) and not self._in_order():
+            self._reorder()
 
     def remove(self, keys: Iterable[str]) -> None:
         """Drop the rows of `keys` (unknown keys are ignored)."""
@@ -143,7 +170,12 @@ class TaskTableModel(QAbstractTableModel):
                 runs.append((row, row))
         for first, last in runs:
             self.beginRemoveRows(QModelIndex(), first, last)
+            for view in self._views[first : last + 1]:
+                self._added.pop(view.key, None)
             del self._views[first : last + 1]
+            del self._texts[first : last + 1]
+            if self._keys:
+                del self._keys[first : last + 1]
             self.endRemoveRows()
         if runs:
             self._rows = {v.key: i for i, v in enumerate(self._views)}
@@ -160,8 +192,54 @@ class TaskTableModel(QAbstractTableModel):
         if self._views:
             self.clockTicked.emit()
 
+    # -- sorting --------------------------------------------------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order the rows by `column` (-1: the order they were added in)."""
+        self._now = self._clock()
+        self._sort_column = column if 0 <= column < _COLUMN_COUNT else -1
+        self._sort_order = order
+        self._keys = [self._sort_key(row) for row in range(len(self._views))]
+        self._reorder()
+
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    def _sort_key(self, row: int) -> Any:
+        view = self._views[row]
+        if self._sort_column < 0:
+            return self._added[view.key]
+        # Ties keep the order the tasks were added in, whichever way the sort goes.
+        return (self._sort_value(view, _COLUMNS[self._sort_column]), self._added[view.key])
+
+    def _in_order(self) -> bool:
+        keys = self._keys
+        if self._sort_order == Qt.SortOrder.DescendingOrder:
+            return all(a >= b for a, b in pairwise(keys))
+        return all(a <= b for a, b in pairwise(keys))
+
+    def _reorder(self) -> None:
+        """Put the rows in key order: one layout change, persistent indexes moved along."""
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        keys = self._keys
+        order = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+        if order == list(range(len(order))):
+            return
+        self.layoutAboutToBeChanged.emit()
+        new_row = [0] * len(order)
+        for new, old in enumerate(order):
+            new_row[old] = new
+        self._views = [self._views[i] for i in order]
+        self._texts = [self._texts[i] for i in order]
+        self._keys = [keys[i] for i in order]
+        self._rows = {v.key: i for i, v in enumerate(self._views)}
+        previous = self.persistentIndexList()
+        moved = [self.index(new_row[i.row()], i.column()) for i in previous]
+        self.changePersistentIndexList(previous, moved)
+        self.layoutChanged.emit()
+
     def _emit_rows_changed(self, rows: Sequence[int]) -> None:
-        last_column = len(Column) - 1
+        last_column = _COLUMN_COUNT - 1
         if len(rows) > WHOLE_TABLE_SHARE * len(self._views):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._views) - 1, last_column))
             return
@@ -188,11 +266,12 @@ class TaskTableModel(QAbstractTableModel):
     def now(self) -> datetime:
         return self._now
 
+    # Qt asks both for every index it makes (thousands per sort or selection): keep them bare.
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._views)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMN_COUNT
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -206,19 +285,23 @@ class TaskTableModel(QAbstractTableModel):
             return HEADER_TIPS.get(column)
         return None
 
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    # No flags() here: QAbstractTableModel's own (enabled, selectable) answers in C++;
+    # a Python one was called 300,000 times by a select-all of 1,000 rows.
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # A paint asks each cell for a dozen roles: answer the unused ones first.
-        if role not in _ROLES or not 0 <= index.row() < len(self._views):
+        if role not in _ROLES:
             return None
-        view = self._views[index.row()]
+        row = index.row()
+        if not 0 <= row < len(self._views):
+            return None
+        if role == _DISPLAY:
+            text = self._texts[row][index.column()]
+            if text is not None:
+                return text
+            return self._text(self._views[row], _COLUMNS[index.column()])
+        view = self._views[row]
         column = _COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(view, column)
         if role == SORT_ROLE:
             return self._sort_value(view, column)
         if role == VIEW_ROLE:
@@ -238,36 +321,7 @@ class TaskTableModel(QAbstractTableModel):
         return None
 
     def _text(self, view: TaskView, column: Column) -> str:
-        now = self._now
-        match column:
-            case Column.PROVIDER:
-                return cell_text.provider_name(view.ref.provider)
-            case Column.TASK_ID:
-                return view.ref.task_id
-            case Column.LABEL:
-                return view.label or ""
-            case Column.MODEL:
-                return view.model or ""
-            case Column.KIND:
-                return view.media_kind.value if view.media_kind else ""
-            case Column.STATE:
-                return cell_text.state_text(view)
-            case Column.PROGRESS:
-                return cell_text.progress(view, now).text
-            case Column.QUEUED:
-                return cell_text.duration(cell_text.queued_s(view, now))
-            case Column.RUNNING:
-                return cell_text.duration(cell_text.running_s(view, now))
-            case Column.ETA:
-                return cell_text.eta_text(view, now)
-            case Column.COST:
-                return cell_text.cost_text(view.cost)
-            case Column.RESULTS:
-                return cell_text.results_text(view)
-            case Column.EXPIRES:
-                return cell_text.expires_text(view, now)
-            case Column.PROBLEM:
-                return cell_text.problem_text(view)
+        return _cell_words(view, column, self._now)
 
     def _sort_value(self, view: TaskView, column: Column) -> Any:
         now = self._now
@@ -305,12 +359,61 @@ class TaskTableModel(QAbstractTableModel):
             return "\n".join(lines) or None
         if column in (Column.LABEL, Column.MODEL):
             return self._text(view, column) or None
+        if column in (Column.ETA, Column.PROGRESS):
+            return cell_text.overdue_text(view, self._now) or None
         return None
 
 
 _COLUMNS: Final = tuple(Column)
+_COLUMN_COUNT: Final = len(_COLUMNS)
+_DISPLAY: Final = int(Qt.ItemDataRole.DisplayRole)
 # The columns whose words or bars move with the clock alone (repainted each tick).
 CLOCK_COLUMNS: Final = (Column.PROGRESS, Column.QUEUED, Column.RUNNING, Column.ETA, Column.EXPIRES)
+
+
+def _cell_words(view: TaskView, column: Column, now: datetime) -> str:
+    """What one cell says at `now`."""
+    match column:
+        case Column.PROVIDER:
+            return cell_text.provider_name(view.ref.provider)
+        case Column.TASK_ID:
+            return view.ref.task_id
+        case Column.LABEL:
+            return view.label or ""
+        case Column.MODEL:
+            return view.model or ""
+        case Column.KIND:
+            return view.media_kind.value if view.media_kind else ""
+        case Column.STATE:
+            return cell_text.state_text(view)
+        case Column.PROGRESS:
+            return cell_text.progress(view, now).text
+        case Column.QUEUED:
+            return cell_text.duration(cell_text.queued_s(view, now))
+        case Column.RUNNING:
+            return cell_text.duration(cell_text.running_s(view, now))
+        case Column.ETA:
+            return cell_text.eta_text(view, now)
+        case Column.COST:
+            return cell_text.cost_text(view.cost)
+        case Column.RESULTS:
+            return cell_text.results_text(view)
+        case Column.EXPIRES:
+            return cell_text.expires_text(view, now)
+        case Column.PROBLEM:
+            return cell_text.problem_text(view)
+
+
+def _static_texts(view: TaskView) -> list[str | None]:
+    """A row's words, made once per view; None where the clock moves them."""
+    texts: list[str | None] = []
+    for column in _COLUMNS:
+        texts.append(
+            None if column in CLOCK_COLUMNS else _cell_words(view, column, view.first_seen_at)
+        )
+    return texts
+
+
 _ROLES: Final = frozenset(
     int(role)
     for role in (

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QRegion
+from PySide6.QtGui import QPainter, QPaintEvent, QRegion, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -24,22 +25,37 @@ EMPTY_HINT = (
     "Paste task IDs, status URLs or JSON responses with Ctrl+V,\n"
     "drop .txt or .json files here, or click “Add tasks”."
 )
-# Starting widths (px); the user's own widths are restored from the settings.
-DEFAULT_WIDTHS = {
-    Column.PROVIDER: 104,
-    Column.TASK_ID: 190,
-    Column.LABEL: 190,
-    Column.MODEL: 100,
-    Column.KIND: 52,
-    Column.STATE: 112,
-    Column.PROGRESS: 120,
-    Column.QUEUED: 68,
-    Column.RUNNING: 70,
-    Column.ETA: 70,
-    Column.COST: 64,
-    Column.RESULTS: 72,
-    Column.EXPIRES: 96,
+# Starting widths, as the words each column must show in full (the font decides the
+# pixels); the user's own widths are restored from the settings.
+WIDTH_SAMPLES: Final = {
+    Column.PROVIDER: "BytesPike",
+    Column.TASK_ID: "task_01k9x…f0a2c4e",
+    Column.LABEL: "portrait set",
+    Column.MODEL: "seedream-4",
+    Column.KIND: "video",
+    Column.STATE: "succeeded, saving",
+    Column.PROGRESS: "downloading…",
+    Column.QUEUED: "10 m 00 s",
+    Column.RUNNING: "10 m 00 s",
+    Column.ETA: "longer than usual",
+    Column.COST: "$0.0125",
+    Column.RESULTS: "1 (saving 0/1)",
+    Column.EXPIRES: "in 23 h 59 m",
 }
+ICON_COLUMNS: Final = frozenset({Column.PROVIDER, Column.STATE})
+CELL_PADDING_PX: Final = 30  # the delegate's margins, icon spacing, the sort arrow
+# What the last column (the error, stretched) keeps at least before others give way.
+PROBLEM_SAMPLE: Final = "Content violates usage policy"
+# Columns that give way when the window is narrow, first to go first; the state,
+# progress, ETA and error columns always stay.
+OPTIONAL_COLUMNS: Final = (
+    Column.KIND,
+    Column.EXPIRES,
+    Column.COST,
+    Column.MODEL,
+    Column.LABEL,
+    Column.QUEUED,
+)
 
 
 class _MiddleElideDelegate(QStyledItemDelegate):
@@ -82,6 +98,10 @@ class TaskTable(QTableView):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
 
+    def _choose_column(self, column: int, visible: bool) -> None:
+        self.auto_columns = False  # the user's choice stands at every width
+        self.horizontalHeader().setSectionHidden(column, not visible)
+
     def _column_menu(self, pos: QPoint) -> None:
         """Right-click on the header: show or hide columns (saved with the header state)."""
         header = self.horizontalHeader()
@@ -97,12 +117,46 @@ class TaskTable(QTableView):
             # Keep at least one column: the last visible one cannot be hidden.
             visible = header.count() - header.hiddenSectionCount()
             action.setEnabled(header.isSectionHidden(column) or visible > 1)
-            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+            action.toggled.connect(lambda on, c=column: self._choose_column(c, on))
         menu.exec(header.mapToGlobal(pos))
 
+    auto_columns = True  # narrow windows hide optional columns until the user picks
+
+    def text_width(self, text: str, column: int | None = None) -> int:
+        """Pixels a cell needs to show `text` whole."""
+        icon = self.iconSize().width() + 6 if column in ICON_COLUMNS else 0
+        return self.fontMetrics().horizontalAdvance(text) + icon + CELL_PADDING_PX
+
     def apply_default_widths(self) -> None:
-        for column, width in DEFAULT_WIDTHS.items():
-            self.setColumnWidth(column, width)
+        for column, sample in WIDTH_SAMPLES.items():
+            self.setColumnWidth(column, self.text_width(sample, column))
+
+    def fit_columns(self) -> None:
+        """Hide optional columns (in order) until the needed ones fit, or show them again."""
+        if not self.auto_columns or self.model() is None or not self.isVisible():
+            return
+        header = self.horizontalHeader()
+        # As if the scroll bar showed: rows arriving must not push the error out of sight.
+        scroll_bar = self.verticalScrollBar().sizeHint().width()
+        available = self.width() - 2 * self.frameWidth() - scroll_bar
+        needed = self.text_width(PROBLEM_SAMPLE)
+        shown = [c for c in WIDTH_SAMPLES if c not in OPTIONAL_COLUMNS]
+        needed += sum(self.columnWidth(c) for c in shown)
+        hidden = set(OPTIONAL_COLUMNS)
+        for column in reversed(OPTIONAL_COLUMNS):  # the most useful come back first
+            # A hidden section's width reads 0: count what it will take when shown.
+            width = self.columnWidth(column) or self.text_width(WIDTH_SAMPLES[column], column)
+            if needed + width > available:
+                break
+            needed += width
+            hidden.discard(column)
+        for column in OPTIONAL_COLUMNS:
+            if header.isSectionHidden(column) != (column in hidden):
+                header.setSectionHidden(column, column in hidden)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def repaint_columns(self, columns: Iterable[int]) -> None:
         """Schedule a repaint of the visible part of `columns` only.

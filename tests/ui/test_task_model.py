@@ -194,9 +194,10 @@ def test_sorting_uses_raw_values_not_words(qtbot: Any) -> None:
     )
     proxy = TaskFilterModel()
     proxy.setSourceModel(model)
-    proxy.sort(Column.QUEUED, Qt.SortOrder.AscendingOrder)
+    proxy.sort(Column.RUNNING, Qt.SortOrder.AscendingOrder)
     order = [proxy.index(r, Column.TASK_ID).data() for r in range(3)]
-    # As words "1 m 15 s" < "10 m 00 s" < "9 s"; as seconds 9 < 75 < 600.
+    # Running since creation (no queue was seen): as words "1 m 15 s" < "10 m 00 s"
+    # < "9 s"; as seconds 9 < 75 < 600.
     assert order == ["fast", "mid", "slow"]
 
 
@@ -205,10 +206,10 @@ def test_the_clock_tick_moves_time_cells_without_data_changed(qtbot: Any) -> Non
     model = TaskTableModel(clock=lambda: now[0])
     model.apply([make_view(age_s=30)])
     spy = Spy(model)
-    assert model.index(0, Column.RUNNING).data() == "0 s"
+    assert model.index(0, Column.RUNNING).data() == "30 s"  # running since its creation
     now[0] = T0 + timedelta(seconds=75)
     with qtbot.waitSignal(model.clockTicked, timeout=1000):
         model.tick()
-    assert model.index(0, Column.RUNNING).data() == "1 m 15 s"
+    assert model.index(0, Column.RUNNING).data() == "1 m 45 s"
     # The proxy would otherwise re-check every row each second.
     assert spy.changed == [] and spy.resets == 0

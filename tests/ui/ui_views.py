@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from taskmon.domain.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
 from taskmon.domain.task import TaskRef, TaskView
 from taskmon.providers import PROVIDERS
+from taskmon.tracking.poll_policy import DurationPrior
 from taskmon.tracking.task import TrackedTask
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -27,6 +28,7 @@ def make_view(
     raw_status: str | None = None,
     age_s: float = 30.0,
     kind: MediaKind | None = MediaKind.IMAGE,
+    prior: DurationPrior | None = None,
 ) -> TaskView:
     """A task first seen `age_s` seconds before T0, observed once at T0."""
     ref = TaskRef(provider, task_id, model if PROVIDERS[provider].requires_model else None)
@@ -49,5 +51,6 @@ def make_view(
         media_kind=kind,
         hints=PollHints(estimated_total_s=estimated_total_s),
     )
+    task.use_prior(prior)
     task.apply(snapshot, age_s, T0)
     return task.view(age_s, T0)
