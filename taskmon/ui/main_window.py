@@ -349,7 +349,9 @@ class MainWindow(QMainWindow):
         select-all of 1,000 rows).
         """
         rows: set[int] = set()
-        for span in self.table.selectionModel().selection():
+        selection = self.table.selectionModel().selection()
+        for i in range(selection.count()):  # QItemSelection's stubs know no __iter__
+            span = selection.at(i)
             rows.update(range(span.top(), span.bottom() + 1))
         proxy, model = self.proxy, self.model
         return [model.view_at(proxy.mapToSource(proxy.index(r, 0)).row()) for r in sorted(rows)]
