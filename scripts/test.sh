@@ -35,4 +35,6 @@ venv=${TASKMON_VENV:-.venv}
 "$venv/bin/ruff" check taskmon tests bench
 # The layer contract (pyproject.toml [tool.importlinter]): a wrong import fails here.
 "$venv/bin/lint-imports" --no-cache
+# Types (pyproject.toml [tool.mypy]: strict for domain, providers, net, tracking, store, downloads).
+"$venv/bin/mypy"
 exec "$venv/bin/pytest" -p no:cacheprovider "$@"
