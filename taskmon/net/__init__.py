@@ -19,11 +19,15 @@ if TYPE_CHECKING:
         classify_exception,
         classify_response,
     )
+    from taskmon.net.redaction import KeyRedactor, could_hide_a_key, redactor_for
 
 _EXPORTS = {
     "ApiClients": "http_api",
     "ConfigError": "http_api",
     "resolve_base_url": "http_api",
+    "KeyRedactor": "redaction",
+    "redactor_for": "redaction",
+    "could_hide_a_key": "redaction",
     "Outcome": "outcomes",
     "Observed": "outcomes",
     "Throttled": "outcomes",
@@ -39,6 +43,7 @@ __all__ = [
     "AccessDenied",
     "ApiClients",
     "ConfigError",
+    "KeyRedactor",
     "KeyRejected",
     "NotFound",
     "Observed",
@@ -47,5 +52,7 @@ __all__ = [
     "Transient",
     "classify_exception",
     "classify_response",
+    "could_hide_a_key",
+    "redactor_for",
     "resolve_base_url",
 ]

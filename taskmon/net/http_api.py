@@ -25,6 +25,7 @@ from urllib.request import getproxies
 import httpx
 
 from taskmon.keys import Secret
+from taskmon.net.redaction import KeyRedactor, redactor_for
 from taskmon.net.transport import StrictAiohttpTransport
 from taskmon.providers.base import RequestSpec
 
@@ -118,6 +119,9 @@ class ApiResponse:
     status: int
     headers: httpx.Headers
     body: bytes
+    # The key's redactor when the call carried one: what is parsed from the body
+    # is cleaned again (see net/redaction.py).
+    redactor: KeyRedactor | None = None
 
 
 PREPARED_CACHE_MAX: Final = 50_000  # requests remembered (one per task and call kind)
@@ -390,11 +394,12 @@ class ApiClients:
         except TimeoutError as exc:  # the call's bound (a caller's own timeout cancels)
             message = f"no complete answer within {self._timeout_s:g} s"
             raise httpx.ReadTimeout(message, request=request) from exc
-        if key is not None:
-            # Some servers echo the key back ("Invalid API key: sk-..."); whatever the
-            # body says next reaches messages, logs and the store, so the key goes now.
-            body = body.replace(key.reveal().encode(), b"[redacted]")
-        return ApiResponse(response.status_code, response.headers, body)
+        if key is None:
+            return ApiResponse(response.status_code, response.headers, body)
+        # Some servers echo the key back ("Invalid API key: sk-..."); whatever the
+        # body says next reaches messages, logs and the store, so the key goes now.
+        redactor = redactor_for(key.reveal())
+        return ApiResponse(response.status_code, response.headers, redactor.bytes(body), redactor)
 
     async def open_stream(
         self, base_url: str, spec: RequestSpec, key: Secret | None

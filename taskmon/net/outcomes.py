@@ -13,6 +13,7 @@ import httpx
 
 from taskmon.domain.snapshot import Snapshot
 from taskmon.net.http_api import ApiResponse, ResponseTooLarge, retry_after_s
+from taskmon.net.redaction import could_hide_a_key
 from taskmon.providers.base import ApiError, MalformedResponse, Provider, clip
 
 
@@ -63,14 +64,25 @@ Outcome = Observed | Throttled | KeyRejected | AccessDenied | NotFound | Transie
 def classify_response(provider: Provider, response: ApiResponse) -> Outcome:
     """Turn one HTTP response into an outcome; never raises."""
     status = response.status
+    # A key echoed in a JSON escape survives the body's redaction and is decoded
+    # by the parser: then everything parsed is cleaned again (net/redaction.py).
+    redactor = response.redactor
+    if redactor is None or not could_hide_a_key(response.body):
+        redactor = None
     if 200 <= status < 300:
         try:
-            return Observed(provider.parse_status(response.body))
+            snapshot = provider.parse_status(response.body)
         except ApiError as exc:
-            return classify_status(provider, exc.status, exc.message, exc.code, response)
+            message, code = exc.message, exc.code
+            if redactor is not None:
+                message, code = redactor.value((message, code))
+            return classify_status(provider, exc.status, message, code, response)
         except MalformedResponse as exc:
-            return Transient(str(exc))
+            return Transient(str(exc) if redactor is None else redactor.text(str(exc)))
+        return Observed(snapshot if redactor is None else redactor.value(snapshot))
     problem = provider.parse_error(response.body)
+    if redactor is not None:
+        problem = redactor.value(problem)
     return classify_status(provider, status, problem.message, problem.code, response)
 
 

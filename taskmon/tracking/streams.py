@@ -18,6 +18,7 @@ from httpx_sse import EventSource, SSEError
 
 from taskmon.keys import Secret
 from taskmon.net.outcomes import Observed
+from taskmon.net.redaction import could_hide_a_key, redactor_for
 from taskmon.providers.base import RequestSpec
 from taskmon.tracking.config import EngineConfig, ProviderRuntime
 from taskmon.tracking.runtimes import ProviderRuntimes
@@ -103,9 +104,14 @@ class Streams:
                     return
                 # aclosing: leaving early closes the event generator here, in this task,
                 # not later in the garbage collector ("async generator ignored GeneratorExit").
+                # Events echo keys too: cleaned as status bodies are (net/redaction.py).
+                redactor = redactor_for(key.reveal())
                 async with contextlib.aclosing(EventSource(response).aiter_sse()) as events:
                     async for event in events:
-                        snap = provider.parse_stream_event(event.event, event.data)
+                        data = redactor.text(event.data)
+                        snap = provider.parse_stream_event(redactor.text(event.event), data)
+                        if snap is not None and could_hide_a_key(data):
+                            snap = redactor.value(snap)
                         if snap is None or not self._is_tracked(task.ref.key):
                             continue
                         if snap.state is not None and snap.state.is_terminal:
