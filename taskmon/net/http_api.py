@@ -79,7 +79,14 @@ def validate_base_url(url: str, provider: str) -> str:
             f"{provider}: plain http is only allowed for loopback hosts; use https for {url!r}"
         )
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if port == _DEFAULT_PORTS[parts.scheme]:
+        # httpx prints a URL without its scheme's default port: a base URL that kept
+        # it (http://127.0.0.1:80) never matched its own requests' origin.
+        port = None
     return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
 def is_loopback(host: str) -> bool:
@@ -449,7 +456,11 @@ _NEEDS_FULL_MERGE: Final = re.compile(r"^//|/\.|[?#\\]")
 
 
 def _check_origin(url: httpx.URL, base_url: str) -> None:
-    # The key goes to the provider's own origin, never anywhere else.
-    origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
-    if origin != base_url:
+    # The key goes to the provider's own origin, never anywhere else. Origins are
+    # compared as (scheme, lower-case host, port with the scheme's default filled in).
+    if _origin(url) != _origin(httpx.URL(base_url)):
         raise ConfigError("refusing to send a request outside the provider's API host")
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme)

@@ -7,15 +7,19 @@ import importlib.abc
 import sys
 from typing import Any
 
+import httpx
 import pytest
 
+from taskmon.keys import Secret
 from taskmon.net.http_api import (
+    ApiClients,
     ConfigError,
     base_url_env_var,
     resolve_base_url,
     retry_after_s,
     validate_base_url,
 )
+from taskmon.providers import RequestSpec
 
 DEFAULT = "https://reapi.ai"
 
@@ -101,3 +105,36 @@ def test_httpcore_backend_detection_finds_sniffio_without_a_search() -> None:
     finally:
         sys.meta_path.remove(finder)
     assert "sniffio" not in finder.searched
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("http://127.0.0.1:80", "http://127.0.0.1"),
+        ("https://API.Example.com:443/", "https://api.example.com"),
+        ("https://api.example.com:8443", "https://api.example.com:8443"),
+    ],
+)
+def test_a_base_url_with_its_scheme_s_default_port_is_kept_without_it(
+    given: str, kept: str
+) -> None:
+    assert validate_base_url(given, "reapi") == kept
+
+
+async def test_a_base_url_with_its_default_port_reaches_its_own_host() -> None:
+    """http://127.0.0.1:80 passed validation, then every call was refused as leaving the host."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    clients = ApiClients(transport=httpx.MockTransport(answer))
+    try:
+        base = validate_base_url("http://127.0.0.1:80", "reapi")
+        response = await clients.send(base, RequestSpec("GET", "/api/v1/tasks/t1"), Secret("sk-1"))
+    finally:
+        await clients.aclose()
+    assert response.status == 200
+    assert seen[0].headers["Authorization"] == "Bearer sk-1"
+    assert seen[0].url.host == "127.0.0.1"
