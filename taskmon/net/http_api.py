@@ -25,6 +25,7 @@ from urllib.request import getproxies
 import httpx
 
 from taskmon.keys import Secret
+from taskmon.net.event_stream import BoundedEventStream
 from taskmon.net.redaction import KeyRedactor, redactor_for
 from taskmon.net.transport import StrictAiohttpTransport
 from taskmon.providers.base import RequestSpec
@@ -417,7 +418,10 @@ class ApiClients:
         secret = None if key is None else key.reveal()
         stream_headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
         request = self._new_request(origin.streams, base_url, spec, secret, body, stream_headers)
-        return await origin.streams.send(request, stream=True)
+        response = await origin.streams.send(request, stream=True)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = BoundedEventStream(response.stream, request)  # no endless line
+        return response
 
     async def aclose(self) -> None:
         clients = [c for o in self._origins.values() for c in (o.calls, o.streams)]
