@@ -78,10 +78,10 @@ class OutcomeHandler:
             self._host_answered(runtime.host)  # the host answers, whatever it said
         now = self._now()
         match outcome:
-            case Throttled(message=message, retry_after_s=retry_after):
+            case Throttled(message=message, retry_after_s=retry_after, reason=reason):
                 pause = runtime.budget.on_throttled(now, retry_after)
                 delay = max(pause, poll_policy.next_delay(task.poll_input(now), self._rng))
-                task.note_problem(f"rate limited, retrying in {delay:.0f} s")
+                task.note_problem(f"{reason}, retrying in {delay:.0f} s")
                 log.info("%s", message)
                 self._schedule(task, delay + self._rng.uniform(0.0, 1.0))
                 self._publish(task, Change.NONE)
