@@ -67,6 +67,9 @@ class TaskScript:
     faults: list[Fault] = field(default_factory=list)
     stream: bool = True  # BytesPike: False makes the SSE endpoint answer 503
     stream_drop_after_s: float | None = None  # BytesPike: cut each SSE connection after N s
+    # BytesPike: each SSE connection sends at most N task events, then only keep-alive
+    # comments for as long as it stays open, the terminal event never (a stream that hangs).
+    stream_events_max: int | None = None
     last_frame: bool = False  # reAPI video: add output.last_frame_url
 
     def to_dict(self) -> dict[str, Any]:
