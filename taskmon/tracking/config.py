@@ -69,6 +69,12 @@ class EngineConfig:
         }
     )
     stream_retries: int = 3
+    # While a push stream is open the task is still polled on its plain schedule, at
+    # least this often: a stream may speed tracking up, never slow it down.
+    stream_confirm_poll_max_s: float = 60.0
+    # A stream that has carried no task update (state or progress) this long is closed
+    # and the task polled (heartbeats and junk are not updates).
+    stream_idle_limit_s: float = 120.0
     # Over HTTP/1.1 every open stream holds a connection: past this many, tasks poll.
     max_streams_per_provider: int = 64
     # When a host counts as unwell, how its probes back off and its tasks are woken.

@@ -92,9 +92,9 @@ class Engine:
             key_for=self.control.key_for,
             open_stream=self.clients.open_stream,
             is_tracked=self.is_tracked,
-            observe=lambda task, outcome: self._outcomes.observe(task, outcome),
+            observe=lambda task, outcome: self._outcomes.observe(task, outcome, via_stream=True),
             schedule=schedule,
-            cancel_timer=cancel_timer,
+            plan_confirming_poll=lambda task: self._outcomes.plan_confirming_poll(task),
         )
         self._outcomes = OutcomeHandler(
             self.config,
@@ -104,9 +104,11 @@ class Engine:
             now=self._now,
             schedule=schedule,
             cancel_timer=cancel_timer,
+            poll_planned=self._scheduler.due.is_planned,
             publish=self._publish,
             fetch_results=self._results.fetch,
             start_stream=self._streams.start,
+            close_stream=self.jobs.cancel_stream,
             halt_provider=self.control.halt,
         )
         self._commands = TaskCommands(

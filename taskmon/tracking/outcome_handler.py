@@ -8,6 +8,7 @@ every task (host_health), in which case the host's tasks wait for a probe.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from collections.abc import Callable, Mapping
@@ -49,9 +50,11 @@ class OutcomeHandler:
         now: Callable[[], float],
         schedule: Callable[[TrackedTask, float], None],
         cancel_timer: Callable[[str], None],
+        poll_planned: Callable[[str], bool],
         publish: Callable[[TrackedTask, Change], None],
         fetch_results: Callable[[TrackedTask], None],
         start_stream: Callable[[TrackedTask], bool],
+        close_stream: Callable[[str], None],
         halt_provider: Callable[[ProviderRuntime, str, ProviderEventKind], None],
     ) -> None:
         self._config = config
@@ -61,9 +64,11 @@ class OutcomeHandler:
         self._now = now
         self._schedule = schedule
         self._cancel_timer = cancel_timer
+        self._poll_planned = poll_planned
         self._publish = publish
         self._fetch_results = fetch_results
         self._start_stream = start_stream
+        self._close_stream = close_stream
         self._halt_provider = halt_provider
 
     def handle(self, runtime: ProviderRuntime, task: TrackedTask, outcome: Outcome) -> None:
@@ -101,8 +106,11 @@ class OutcomeHandler:
             case Transient(message=message):
                 self._transient(runtime, task, message, now)
 
-    def observe(self, task: TrackedTask, outcome: Observed) -> None:
-        """Merge an observation, then schedule, stream, fetch results or stop."""
+    def observe(self, task: TrackedTask, outcome: Observed, *, via_stream: bool = False) -> None:
+        """Merge an observation, then schedule, stream, fetch results or stop.
+
+        `via_stream`: pushed by the task's stream (else a status answer).
+        """
         now_mono, now = self._now(), utcnow()
         task.answered()
         change = task.apply(outcome.snapshot, now_mono, now)
@@ -111,9 +119,17 @@ class OutcomeHandler:
         if task.state.is_terminal:
             self._cancel_timer(task.ref.key)
             task.plan_poll(None)
+            if task.streaming:
+                self._close_stream(task.ref.key)  # a stream that never ends must not linger
             self._fetch_results(task)
-        elif task.streaming or self._start_stream(task):
-            pass  # pushed updates arrive on the stream; no poll needed
+        elif task.streaming:
+            # A pushed event that changed nothing (a repeat) does not put the
+            # confirming poll off: only a poll, or a real update, does.
+            updated = change.first or change.state_changed or change.progress_changed
+            if not via_stream or updated or not self._poll_planned(task.ref.key):
+                self.plan_confirming_poll(task)
+        elif self._start_stream(task):
+            pass  # the stream planned its confirming poll
         else:
             give_up = self._config.give_up_after_s.get(task.media_kind)
             if give_up is not None and now_mono - task.first_seen_mono > give_up:
@@ -124,6 +140,18 @@ class OutcomeHandler:
                 delay = poll_policy.next_delay(task.poll_input(now_mono), self._rng)
                 self._schedule(task, delay)
         self._publish(task, change)
+
+    def plan_confirming_poll(self, task: TrackedTask) -> None:
+        """While a stream follows `task`, poll it anyway on its plain schedule, capped.
+
+        A stream may speed tracking up, never slow it down: one that sends only
+        heartbeats (or junk) would otherwise hold a finished task for ever.
+        """
+        inp = task.poll_input(self._now())
+        if inp.polls_done == 0:  # the stream's first event is the first look
+            inp = dataclasses.replace(inp, polls_done=1)
+        delay = poll_policy.next_delay(inp, self._rng)
+        self._schedule(task, min(delay, self._config.stream_confirm_poll_max_s))
 
     def attach_prior(self, task: TrackedTask) -> None:
         lookup = self._config.duration_prior
@@ -190,8 +218,8 @@ class OutcomeHandler:
         """A proper answer: the host is well; its parked tasks are looked at again, soon."""
         for key, delay in host.answered():
             task = self._tasks.get(key)
-            if task is None or task.state.is_terminal or task.streaming:
-                continue
+            if task is None or task.state.is_terminal:
+                continue  # a streaming task is woken too: its confirming poll was parked
             if self._runtimes.get(task.provider.name).host is host:
                 self._schedule(task, delay)
 

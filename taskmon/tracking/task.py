@@ -105,9 +105,8 @@ class TrackedTask:
     # -- streams ---------------------------------------------------------------
 
     def mark_streaming(self) -> None:
-        """A push stream follows the task now: no poll is planned."""
+        """A push stream follows the task now (a slower confirming poll stays planned)."""
         self.streaming = True
-        self.next_poll_mono = None
 
     def stream_refused(self, retries: int) -> None:
         """The stream endpoint said no: do not try it again (the status query says why)."""
