@@ -68,6 +68,10 @@ class EngineConfig:
             None: None,
         }
     )
+    # A task seen alive that then answers "not found" is lost only when it keeps doing
+    # so for this long (three answers at least, backing off): backends have blips. A task
+    # never seen alive is lost after one confirmation a few seconds later.
+    not_found_grace_s: float = 120.0
     stream_retries: int = 3
     # While a push stream is open the task is still polled on its plain schedule, at
     # least this often: a stream may speed tracking up, never slow it down.

@@ -15,7 +15,8 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 
 from taskmon.domain.records import StoredTask
-from taskmon.domain.task import Change, TaskRef, TaskView, utcnow
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import NOT_FOUND, Change, TaskRef, TaskView, utcnow
 from taskmon.net.http_api import ApiClients
 from taskmon.net.outcomes import KeyRejected, Outcome, classify_exception, classify_response
 from taskmon.providers import PROVIDERS
@@ -179,6 +180,10 @@ class Engine:
         self._tasks[ref.key] = task
         if task.state.is_terminal:
             self._results.fetch(task)
+            if _lost_by_taskmon(task) and runtime.stopped is None:
+                # "Not found" may have been a blip: one more look at every start.
+                task.begin_recheck()
+                self._scheduler.schedule(task, 0.0)
         elif runtime.stopped is None:
             self._poll_now(task)
         else:
@@ -344,6 +349,9 @@ class Engine:
 
 def _moving(task: TrackedTask, stopped: set[str]) -> bool:
     """Not ended, or its results still coming; a stopped provider's tasks do not move."""
-    return (
-        not task.state.is_terminal or task.downloads_pending
-    ) and task.ref.provider not in stopped
+    return (task.wants_polls or task.downloads_pending) and task.ref.provider not in stopped
+
+
+def _lost_by_taskmon(task: TrackedTask) -> bool:
+    """Lost because the provider said "not found" (taskmon's judgement, not the provider's)."""
+    return task.state is State.LOST and task.error is not None and task.error.code == NOT_FOUND

@@ -35,6 +35,7 @@ from taskmon.tracking.task import TrackedTask
 log = logging.getLogger(__name__)
 
 NOT_FOUND_CONFIRM_S: Final = 5.0  # a just-submitted task may briefly 404: look once more
+NOT_FOUND_MIN_MISSES: Final = 3  # a task seen alive: this many "not found" in a row at least
 
 
 class OutcomeHandler:
@@ -95,14 +96,7 @@ class OutcomeHandler:
             case AccessDenied(message=message):
                 self._halt_provider(runtime, message, ProviderEventKind.ACCESS_DENIED)
             case NotFound(message=message):
-                if task.record_not_found() >= 2:
-                    first = task.mark_lost(TaskError(message, NOT_FOUND), utcnow())
-                    self._publish(task, Change(True, False, first))
-                else:
-                    delay = max(NOT_FOUND_CONFIRM_S, task.provider.min_poll_interval_s)
-                    task.note_problem(f"{message}; confirming in {delay:.0f} s")
-                    self._schedule(task, delay)
-                    self._publish(task, Change.NONE)
+                self._not_found(task, message, now)
             case Transient(message=message):
                 self._transient(runtime, task, message, now)
 
@@ -112,8 +106,13 @@ class OutcomeHandler:
         `via_stream`: pushed by the task's stream (else a status answer).
         """
         now_mono, now = self._now(), utcnow()
+        revived = task.rechecking  # lost, and the one more look found it after all
+        if revived:
+            task.reopen(now_mono, now)
         task.answered()
         change = task.apply(outcome.snapshot, now_mono, now)
+        if revived:
+            change = Change(True, change.progress_changed, change.first)
         if task.prior is None:
             self.attach_prior(task)  # the model may only be known from the first answer
         if task.state.is_terminal:
@@ -140,6 +139,34 @@ class OutcomeHandler:
                 delay = poll_policy.next_delay(task.poll_input(now_mono), self._rng)
                 self._schedule(task, delay)
         self._publish(task, change)
+
+    def _not_found(self, task: TrackedTask, message: str, now: float) -> None:
+        """The provider does not know the task: lost once that is confirmed.
+
+        A task never seen alive (just submitted, or a wrong ID) is confirmed
+        once, a few seconds later. One the provider has reported must keep
+        answering "not found" for `not_found_grace_s` (three times at least,
+        backing off) first: an eventually consistent backend blips.
+        """
+        misses = task.record_not_found(now)
+        if task.rechecking:  # the one more look at a lost task: still not there
+            task.recheck_confirmed_lost()
+            return
+        base = max(NOT_FOUND_CONFIRM_S, task.provider.min_poll_interval_s)
+        if not task.seen_alive:
+            lost, delay = misses >= 2, base
+        else:
+            since = task.not_found_since_mono if task.not_found_since_mono is not None else now
+            left = since + self._config.not_found_grace_s - now
+            lost = misses >= NOT_FOUND_MIN_MISSES and left <= 0.0
+            delay = max(base, min(base * 2.0 ** (misses - 1), left))
+        if lost:
+            first = task.mark_lost(TaskError(message, NOT_FOUND), utcnow())
+            self._publish(task, Change(True, False, first))
+            return
+        task.note_problem(f"{message}; confirming in {delay:.0f} s")
+        self._schedule(task, delay)
+        self._publish(task, Change.NONE)
 
     def plan_confirming_poll(self, task: TrackedTask) -> None:
         """While a stream follows `task`, poll it anyway on its plain schedule, capped.
@@ -218,7 +245,7 @@ class OutcomeHandler:
         """A proper answer: the host is well; its parked tasks are looked at again, soon."""
         for key, delay in host.answered():
             task = self._tasks.get(key)
-            if task is None or task.state.is_terminal:
+            if task is None or not task.wants_polls:
                 continue  # a streaming task is woken too: its confirming poll was parked
             if self._runtimes.get(task.provider.name).host is host:
                 self._schedule(task, delay)

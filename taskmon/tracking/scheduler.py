@@ -213,7 +213,7 @@ class Scheduler:
         key = task.ref.key
         return (
             self._tasks.get(key) is task
-            and not task.state.is_terminal
+            and task.wants_polls
             and not runtime.stopped
             and key not in runtime.queued  # queued again meanwhile: that turn polls it
         )
