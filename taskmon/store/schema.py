@@ -97,6 +97,14 @@ _V2: Final[Sequence[str]] = (
     WHERE state = 'succeeded' AND started_at IS NOT NULL AND finished_at IS NOT NULL""",
 )
 
+_V3: Final[Sequence[str]] = (
+    # `taskmon retry` asks for another look; the tracker takes (deletes) each request.
+    """CREATE TABLE retry_requests (
+        task_key TEXT PRIMARY KEY REFERENCES tasks(key) ON DELETE CASCADE,
+        at REAL NOT NULL
+    )""",
+)
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -109,7 +117,11 @@ def _statements(sql: Sequence[str]) -> Migration:
 
 
 # MIGRATIONS[n] takes the file from version n to n + 1.
-MIGRATIONS: Final[Sequence[Migration]] = (_statements(_V1), _statements(_V2))
+MIGRATIONS: Final[Sequence[Migration]] = (
+    _statements(_V1),
+    _statements(_V2),
+    _statements(_V3),
+)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 
