@@ -84,6 +84,7 @@ async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
     config = EngineConfig(
         base_url_overrides={args.provider: args.base_url} if args.base_url else {},
         result_dir=None if args.save_dir is None else (lambda _ref: args.save_dir),
+        download_retry_later=False,  # watch reports a failed download and exits 1
     )
     engine = Engine(KeyStore(), config)
     printer = _Printer(args.json, args.save_dir is not None, sys.stdout)

@@ -52,6 +52,15 @@ class EngineConfig:
     # The folder the user chose that every result_dir lies in (the data dir): no folder
     # below it may be a link. None: each result_dir is its own root (a --save-dir).
     result_root: Path | None = None
+    # A failed result download is tried again after this long, doubling up to the max,
+    # for as long as its link can work: until the provider's documented link lifetime
+    # after the task finished, else for the window. A download from the same host or a
+    # status answer from it (the host is back), or room on the disk again, retries at once.
+    download_retry_first_s: float = 10.0
+    download_retry_max_s: float = 600.0
+    download_retry_window_s: float = 24 * HOUR
+    # False: a failed download is final after the quick retries (`watch` reports it).
+    download_retry_later: bool = True
     workers_per_provider: int = 6
     # Polls due within one tick of the loop clock go out together, at its end
     # (0: each at its own time). Waking once per tick instead of once per poll

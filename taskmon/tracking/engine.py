@@ -18,7 +18,13 @@ from taskmon.domain.records import StoredTask
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import NOT_FOUND, Change, TaskRef, TaskView, utcnow
 from taskmon.net.http_api import ApiClients
-from taskmon.net.outcomes import KeyRejected, Outcome, classify_exception, classify_response
+from taskmon.net.outcomes import (
+    KeyRejected,
+    Observed,
+    Outcome,
+    classify_exception,
+    classify_response,
+)
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import Provider, RequestSpec
 from taskmon.tracking.commands import TaskCommands
@@ -26,7 +32,7 @@ from taskmon.tracking.config import EngineConfig, KeyLookup, ProviderRuntime
 from taskmon.tracking.events import EngineEvent, Subscriber, TaskEvent, TaskRemoved
 from taskmon.tracking.outcome_handler import OutcomeHandler
 from taskmon.tracking.provider_control import ProviderControl
-from taskmon.tracking.results import ResultFetcher
+from taskmon.tracking.results import ResultFetcher, origin_of
 from taskmon.tracking.runtimes import ProviderRuntimes
 from taskmon.tracking.scheduler import Scheduler
 from taskmon.tracking.side_jobs import SideJobs
@@ -80,6 +86,7 @@ class Engine:
         self._results = ResultFetcher(
             self.config.result_dir,
             self.jobs,
+            self.config,
             result_root=self.config.result_root,
             emit=self.emit,
             publish=self._publish,
@@ -235,6 +242,8 @@ class Engine:
 
     def retry(self, key: str) -> str:
         """Retry a lost or given-up lookup, or failed result downloads; says what happened."""
+        if self._results.retry_now(key):
+            return "trying its missing results again now"
         return self._commands.retry(key)
 
     async def resume_provider(self, provider: str) -> None:
@@ -314,6 +323,8 @@ class Engine:
         spec = task.provider.status_request(task.ref)
         task.count_poll()
         outcome = await self.call(runtime, spec)
+        if isinstance(outcome, Observed):
+            self._results.host_answered(origin_of(runtime.base_url))
         if task.ref.key in self._tasks:
             self._outcomes.handle(runtime, task, outcome)
 

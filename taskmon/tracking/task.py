@@ -148,6 +148,11 @@ class TrackedTask:
     def file_downloaded(self, index: int, path: str) -> None:
         self.file_paths[index] = path
 
+    def downloads_waiting(self, problem: str) -> None:
+        """Some downloads failed and wait to be tried again; still pending meanwhile."""
+        self.problem = problem
+        self.download_failed = False
+
     def downloads_finished(self, problems: list[str]) -> None:
         """The result downloads ended; `problems` (one per failed file) become the problem."""
         self.downloads_pending = False
