@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.add import UsageProblem, describe_ref, read_ids
 from taskmon.cli.remove import match_ids
-from taskmon.domain import State
-from taskmon.domain.task import GAVE_UP, NOT_FOUND
+from taskmon.domain import GAVE_UP, NOT_FOUND, State
 
 if TYPE_CHECKING:
     from taskmon.domain import StoredTask

@@ -112,6 +112,7 @@ class ProviderRuntime:
     disabled: bool = False  # switched off in settings: never contacted
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     streams: int = 0  # open push streams
+    failing: str | None = None  # status calls fail, in words (a HostEvent said so once)
 
     @property
     def stopped(self) -> str | None:

@@ -118,6 +118,7 @@ class Engine:
             start_stream=self._streams.start,
             close_stream=self.jobs.cancel_stream,
             halt_provider=self.control.halt,
+            emit=self.emit,
         )
         self._commands = TaskCommands(
             tracked=self.tracked,

@@ -27,7 +27,7 @@ from taskmon.net.outcomes import (
 )
 from taskmon.tracking import poll_policy
 from taskmon.tracking.config import HOUR, EngineConfig, ProviderRuntime
-from taskmon.tracking.events import ProviderEventKind
+from taskmon.tracking.events import EngineEvent, HostEvent, ProviderEventKind
 from taskmon.tracking.host_health import HostHealth
 from taskmon.tracking.runtimes import ProviderRuntimes
 from taskmon.tracking.task import TrackedTask
@@ -57,6 +57,7 @@ class OutcomeHandler:
         start_stream: Callable[[TrackedTask], bool],
         close_stream: Callable[[str], None],
         halt_provider: Callable[[ProviderRuntime, str, ProviderEventKind], None],
+        emit: Callable[[EngineEvent], None],
     ) -> None:
         self._config = config
         self._rng = rng
@@ -71,17 +72,23 @@ class OutcomeHandler:
         self._start_stream = start_stream
         self._close_stream = close_stream
         self._halt_provider = halt_provider
+        self._emit = emit
 
     def handle(self, runtime: ProviderRuntime, task: TrackedTask, outcome: Outcome) -> None:
         """Act on the outcome of `task`'s status call."""
         if isinstance(outcome, Observed):  # by far the most common: first, and cheap
             if runtime.host.failures:
                 self._host_answered(runtime.host)
+            if runtime.failing is not None:
+                self._answers_again(runtime)
             runtime.budget.on_success()
             self.observe(task, outcome)
             return
-        if not isinstance(outcome, Transient) and runtime.host.failures:
-            self._host_answered(runtime.host)  # the host answers, whatever it said
+        if not isinstance(outcome, Transient):
+            if runtime.host.failures:
+                self._host_answered(runtime.host)  # the host answers, whatever it said
+            if runtime.failing is not None:
+                self._answers_again(runtime)
         now = self._now()
         match outcome:
             case Throttled(message=message, retry_after_s=retry_after, reason=reason):
@@ -188,9 +195,18 @@ class OutcomeHandler:
 
     # -- hosts ---------------------------------------------------------------------
 
+    def _answers_again(self, runtime: ProviderRuntime) -> None:
+        runtime.failing = None
+        self._emit(HostEvent(runtime.provider.name, None))
+
     def _transient(
         self, runtime: ProviderRuntime, task: TrackedTask, message: str, now: float
     ) -> None:
+        if runtime.failing is None:  # said once per run of failures, not per failure
+            prefix = f"{runtime.provider.display_name}: "
+            reason = message.removeprefix(prefix)
+            runtime.failing = f"{reason}; retrying"
+            self._emit(HostEvent(runtime.provider.name, runtime.failing))
         host = runtime.host
         key = task.ref.key
         errors = task.record_transient()
