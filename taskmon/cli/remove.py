@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if path.exists():  # without a store nothing is tracked: do not create one
         try:
             with Store.open(path) as store:
-                matched, remaining = _match(store.tasks(), wanted)
+                matched, remaining = match_ids(store.tasks(), wanted)
                 removing = [t for tasks in matched.values() for t in tasks]
                 store.remove(t.key for t in removing)
         except StoreUnavailable as exc:
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _match(
+def match_ids(
     tasks: list[StoredTask], wanted: list[str]
 ) -> tuple[dict[str, list[StoredTask]], list[StoredTask]]:
     """The tasks each given ID names (a task named twice goes under the first), and the rest.

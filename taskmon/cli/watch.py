@@ -18,7 +18,7 @@ from taskmon.cli.live_view import LiveView
 from taskmon.cli.task_args import add_task_ref_arguments, task_refs
 from taskmon.domain import State, TaskRef, TaskView
 from taskmon.providers import BadReference
-from taskmon.tracking import EngineEvent, ProviderEvent, TaskEvent
+from taskmon.tracking import EngineEvent, HostEvent, ProviderEvent, TaskEvent
 
 # The engine (with asyncio, the HTTP client and the providers' parsers) is
 # imported when the command runs, not when `taskmon --help` builds its parser.
@@ -84,6 +84,7 @@ async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
     config = EngineConfig(
         base_url_overrides={args.provider: args.base_url} if args.base_url else {},
         result_dir=None if args.save_dir is None else (lambda _ref: args.save_dir),
+        download_retry_later=False,  # watch reports a failed download and exits 1
     )
     engine = Engine(KeyStore(), config)
     printer = _Printer(args.json, args.save_dir is not None, sys.stdout)
@@ -91,6 +92,11 @@ async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
     fatal: list[str] = []
 
     def on_event(event: EngineEvent) -> None:
+        if isinstance(event, HostEvent):
+            # Once when status calls start failing, once when they answer again.
+            words = event.problem or "reachable again"
+            print(f"taskmon watch: {event.provider}: {words}", file=sys.stderr, flush=True)
+            return
         if isinstance(event, ProviderEvent):
             if event.problem:
                 fatal.append(event.problem)
@@ -151,6 +157,8 @@ def watch_line(view: TaskView, with_files: bool) -> dict[str, Any]:
     }
     if with_files and view.state is State.SUCCEEDED:
         line["files"] = list(view.files)
+        # Why results are missing (a failed download); null when every one was saved.
+        line["problem"] = view.problem if view.download_failed else None
     return line
 
 

@@ -28,6 +28,7 @@ class Throttled:
 
     message: str
     retry_after_s: float | None
+    reason: str = "rate limited"  # in words: "rate limited" (429), "service unavailable" (503)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ def classify_status(
         if wait is None and status == 429:
             wait = provider.rate_limit_reset_s(response.headers, time.time())
         kind = "rate limited" if status == 429 else "service unavailable"
-        return Throttled(f"{name}: {kind} (HTTP {status}){detail}", wait)
+        return Throttled(f"{name}: {kind} (HTTP {status}){detail}", wait, kind)
     if 500 <= status < 600:
         return Transient(f"{name}: server error (HTTP {status}){detail}")
     if 200 <= status < 300:

@@ -367,6 +367,10 @@ class TrackingService:
             self._known = keys
             for task in new:
                 self._resume(task)
+            # What `taskmon retry` asked for (it marks the store, then says `sync`).
+            for key in await asyncio.to_thread(self._store.take_retry_requests):
+                message = self.engine.retry(key)
+                log.info("retry of %s asked from the command line: %s", key, message)
 
     async def _flush_writes(self) -> None:
         """Let queued writes reach the store, waiting FLUSH_WAIT_S at most."""

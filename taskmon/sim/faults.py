@@ -9,6 +9,9 @@ Choices where the brief left one open:
   matches what is sent, so the client gets a complete response that is not
   valid JSON (a cut connection is "reset", or media_cut_after for downloads).
 - "reset": the TCP connection is closed with no response at all.
+- "404": the provider's own "no such task" answer for a task that exists (a
+  blip of an eventually consistent backend); with `from_s` it can hit a task
+  already seen running.
 
 Host-wide outages (`taskmon.sim.outage`) are answered here too, with the same
 proxy page and the same reset.
@@ -38,6 +41,8 @@ PROXY_HTML = (
 def pick_fault(task: SimTask, now: float, poll_index: int) -> Fault | None:
     """The first of the task's faults that applies to this status request."""
     for fault in task.script.faults:
+        if fault.from_s and now - task.added_at_epoch < fault.from_s:
+            continue
         if fault.first and poll_index < fault.first:
             return fault
         if fault.until_s and now - task.added_at_epoch < fault.until_s:
@@ -95,6 +100,9 @@ async def apply_fault(
     if kind in ("500", "502"):
         record(int(kind))
         return spec.error_response(int(kind))
+    if kind == "404":
+        record(404)
+        return spec.error_response(404)
     if kind == "401":
         record(401)
         return spec.error_response(401, "API key revoked", cause=KEY_REVOKED)

@@ -26,6 +26,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "reset",
     "slow",
     "401",
+    "404",
 )
 
 
@@ -36,6 +37,7 @@ class Fault:
     kind: str  # one of FAULT_KINDS
     first: int = 0  # the first N status requests of the task (0 = not by count)
     until_s: float = 0.0  # or every status request during the first until_s after add
+    from_s: float = 0.0  # and never in the first from_s after add (a blip later in life)
     probability: float = 0.0  # or at random (the simulator's seeded RNG)
     retry_after_s: float = 2.0  # Retry-After for 429/503
     delay_s: float = 2.0  # for "slow"
@@ -67,6 +69,9 @@ class TaskScript:
     faults: list[Fault] = field(default_factory=list)
     stream: bool = True  # BytesPike: False makes the SSE endpoint answer 503
     stream_drop_after_s: float | None = None  # BytesPike: cut each SSE connection after N s
+    # BytesPike: each SSE connection sends at most N task events, then only keep-alive
+    # comments for as long as it stays open, the terminal event never (a stream that hangs).
+    stream_events_max: int | None = None
     last_frame: bool = False  # reAPI video: add output.last_frame_url
 
     def to_dict(self) -> dict[str, Any]:

@@ -64,6 +64,24 @@ def delete_tasks(conn: sqlite3.Connection, keys: Iterable[str]) -> int:
     return removed
 
 
+def request_retry(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+    """Ask the tracker to look at `keys` again (tasks that are not stored are skipped)."""
+    now = time.time()
+    conn.executemany(
+        "INSERT OR REPLACE INTO retry_requests (task_key, at)"
+        " SELECT key, ? FROM tasks WHERE key = ?",
+        [(now, key) for key in dict.fromkeys(keys)],
+    )
+    bump_task_set(conn)  # a running tracker notices at its next store check
+
+
+def take_retry_requests(conn: sqlite3.Connection) -> list[str]:
+    """The keys `taskmon retry` asked about, oldest first; the requests are gone after."""
+    rows = conn.execute("SELECT task_key FROM retry_requests ORDER BY at, rowid").fetchall()
+    conn.execute("DELETE FROM retry_requests")
+    return [str(row[0]) for row in rows]
+
+
 def update_observation(conn: sqlite3.Connection, key: str, obs: Observation | TaskView) -> None:
     """Overwrite the task's latest observation (no-op when the task is gone)."""
     error = obs.error

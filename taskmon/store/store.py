@@ -87,6 +87,19 @@ class Store:
         with self._write() as conn:
             return ops.delete_tasks(conn, keys)
 
+    def request_retry(self, keys: Iterable[str]) -> None:
+        """Ask the tracker (running now, or the next one) to look at `keys` again."""
+        with self._write() as conn:
+            ops.request_retry(conn, keys)
+
+    def take_retry_requests(self) -> list[str]:
+        """The keys `request_retry` was asked about since the last take (then forgotten)."""
+        with self._read() as conn:  # nearly always none: no write lock for that
+            if conn.execute("SELECT 1 FROM retry_requests LIMIT 1").fetchone() is None:
+                return []
+        with self._write() as conn:
+            return ops.take_retry_requests(conn)
+
     # -- reads ------------------------------------------------------------------
 
     def tasks(self, state: State | None = None, provider: str | None = None) -> list[StoredTask]:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from taskmon.tracking.events import (
         EngineEvent,
         FileEvent,
+        HostEvent,
         ProviderEvent,
         ProviderEventKind,
         StoreEvent,
@@ -32,6 +33,7 @@ _EXPORTS = {
     "TaskEvent": "events",
     "ProviderEvent": "events",
     "FileEvent": "events",
+    "HostEvent": "events",
     "StoreEvent": "events",
     "Subscriber": "events",
     "TaskRemoved": "events",
@@ -48,6 +50,7 @@ __all__ = [
     "EngineConfig",
     "EngineEvent",
     "FileEvent",
+    "HostEvent",
     "KeyLookup",
     "KeyStoreLike",
     "ProviderEvent",

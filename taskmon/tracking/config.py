@@ -52,6 +52,15 @@ class EngineConfig:
     # The folder the user chose that every result_dir lies in (the data dir): no folder
     # below it may be a link. None: each result_dir is its own root (a --save-dir).
     result_root: Path | None = None
+    # A failed result download is tried again after this long, doubling up to the max,
+    # for as long as its link can work: until the provider's documented link lifetime
+    # after the task finished, else for the window. A download from the same host or a
+    # status answer from it (the host is back), or room on the disk again, retries at once.
+    download_retry_first_s: float = 10.0
+    download_retry_max_s: float = 600.0
+    download_retry_window_s: float = 24 * HOUR
+    # False: a failed download is final after the quick retries (`watch` reports it).
+    download_retry_later: bool = True
     workers_per_provider: int = 6
     # Polls due within one tick of the loop clock go out together, at its end
     # (0: each at its own time). Waking once per tick instead of once per poll
@@ -68,7 +77,17 @@ class EngineConfig:
             None: None,
         }
     )
+    # A task seen alive that then answers "not found" is lost only when it keeps doing
+    # so for this long (three answers at least, backing off): backends have blips. A task
+    # never seen alive is lost after one confirmation a few seconds later.
+    not_found_grace_s: float = 120.0
     stream_retries: int = 3
+    # While a push stream is open the task is still polled on its plain schedule, at
+    # least this often: a stream may speed tracking up, never slow it down.
+    stream_confirm_poll_max_s: float = 60.0
+    # A stream that has carried no task update (state or progress) this long is closed
+    # and the task polled (heartbeats and junk are not updates).
+    stream_idle_limit_s: float = 120.0
     # Over HTTP/1.1 every open stream holds a connection: past this many, tasks poll.
     max_streams_per_provider: int = 64
     # When a host counts as unwell, how its probes back off and its tasks are woken.
@@ -93,6 +112,7 @@ class ProviderRuntime:
     disabled: bool = False  # switched off in settings: never contacted
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     streams: int = 0  # open push streams
+    failing: str | None = None  # status calls fail, in words (a HostEvent said so once)
 
     @property
     def stopped(self) -> str | None:

@@ -16,9 +16,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from taskmon.domain.records import StoredTask
-from taskmon.domain.task import Change, TaskRef, TaskView, utcnow
+from taskmon.domain.snapshot import State
+from taskmon.domain.task import NOT_FOUND, Change, TaskRef, TaskView, utcnow
 from taskmon.net.http_api import ApiClients
-from taskmon.net.outcomes import KeyRejected, Outcome, classify_exception, classify_response
+from taskmon.net.outcomes import (
+    KeyRejected,
+    Observed,
+    Outcome,
+    classify_exception,
+    classify_response,
+)
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import Provider, RequestSpec
 from taskmon.tracking.commands import TaskCommands
@@ -26,7 +33,7 @@ from taskmon.tracking.config import EngineConfig, KeyLookup, ProviderRuntime
 from taskmon.tracking.events import EngineEvent, Subscriber, TaskEvent, TaskRemoved
 from taskmon.tracking.outcome_handler import OutcomeHandler
 from taskmon.tracking.provider_control import ProviderControl
-from taskmon.tracking.results import ResultFetcher
+from taskmon.tracking.results import ResultFetcher, origin_of
 from taskmon.tracking.runtimes import ProviderRuntimes
 from taskmon.tracking.scheduler import Scheduler
 from taskmon.tracking.side_jobs import SideJobs
@@ -86,6 +93,7 @@ class Engine:
         self._results = ResultFetcher(
             self.config.result_dir,
             self.jobs,
+            self.config,
             download_client=self.clients.download_client,
             result_root=self.config.result_root,
             emit=self.emit,
@@ -100,9 +108,9 @@ class Engine:
             key_for=self.control.key_for,
             open_stream=self.clients.open_stream,
             is_tracked=self.is_tracked,
-            observe=lambda task, outcome: self._outcomes.observe(task, outcome),
+            observe=lambda task, outcome: self._outcomes.observe(task, outcome, via_stream=True),
             schedule=schedule,
-            cancel_timer=cancel_timer,
+            plan_confirming_poll=lambda task: self._outcomes.plan_confirming_poll(task),
         )
         self._outcomes = OutcomeHandler(
             self.config,
@@ -112,10 +120,13 @@ class Engine:
             now=self._now,
             schedule=schedule,
             cancel_timer=cancel_timer,
+            poll_planned=self._scheduler.due.is_planned,
             publish=self._publish,
             fetch_results=self._results.fetch,
             start_stream=self._streams.start,
+            close_stream=self.jobs.cancel_stream,
             halt_provider=self.control.halt,
+            emit=self.emit,
         )
         self._commands = TaskCommands(
             tracked=self.tracked,
@@ -185,6 +196,10 @@ class Engine:
         self._tasks[ref.key] = task
         if task.state.is_terminal:
             self._results.fetch(task)
+            if _lost_by_taskmon(task) and runtime.stopped is None:
+                # "Not found" may have been a blip: one more look at every start.
+                task.begin_recheck()
+                self._scheduler.schedule(task, 0.0)
         elif runtime.stopped is None:
             self._poll_now(task)
         else:
@@ -236,6 +251,8 @@ class Engine:
 
     def retry(self, key: str) -> str:
         """Retry a lost or given-up lookup, or failed result downloads; says what happened."""
+        if self._results.retry_now(key):
+            return "trying its missing results again now"
         return self._commands.retry(key)
 
     async def resume_provider(self, provider: str) -> None:
@@ -315,6 +332,8 @@ class Engine:
         spec = task.provider.status_request(task.ref)
         task.count_poll()
         outcome = await self.call(runtime, spec)
+        if isinstance(outcome, Observed):
+            self._results.host_answered(origin_of(runtime.base_url))
         if task.ref.key in self._tasks:
             self._outcomes.handle(runtime, task, outcome)
 
@@ -350,6 +369,9 @@ class Engine:
 
 def _moving(task: TrackedTask, stopped: set[str]) -> bool:
     """Not ended, or its results still coming; a stopped provider's tasks do not move."""
-    return (
-        not task.state.is_terminal or task.downloads_pending
-    ) and task.ref.provider not in stopped
+    return (task.wants_polls or task.downloads_pending) and task.ref.provider not in stopped
+
+
+def _lost_by_taskmon(task: TrackedTask) -> bool:
+    """Lost because the provider said "not found" (taskmon's judgement, not the provider's)."""
+    return task.state is State.LOST and task.error is not None and task.error.code == NOT_FOUND

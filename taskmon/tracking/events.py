@@ -51,6 +51,15 @@ class ProviderEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class HostEvent:
+    """Status calls of a provider started failing (`problem`, in words: the first
+    failure of the run) or answer again (`problem` None). Polling goes on either way."""
+
+    provider: str
+    problem: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class FileEvent:
     """A result file of a task started, finished or failed downloading."""
 
@@ -70,5 +79,5 @@ class StoreEvent:
     problem: str | None
 
 
-EngineEvent = TaskEvent | TaskRemoved | ProviderEvent | FileEvent | StoreEvent
+EngineEvent = TaskEvent | TaskRemoved | ProviderEvent | HostEvent | FileEvent | StoreEvent
 Subscriber = Callable[[EngineEvent], None]

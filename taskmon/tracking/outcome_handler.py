@@ -8,6 +8,7 @@ every task (host_health), in which case the host's tasks wait for a probe.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from collections.abc import Callable, Mapping
@@ -26,7 +27,7 @@ from taskmon.net.outcomes import (
 )
 from taskmon.tracking import poll_policy
 from taskmon.tracking.config import HOUR, EngineConfig, ProviderRuntime
-from taskmon.tracking.events import ProviderEventKind
+from taskmon.tracking.events import EngineEvent, HostEvent, ProviderEventKind
 from taskmon.tracking.host_health import HostHealth
 from taskmon.tracking.runtimes import ProviderRuntimes
 from taskmon.tracking.task import TrackedTask
@@ -34,6 +35,7 @@ from taskmon.tracking.task import TrackedTask
 log = logging.getLogger(__name__)
 
 NOT_FOUND_CONFIRM_S: Final = 5.0  # a just-submitted task may briefly 404: look once more
+NOT_FOUND_MIN_MISSES: Final = 3  # a task seen alive: this many "not found" in a row at least
 
 
 class OutcomeHandler:
@@ -49,10 +51,13 @@ class OutcomeHandler:
         now: Callable[[], float],
         schedule: Callable[[TrackedTask, float], None],
         cancel_timer: Callable[[str], None],
+        poll_planned: Callable[[str], bool],
         publish: Callable[[TrackedTask, Change], None],
         fetch_results: Callable[[TrackedTask], None],
         start_stream: Callable[[TrackedTask], bool],
+        close_stream: Callable[[str], None],
         halt_provider: Callable[[ProviderRuntime, str, ProviderEventKind], None],
+        emit: Callable[[EngineEvent], None],
     ) -> None:
         self._config = config
         self._rng = rng
@@ -61,27 +66,35 @@ class OutcomeHandler:
         self._now = now
         self._schedule = schedule
         self._cancel_timer = cancel_timer
+        self._poll_planned = poll_planned
         self._publish = publish
         self._fetch_results = fetch_results
         self._start_stream = start_stream
+        self._close_stream = close_stream
         self._halt_provider = halt_provider
+        self._emit = emit
 
     def handle(self, runtime: ProviderRuntime, task: TrackedTask, outcome: Outcome) -> None:
         """Act on the outcome of `task`'s status call."""
         if isinstance(outcome, Observed):  # by far the most common: first, and cheap
             if runtime.host.failures:
                 self._host_answered(runtime.host)
+            if runtime.failing is not None:
+                self._answers_again(runtime)
             runtime.budget.on_success()
             self.observe(task, outcome)
             return
-        if not isinstance(outcome, Transient) and runtime.host.failures:
-            self._host_answered(runtime.host)  # the host answers, whatever it said
+        if not isinstance(outcome, Transient):
+            if runtime.host.failures:
+                self._host_answered(runtime.host)  # the host answers, whatever it said
+            if runtime.failing is not None:
+                self._answers_again(runtime)
         now = self._now()
         match outcome:
-            case Throttled(message=message, retry_after_s=retry_after):
+            case Throttled(message=message, retry_after_s=retry_after, reason=reason):
                 pause = runtime.budget.on_throttled(now, retry_after)
                 delay = max(pause, poll_policy.next_delay(task.poll_input(now), self._rng))
-                task.note_problem(f"rate limited, retrying in {delay:.0f} s")
+                task.note_problem(f"{reason}, retrying in {delay:.0f} s")
                 log.info("%s", message)
                 self._schedule(task, delay + self._rng.uniform(0.0, 1.0))
                 self._publish(task, Change.NONE)
@@ -90,30 +103,39 @@ class OutcomeHandler:
             case AccessDenied(message=message):
                 self._halt_provider(runtime, message, ProviderEventKind.ACCESS_DENIED)
             case NotFound(message=message):
-                if task.record_not_found() >= 2:
-                    first = task.mark_lost(TaskError(message, NOT_FOUND), utcnow())
-                    self._publish(task, Change(True, False, first))
-                else:
-                    delay = max(NOT_FOUND_CONFIRM_S, task.provider.min_poll_interval_s)
-                    task.note_problem(f"{message}; confirming in {delay:.0f} s")
-                    self._schedule(task, delay)
-                    self._publish(task, Change.NONE)
+                self._not_found(task, message, now)
             case Transient(message=message):
                 self._transient(runtime, task, message, now)
 
-    def observe(self, task: TrackedTask, outcome: Observed) -> None:
-        """Merge an observation, then schedule, stream, fetch results or stop."""
+    def observe(self, task: TrackedTask, outcome: Observed, *, via_stream: bool = False) -> None:
+        """Merge an observation, then schedule, stream, fetch results or stop.
+
+        `via_stream`: pushed by the task's stream (else a status answer).
+        """
         now_mono, now = self._now(), utcnow()
+        revived = task.rechecking  # lost, and the one more look found it after all
+        if revived:
+            task.reopen(now_mono, now)
         task.answered()
         change = task.apply(outcome.snapshot, now_mono, now)
+        if revived:
+            change = Change(True, change.progress_changed, change.first)
         if task.prior is None:
             self.attach_prior(task)  # the model may only be known from the first answer
         if task.state.is_terminal:
             self._cancel_timer(task.ref.key)
             task.plan_poll(None)
+            if task.streaming:
+                self._close_stream(task.ref.key)  # a stream that never ends must not linger
             self._fetch_results(task)
-        elif task.streaming or self._start_stream(task):
-            pass  # pushed updates arrive on the stream; no poll needed
+        elif task.streaming:
+            # A pushed event that changed nothing (a repeat) does not put the
+            # confirming poll off: only a poll, or a real update, does.
+            updated = change.first or change.state_changed or change.progress_changed
+            if not via_stream or updated or not self._poll_planned(task.ref.key):
+                self.plan_confirming_poll(task)
+        elif self._start_stream(task):
+            pass  # the stream planned its confirming poll
         else:
             give_up = self._config.give_up_after_s.get(task.media_kind)
             if give_up is not None and now_mono - task.first_seen_mono > give_up:
@@ -125,6 +147,46 @@ class OutcomeHandler:
                 self._schedule(task, delay)
         self._publish(task, change)
 
+    def _not_found(self, task: TrackedTask, message: str, now: float) -> None:
+        """The provider does not know the task: lost once that is confirmed.
+
+        A task never seen alive (just submitted, or a wrong ID) is confirmed
+        once, a few seconds later. One the provider has reported must keep
+        answering "not found" for `not_found_grace_s` (three times at least,
+        backing off) first: an eventually consistent backend blips.
+        """
+        misses = task.record_not_found(now)
+        if task.rechecking:  # the one more look at a lost task: still not there
+            task.recheck_confirmed_lost()
+            return
+        base = max(NOT_FOUND_CONFIRM_S, task.provider.min_poll_interval_s)
+        if not task.seen_alive:
+            lost, delay = misses >= 2, base
+        else:
+            since = task.not_found_since_mono if task.not_found_since_mono is not None else now
+            left = since + self._config.not_found_grace_s - now
+            lost = misses >= NOT_FOUND_MIN_MISSES and left <= 0.0
+            delay = max(base, min(base * 2.0 ** (misses - 1), left))
+        if lost:
+            first = task.mark_lost(TaskError(message, NOT_FOUND), utcnow())
+            self._publish(task, Change(True, False, first))
+            return
+        task.note_problem(f"{message}; confirming in {delay:.0f} s")
+        self._schedule(task, delay)
+        self._publish(task, Change.NONE)
+
+    def plan_confirming_poll(self, task: TrackedTask) -> None:
+        """While a stream follows `task`, poll it anyway on its plain schedule, capped.
+
+        A stream may speed tracking up, never slow it down: one that sends only
+        heartbeats (or junk) would otherwise hold a finished task for ever.
+        """
+        inp = task.poll_input(self._now())
+        if inp.polls_done == 0:  # the stream's first event is the first look
+            inp = dataclasses.replace(inp, polls_done=1)
+        delay = poll_policy.next_delay(inp, self._rng)
+        self._schedule(task, min(delay, self._config.stream_confirm_poll_max_s))
+
     def attach_prior(self, task: TrackedTask) -> None:
         lookup = self._config.duration_prior
         if lookup is not None:
@@ -133,9 +195,18 @@ class OutcomeHandler:
 
     # -- hosts ---------------------------------------------------------------------
 
+    def _answers_again(self, runtime: ProviderRuntime) -> None:
+        runtime.failing = None
+        self._emit(HostEvent(runtime.provider.name, None))
+
     def _transient(
         self, runtime: ProviderRuntime, task: TrackedTask, message: str, now: float
     ) -> None:
+        if runtime.failing is None:  # said once per run of failures, not per failure
+            prefix = f"{runtime.provider.display_name}: "
+            reason = message.removeprefix(prefix)
+            runtime.failing = f"{reason}; retrying"
+            self._emit(HostEvent(runtime.provider.name, runtime.failing))
         host = runtime.host
         key = task.ref.key
         errors = task.record_transient()
@@ -190,8 +261,8 @@ class OutcomeHandler:
         """A proper answer: the host is well; its parked tasks are looked at again, soon."""
         for key, delay in host.answered():
             task = self._tasks.get(key)
-            if task is None or task.state.is_terminal or task.streaming:
-                continue
+            if task is None or not task.wants_polls:
+                continue  # a streaming task is woken too: its confirming poll was parked
             if self._runtimes.get(task.provider.name).host is host:
                 self._schedule(task, delay)
 

@@ -75,6 +75,10 @@ class DueTimes:
         tick = self._tick_s
         return math.ceil(when / tick) * tick if tick > 0.0 else when
 
+    def is_planned(self, key: str) -> bool:
+        """Whether a poll of `key` is pending (not yet due)."""
+        return key in self._due_at
+
     def cancel(self, key: str) -> None:
         """Forget `key`'s pending poll (its heap entry is skipped when it comes up)."""
         self._due_at.pop(key, None)
@@ -209,7 +213,7 @@ class Scheduler:
         key = task.ref.key
         return (
             self._tasks.get(key) is task
-            and not task.state.is_terminal
+            and task.wants_polls
             and not runtime.stopped
             and key not in runtime.queued  # queued again meanwhile: that turn polls it
         )

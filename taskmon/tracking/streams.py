@@ -4,10 +4,15 @@ The stream only speeds things up: any event that parses as a task object is
 an update, everything else is ignored, a terminal state is confirmed with one
 status query, and whenever the stream fails or ends the task falls back to
 ordinary polling (the stream is tried again later, a bounded number of times).
+It never slows tracking down: while it is open the task is still polled on its
+plain schedule (at least every `stream_confirm_poll_max_s`), and a stream that
+carries no task update for `stream_idle_limit_s` (heartbeats and junk only) is
+closed for polling.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -47,7 +52,7 @@ class Streams:
         is_tracked: Callable[[str], bool],
         observe: Callable[[TrackedTask, Observed], None],
         schedule: Callable[[TrackedTask, float], None],
-        cancel_timer: Callable[[str], None],
+        plan_confirming_poll: Callable[[TrackedTask], None],
     ) -> None:
         self._config = config
         self._runtimes = runtimes
@@ -58,7 +63,7 @@ class Streams:
         self._is_tracked = is_tracked
         self._observe = observe
         self._schedule = schedule
-        self._cancel_timer = cancel_timer
+        self._plan_confirming_poll = plan_confirming_poll
         self.closed = False
 
     def start(self, task: TrackedTask) -> bool:
@@ -78,7 +83,7 @@ class Streams:
         if runtime.streams >= self._config.max_streams_per_provider:
             return False
         task.mark_streaming()
-        self._cancel_timer(task.ref.key)
+        self._plan_confirming_poll(task)
         # Counted from the spawn, not from the stream's first step: at start-up every
         # stream is spawned before any runs, and the cap must hold then too. The
         # callback also runs for a job cancelled before it started.
@@ -102,11 +107,16 @@ class Streams:
                     # Let the status query say what is wrong (404 lost, 401 key...).
                     task.stream_refused(self._config.stream_retries)
                     return
+                idle_s = self._config.stream_idle_limit_s
+                loop = asyncio.get_running_loop()
                 # aclosing: leaving early closes the event generator here, in this task,
                 # not later in the garbage collector ("async generator ignored GeneratorExit").
                 # Events echo keys too: cleaned as status bodies are (net/redaction.py).
                 redactor = redactor_for(key.reveal())
-                async with contextlib.aclosing(EventSource(response).aiter_sse()) as events:
+                async with (
+                    asyncio.timeout(idle_s) as idle,  # put off by every task update
+                    contextlib.aclosing(EventSource(response).aiter_sse()) as events,
+                ):
                     async for event in events:
                         data = redactor.text(event.data)
                         snap = provider.parse_stream_event(redactor.text(event.event), data)
@@ -117,9 +127,19 @@ class Streams:
                         if snap.state is not None and snap.state.is_terminal:
                             confirmed_end = True  # the status query is authoritative
                             return
+                        before = (task.observed, task.state, task.progress)
                         self._observe(task, Observed(snap))
+                        if (task.observed, task.state, task.progress) != before:
+                            idle.reschedule(loop.time() + idle_s)
             finally:
                 await response.aclose()
+        except TimeoutError:
+            log.info(
+                "%s stream for %s carried no update for %g s; polling instead",
+                provider.display_name,
+                task.ref.key,
+                self._config.stream_idle_limit_s,
+            )
         except (httpx.HTTPError, SSEError, OSError) as exc:
             log.info("%s stream for %s dropped: %s", provider.display_name, task.ref.key, exc)
         finally:

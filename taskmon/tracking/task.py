@@ -52,6 +52,9 @@ class TrackedTask:
     polls: int = 0
     consecutive_errors: int = 0
     not_found: int = 0
+    not_found_since_mono: float | None = None  # the first "not found" of the current run
+    seen_alive: bool = False  # the provider has reported the task (not only "not found")
+    rechecking: bool = False  # lost by taskmon's judgement: one more look is on its way
     next_poll_mono: float | None = None
     prior: DurationPrior | None = None  # learned durations of this provider and model
     streaming: bool = False
@@ -85,6 +88,7 @@ class TrackedTask:
         """The provider answered properly: earlier faults and lookups no longer count."""
         self.consecutive_errors = 0
         self.not_found = 0
+        self.not_found_since_mono = None
         self.problem = None
 
     def record_transient(self) -> int:
@@ -92,10 +96,27 @@ class TrackedTask:
         self.consecutive_errors += 1
         return self.consecutive_errors
 
-    def record_not_found(self) -> int:
+    def record_not_found(self, now_mono: float) -> int:
         """The provider did not know the task once more; returns how many times in a row."""
+        if self.not_found == 0:
+            self.not_found_since_mono = now_mono
         self.not_found += 1
         return self.not_found
+
+    def begin_recheck(self) -> None:
+        """Lost by taskmon's own judgement: look once more (state stays lost until an answer)."""
+        self.rechecking = True
+
+    def recheck_confirmed_lost(self) -> None:
+        """The one more look found nothing either: it stays lost, unchanged."""
+        self.rechecking = False
+        self.not_found = 0
+        self.not_found_since_mono = None
+
+    @property
+    def wants_polls(self) -> bool:
+        """Whether a status call for it is still useful (not ended, or a recheck)."""
+        return self.rechecking or not self.state.is_terminal
 
     def mark_lost(self, error: TaskError, now: datetime) -> bool:
         """End as lost (confirmed not found); True when this was the first answer at all."""
@@ -111,9 +132,8 @@ class TrackedTask:
     # -- streams ---------------------------------------------------------------
 
     def mark_streaming(self) -> None:
-        """A push stream follows the task now: no poll is planned."""
+        """A push stream follows the task now (a slower confirming poll stays planned)."""
         self.streaming = True
-        self.next_poll_mono = None
 
     def stream_refused(self, retries: int) -> None:
         """The stream endpoint said no: do not try it again (the status query says why)."""
@@ -133,6 +153,11 @@ class TrackedTask:
 
     def file_downloaded(self, index: int, path: str) -> None:
         self.file_paths[index] = path
+
+    def downloads_waiting(self, problem: str) -> None:
+        """Some downloads failed and wait to be tried again; still pending meanwhile."""
+        self.problem = problem
+        self.download_failed = False
 
     def downloads_finished(self, problems: list[str]) -> None:
         """The result downloads ended; `problems` (one per failed file) become the problem."""
@@ -160,6 +185,7 @@ class TrackedTask:
             return Change(False, False, first)  # a late stream event cannot reopen a task
         self.snapshot = snap
         self.raw_status = snap.raw_status
+        self.seen_alive = True
         if snap.state is not None:
             self.state = snap.state
         if snap.progress is not None:
@@ -214,6 +240,8 @@ class TrackedTask:
         self.started_at = stored.started_at
         self.finished_at = stored.finished_at
         self.provider_task_id = stored.provider_task_id
+        # A provider status was stored: the provider knew the task once.
+        self.seen_alive = stored.raw_status is not None
         if stored.created_at is not None:
             age = max(0.0, (now - stored.created_at).total_seconds())
             self.created_mono = min(now_mono - age, self.first_seen_mono)
@@ -259,6 +287,8 @@ class TrackedTask:
         self.problem = None
         self.finished_at = None
         self.not_found = 0
+        self.not_found_since_mono = None
+        self.rechecking = False
         self.consecutive_errors = 0
         # The give-up clock counts from here; the age the schedule uses still comes
         # from the provider's creation time where it gave one.

@@ -485,7 +485,8 @@ def test_save_dir_files_are_the_results_byte_for_byte(runs: Runs) -> None:
         lines = result.by_task()[task_id]
         *before, last = lines
         assert last["state"] == "succeeded"
-        assert set(last) == LINE_KEYS | {"files"}
+        assert set(last) == LINE_KEYS | {"files", "problem"}
+        assert last["problem"] is None
         assert all("files" not in line for line in before)
         urls = [output["url"] for output in last["outputs"]]
         assert len(last["files"]) == len(urls) == (2 if role == "two" else 1)

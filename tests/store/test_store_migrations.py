@@ -63,7 +63,7 @@ def test_a_database_without_tables_is_version_0_and_migrates_to_the_latest(db: P
     with Store.open(db) as store:
         assert store.tasks() == []
         assert store.change_counter() == 0
-    assert _version_of(db) == LATEST_VERSION == 2
+    assert _version_of(db) == LATEST_VERSION == 3
 
 
 def test_a_missing_file_is_created_at_the_latest_version(db: Path) -> None:

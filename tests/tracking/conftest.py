@@ -10,46 +10,18 @@ from typing import Any
 
 import pytest
 
-from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
 from taskmon.service.handover import HolderRole
 from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator
 from taskmon.tracking.engine import Engine, EngineConfig
-from taskmon.tracking.events import EngineEvent, ProviderEvent, TaskEvent
 
 # tests/ is not a package (each directory is its own root): the Secret Service
 # fixtures (tests/keyring_fixture.py) are imported from beside it.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from engine_doubles import Recorder, StaticKeys
 from keyring_fixture import secret_service, secret_service_session  # noqa: F401
-
-
-class StaticKeys:
-    """Keys handed in by the test, standing in for the keyring (tested on its own)."""
-
-    def __init__(self, keys: dict[str, str]) -> None:
-        self._keys = keys
-
-    async def get(self, provider: str) -> Secret | None:
-        value = self._keys.get(provider)
-        return None if value is None else Secret(value)
-
-
-class Recorder:
-    """Collects every engine event, for assertions after the fact."""
-
-    def __init__(self) -> None:
-        self.events: list[EngineEvent] = []
-
-    def __call__(self, event: EngineEvent) -> None:
-        self.events.append(event)
-
-    def task_events(self, key: str) -> list[TaskEvent]:
-        return [e for e in self.events if isinstance(e, TaskEvent) and e.view.key == key]
-
-    def provider_events(self) -> list[ProviderEvent]:
-        return [e for e in self.events if isinstance(e, ProviderEvent)]
 
 
 @pytest.fixture

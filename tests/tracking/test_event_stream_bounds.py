@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from aiohttp import web
-from conftest import StaticKeys
+from engine_doubles import StaticKeys
 
 from taskmon.domain import State, TaskRef
 from taskmon.net.event_stream import BoundedEventStream, EventTooLarge

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from aiohttp import web
-from conftest import Recorder, StaticKeys
+from engine_doubles import Recorder, StaticKeys
 
 from taskmon.domain import State, TaskRef
 from taskmon.net import KeyRedactor

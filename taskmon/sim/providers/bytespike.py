@@ -19,7 +19,9 @@ The stream's wire format is not published. The simulator's choice:
 
 sent once on connect, then once per state change (BytesPike reports no
 progress), with `: keep-alive` comment lines while nothing changes. The
-server closes the stream after sending a terminal state. There are no event
+server closes the stream after sending a terminal state. A script's
+`stream_events_max` makes a connection fall silent (keep-alives only) after
+that many events: a stream that never ends. There are no event
 IDs: the docs say a dropped stream cannot be resumed, only reopened. An
 outage of the host cuts open streams.
 """
@@ -243,7 +245,9 @@ async def stream(request: web.Request) -> web.StreamResponse:
     loop = asyncio.get_running_loop()
     opened = last_write = loop.time()
     drop_after = task.script.stream_drop_after_s
+    events_max = task.script.stream_events_max
     sent_state: str | None = None
+    sent_events = 0
     try:
         while True:
             if drop_after is not None and loop.time() - opened >= drop_after:
@@ -254,9 +258,11 @@ async def stream(request: web.Request) -> web.StreamResponse:
                 _abort(request)  # the host went down under the open stream
                 return response
             native, body = status_body(task, now, state.media_base, state.secret)
-            if native != sent_state:
+            mute = events_max is not None and sent_events >= events_max
+            if native != sent_state and not mute:
                 await response.write(_event(body))
                 task.stream_events += 1
+                sent_events += 1
                 sent_state, last_write = native, loop.time()
                 if task.phase_at(now) in TERMINAL_PHASES:
                     break
