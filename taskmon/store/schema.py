@@ -12,6 +12,8 @@ open an old file at once migrate it exactly once.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -97,6 +99,14 @@ _V2: Final[Sequence[str]] = (
     WHERE state = 'succeeded' AND started_at IS NOT NULL AND finished_at IS NOT NULL""",
 )
 
+_V3: Final[Sequence[str]] = (
+    # `taskmon retry` asks for another look; the tracker takes (deletes) each request.
+    """CREATE TABLE retry_requests (
+        task_key TEXT PRIMARY KEY REFERENCES tasks(key) ON DELETE CASCADE,
+        at REAL NOT NULL
+    )""",
+)
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -109,7 +119,11 @@ def _statements(sql: Sequence[str]) -> Migration:
 
 
 # MIGRATIONS[n] takes the file from version n to n + 1.
-MIGRATIONS: Final[Sequence[Migration]] = (_statements(_V1), _statements(_V2))
+MIGRATIONS: Final[Sequence[Migration]] = (
+    _statements(_V1),
+    _statements(_V2),
+    _statements(_V3),
+)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 
@@ -159,6 +173,7 @@ def connect(
     database is never corrupted either way.
     """
     _refuse_empty_file(path)
+    _create_whole(path, busy_timeout_s, target)
     try:
         conn = sqlite3.connect(
             path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
@@ -183,6 +198,35 @@ def connect(
         conn.close()
         raise
     return conn
+
+
+def _create_whole(path: Path, busy_timeout_s: float, target: int) -> None:
+    """A missing store is made beside it and linked into place whole.
+
+    SQLite creates a database as an empty file and writes its first page only
+    later: another process (a second `taskmon add`) opening it in between saw a
+    0-byte store, which is what a truncated one looks like. Made elsewhere and
+    linked (which never replaces a store another process linked first), the
+    store's name only ever names a real database.
+    """
+    if path.exists():
+        return
+    scratch = path.with_name(f".{path.name}.new-{os.getpid()}")
+    try:
+        conn = sqlite3.connect(scratch, timeout=busy_timeout_s, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # kept in the file's header
+            migrate(conn, scratch, target)
+        finally:
+            conn.close()  # checkpoints and removes the scratch WAL
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(scratch, path)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreUnavailable(f"cannot create {path}: {explain_sqlite_error(exc)}") from exc
+    finally:
+        for leftover in (scratch, *(scratch.with_name(scratch.name + s) for s in ("-wal", "-shm"))):
+            with contextlib.suppress(OSError):  # never made, or its folder is no folder
+                leftover.unlink()
 
 
 def _refuse_empty_file(path: Path) -> None:

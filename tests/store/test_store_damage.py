@@ -86,3 +86,26 @@ def test_an_empty_store_file_is_reported_not_reused(tmp_path: Path) -> None:
     assert path.stat().st_size == 0
     with pytest.raises(StoreUnavailable, match="empty"):
         Store.open(path)
+
+
+def test_adds_racing_to_create_a_new_store_all_succeed(tmp_path: Path) -> None:
+    """A store being created never looks truncated to a second process (it once did:
+    SQLite creates the file empty and writes its first page later)."""
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKMON_")}
+    env["TASKMON_DATA_DIR"] = str(data)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "taskmon", "add", "--provider", "reapi", f"task-race-{i}"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(6)
+    ]
+    results = [(p.wait(60), *p.communicate()) for p in procs]
+    assert [code for code, _out, _err in results] == [0] * 6, results
+    with Store.open(db_path(data)) as store:
+        assert sorted(t.ref.task_id for t in store.tasks()) == [f"task-race-{i}" for i in range(6)]
+    assert [p.name for p in data.iterdir() if ".new-" in p.name] == []
