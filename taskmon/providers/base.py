@@ -237,6 +237,13 @@ class Provider(ABC):
         """Seconds to wait after a 429, from provider-specific headers (Retry-After is generic)."""
         return None
 
+    def request_echo(self, untrusted_payload: Any) -> dict[str, Any] | None:
+        """What a status payload (as stored: decoded JSON) echoes about the request, bounded.
+
+        The same as `parse_status(...).request`, for a payload kept in the store.
+        """
+        return None
+
     def cancel_request(self, ref: TaskRef, provider_task_id: str | None) -> RequestSpec | None:
         """The cancel call, for providers that support it."""
         return None
