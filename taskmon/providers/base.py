@@ -153,6 +153,7 @@ class ProviderInfo:
     display_name: str
     requires_model: bool
     supports_out_task_id: bool
+    result_url_ttl_s: float | None = None  # how long result links live, when documented
 
     def validate_ref(self, ref: TaskRef) -> None:
         """Raise BadReference when `ref` cannot be queried."""
@@ -210,6 +211,7 @@ class Provider(ABC):
             display_name=cls.display_name,
             requires_model=cls.requires_model,
             supports_out_task_id=cls.supports_out_task_id,
+            result_url_ttl_s=cls.result_url_ttl_s,
         )
 
     def validate_ref(self, ref: TaskRef) -> None:
