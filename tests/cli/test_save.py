@@ -405,3 +405,24 @@ def test_run_save_to_an_unusable_folder_is_exit_2(data: Path, cli: Any, tmp_path
     assert ran.code == EXIT_USAGE and str(a_file) in ran.err
     lone = cli("run", "--until-done", "--metadata")
     assert lone.code == EXIT_USAGE and "--save-to" in lone.err
+
+
+def test_while_a_run_tracks_the_data_dir_save_leaves_fetching_to_it(
+    sim: SimulatorThread, data: Path, cli: Any, tmp_path: Path
+) -> None:
+    from taskmon.service.instance_lock import InstanceLock
+
+    task_id = finished_task(sim)
+    cli("add", "--provider", "xenodia", task_id)
+    observe(data, TaskRef("xenodia", task_id), State.SUCCEEDED, sim.result_urls(task_id))
+    holder = InstanceLock(data)  # what a running `taskmon run` holds
+    assert holder.acquire()
+    try:
+        saved = cli("save", "--to", str(tmp_path / "out"), task_id)
+    finally:
+        holder.release()
+
+    assert (saved.code, saved.out) == (EXIT_SOME_NOT_SAVED, "")
+    (line,) = saved.err_lines
+    assert "not in the cache yet" in line and "already tracking" in line
+    assert stored_files(data, task_id) == []  # nothing recorded: the run fetches it
