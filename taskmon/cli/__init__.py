@@ -25,7 +25,7 @@ EXIT_TASK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 
-_COMMAND_MODULES = ("watch", "add", "run", "list_cmd", "remove", "retry", "keys", "sim")
+_COMMAND_MODULES = ("watch", "add", "run", "list_cmd", "remove", "retry", "save", "keys", "sim")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -10,13 +10,15 @@ import json
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from taskmon.cli import EXIT_OK, EXIT_USAGE
+from taskmon.cli.result_state import links_expire_at, results_problem, results_saved
 from taskmon.cli.task_args import provider_names
 from taskmon.domain import FileState, State, StoredTask
+from taskmon.providers import provider_catalog
 
 _DEFAULT_WIDTH: Final = 120  # when stdout is not a terminal (COLUMNS still wins)
 _ID_MAX: Final = 48
@@ -37,7 +39,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "object has the `watch --json` keys (provider, task_id, state, progress, outputs, "
             "error) plus files (complete cached results, absolute paths, in output order), "
             "added_at and finished_at (ISO 8601 UTC; finished_at null until the task ends), "
-            "label, model and key. Exit status: 0; 2 bad usage or an unusable store."
+            "label, model, key, saved (every result complete in the cache; null before the "
+            "task succeeded), expires_at (when the result links stop working, known or "
+            "estimated; null when unknown or saved) and problem (why the results are not "
+            "saved, or the last passing problem; null when none). Exit status: 0; 2 bad usage "
+            "or an unusable store."
         ),
     )
     parser.add_argument("--json", action="store_true", help="print one JSON array")
@@ -75,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"taskmon list: {exc}", file=sys.stderr)
             return EXIT_USAGE
     if args.json:
-        sys.stdout.write(json.dumps([list_entry(t) for t in tasks], ensure_ascii=False) + "\n")
+        ttls = {name: info.result_url_ttl_s for name, info in provider_catalog().items()}
+        entries = [list_entry(t, ttls) for t in tasks]
+        sys.stdout.write(json.dumps(entries, ensure_ascii=False) + "\n")
     elif tasks:
         width = shutil.get_terminal_size((_DEFAULT_WIDTH, 24)).columns
         sys.stdout.write(render_table(tasks, datetime.now(UTC), width))
@@ -89,9 +97,11 @@ def run(args: argparse.Namespace) -> int:
 # -- JSON -------------------------------------------------------------------------
 
 
-def list_entry(task: StoredTask) -> dict[str, Any]:
+def list_entry(task: StoredTask, ttls: Mapping[str, float | None] | None = None) -> dict[str, Any]:
     """The `--json` object for one task (the documented contract)."""
     error = task.error
+    ttl_s = ttls.get(task.ref.provider) if ttls is not None else None
+    expires_at = links_expire_at(task, ttl_s, finished_at(task))
     return {
         "provider": task.ref.provider,
         "task_id": task.ref.task_id,
@@ -105,6 +115,9 @@ def list_entry(task: StoredTask) -> dict[str, Any]:
         "label": task.label,
         "model": task.model,
         "key": task.key,
+        "saved": results_saved(task),
+        "expires_at": iso_utc(expires_at),
+        "problem": results_problem(task, datetime.now(UTC), expires_at),
     }
 
 

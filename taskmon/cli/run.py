@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.live_view import describe
+from taskmon.cli.save import add_save_to_arguments, save_target
 from taskmon.domain import State
 from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
 
 if TYPE_CHECKING:
     from asyncio import AbstractEventLoop
+
+    from taskmon.service import SaveTarget
 
 # The service (the engine, the store writer, asyncio) is imported when the
 # command runs, not when `taskmon --help` builds its parser.
@@ -36,26 +39,41 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--until-done",
         action="store_true",
         help="exit when no task is queued or running and no download is pending "
-        "(0 when all succeeded, 1 otherwise)",
+        "(0 when all succeeded and their results are saved, 1 otherwise)",
     )
+    add_save_to_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    return asyncio.run(_run(args.until_done))
+    try:
+        target = save_target(args)
+    except ValueError as exc:
+        print(f"taskmon run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return asyncio.run(_run(args.until_done, target))
 
 
-async def _run(until_done: bool) -> int:
+async def _run(until_done: bool, target: SaveTarget | None = None) -> int:
     import asyncio
 
     from taskmon.keys import KeyStore
-    from taskmon.service import HolderRole, TrackingService
+    from taskmon.service import AutoSaver, HolderRole, TrackingService
     from taskmon.store import StoreError
 
     service = TrackingService(None, KeyStore(), role=HolderRole.RUN)
     service.subscribe(_Reporter(asyncio.get_running_loop()))
+    saver = None
+    if target is not None:
+        saver = AutoSaver(
+            target,
+            lambda key: service.engine.task(key) if service.engine is not None else None,
+            on_saved=lambda _path: None,  # stdout stays one line per state change
+            on_problem=lambda text: print(f"taskmon run: {text}", file=sys.stderr, flush=True),
+        )
+        service.subscribe(saver)
     try:
         await service.start()
     except StoreError as exc:
@@ -84,10 +102,20 @@ async def _run(until_done: bool) -> int:
         if not finished.done() or finished.cancelled():
             return 130
         assert service.engine is not None
+        if saver is not None:
+            await saver.drain()
         views = service.engine.tasks()
-        ok = all(v.state is State.SUCCEEDED and not v.download_failed for v in views)
+        ok = all(
+            v.state is State.SUCCEEDED
+            and not v.download_failed
+            and len(v.files) >= len(v.outputs)
+            and (saver is None or v.key not in saver.failed)
+            for v in views
+        )
         return EXIT_OK if ok else EXIT_TASK_FAILED
     finally:
+        if saver is not None:
+            await saver.aclose()
         await service.stop()
 
 

@@ -108,4 +108,7 @@ class Snapshot:
     # Another identifier the provider gave for the same task (BytesPike returns
     # its own task_id when queried by out_task_id).
     provider_task_id: str | None = None
+    # What the provider echoed about the request (prompt, size…), bounded by the provider
+    # module; None when it echoes nothing.
+    request: dict[str, Any] | None = None
     raw: Any = None  # the decoded payload, for a details view

@@ -12,13 +12,25 @@ if TYPE_CHECKING:
     from taskmon.downloads.errors import (
         DiskFull,
         DownloadError,
+        StorageError,
         TookTooLong,
         TooSlow,
         UnsafeFolder,
         UnsafeUrl,
     )
     from taskmon.downloads.filenames import name_from_url, safe_name
+    from taskmon.downloads.link_expiry import DEFAULT_LINK_TTL_S, expiry_from_link, links_expire_at
     from taskmon.downloads.part_files import PartMeta
+    from taskmon.downloads.result_copy import SavedCopy, save_copy, usable_folder
+    from taskmon.downloads.save_pattern import (
+        DEFAULT_PATTERN,
+        PLACEHOLDERS,
+        PatternError,
+        ResultFields,
+        SavePattern,
+        cache_name_hint,
+    )
+    from taskmon.downloads.sidecar import ResultOrigin, sidecar_path
 
 _EXPORTS = {
     "Downloader": "downloader",
@@ -28,6 +40,7 @@ _EXPORTS = {
     "UnsafeUrl": "errors",
     "UnsafeFolder": "errors",
     "DiskFull": "errors",
+    "StorageError": "errors",
     "TooSlow": "errors",
     "TookTooLong": "errors",
     "safe_name": "filenames",
@@ -37,23 +50,52 @@ _EXPORTS = {
     "PurgeAction": "cache_purge",
     "PurgeNote": "cache_purge",
     "PurgeReport": "cache_purge",
+    "DEFAULT_LINK_TTL_S": "link_expiry",
+    "expiry_from_link": "link_expiry",
+    "links_expire_at": "link_expiry",
+    "SavedCopy": "result_copy",
+    "save_copy": "result_copy",
+    "usable_folder": "result_copy",
+    "DEFAULT_PATTERN": "save_pattern",
+    "PLACEHOLDERS": "save_pattern",
+    "PatternError": "save_pattern",
+    "ResultFields": "save_pattern",
+    "SavePattern": "save_pattern",
+    "cache_name_hint": "save_pattern",
+    "ResultOrigin": "sidecar",
+    "sidecar_path": "sidecar",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
+    "DEFAULT_LINK_TTL_S",
+    "DEFAULT_PATTERN",
+    "PLACEHOLDERS",
     "DiskFull",
     "DownloadError",
     "DownloadedFile",
     "Downloader",
     "PartMeta",
+    "PatternError",
     "PurgeAction",
     "PurgeNote",
     "PurgeReport",
+    "ResultFields",
+    "ResultOrigin",
+    "SavePattern",
+    "SavedCopy",
+    "StorageError",
     "TooSlow",
     "TookTooLong",
     "UnsafeFolder",
     "UnsafeUrl",
+    "cache_name_hint",
     "ensure_safe_url",
+    "expiry_from_link",
+    "links_expire_at",
     "name_from_url",
     "purge",
     "safe_name",
+    "save_copy",
+    "sidecar_path",
+    "usable_folder",
 ]

@@ -153,6 +153,7 @@ class ProviderInfo:
     display_name: str
     requires_model: bool
     supports_out_task_id: bool
+    result_url_ttl_s: float | None = None  # how long result links live, when documented
 
     def validate_ref(self, ref: TaskRef) -> None:
         """Raise BadReference when `ref` cannot be queried."""
@@ -210,6 +211,7 @@ class Provider(ABC):
             display_name=cls.display_name,
             requires_model=cls.requires_model,
             supports_out_task_id=cls.supports_out_task_id,
+            result_url_ttl_s=cls.result_url_ttl_s,
         )
 
     def validate_ref(self, ref: TaskRef) -> None:
@@ -235,6 +237,13 @@ class Provider(ABC):
 
     def rate_limit_reset_s(self, headers: Mapping[str, str], now_epoch_s: float) -> float | None:
         """Seconds to wait after a 429, from provider-specific headers (Retry-After is generic)."""
+        return None
+
+    def request_echo(self, untrusted_payload: Any) -> dict[str, Any] | None:
+        """What a status payload (as stored: decoded JSON) echoes about the request, bounded.
+
+        The same as `parse_status(...).request`, for a payload kept in the store.
+        """
         return None
 
     def cancel_request(self, ref: TaskRef, provider_task_id: str | None) -> RequestSpec | None:

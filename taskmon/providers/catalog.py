@@ -21,13 +21,13 @@ import sys
 from collections.abc import Iterator, Mapping
 from functools import cache
 from types import MappingProxyType, ModuleType
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 from taskmon.providers.base import Provider, ProviderInfo
 
 # Modules of this package that hold no provider.
 _NOT_PROVIDERS = frozenset({"base", "catalog", "fields", "registry"})
-_FIELD_TYPES: Mapping[str, type] = get_type_hints(ProviderInfo)  # field -> str or bool
+_FIELD_TYPES: Mapping[str, Any] = get_type_hints(ProviderInfo)  # field -> its type hint
 
 
 def provider_modules() -> Iterator[str]:
@@ -120,6 +120,12 @@ def _literal_attributes(node: ast.ClassDef) -> dict[str, Any] | None:
             return None
         values[name] = getattr(Provider, name)
     for name, value in values.items():
-        if type(value) is not _FIELD_TYPES[name]:
+        if not _fits(value, _FIELD_TYPES[name]):
             return None
     return values
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a literal has a field's type: exactly (a bool is no int), a float may be an int."""
+    allowed = get_args(hint) or (hint,)  # `float | None` -> (float, NoneType)
+    return type(value) in allowed or (float in allowed and type(value) is int)

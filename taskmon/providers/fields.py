@@ -302,3 +302,36 @@ def scalar_extras(fields: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def clip_or_none(value: str | None, limit: int) -> str | None:
     return None if value is None else clip(value, limit)
+
+
+MAX_ECHO_FIELDS = 32
+MAX_ECHO_TEXT_CHARS = 4000  # a prompt is rarely longer; a sidecar needs no more of it
+MAX_ECHO_LIST_ITEMS = 16
+
+
+def _is_scalar_or_text(value: Any) -> bool:
+    return isinstance(value, str) or _is_plain_scalar(value)
+
+
+def echoed_request(untrusted: Any) -> dict[str, Any] | None:
+    """What a provider echoed about the request (prompt, size…), small and bounded.
+
+    Scalars and short lists of scalars are kept; nested objects are dropped.
+    None when there is no such object.
+    """
+    if not isinstance(untrusted, Mapping):
+        return None
+    echo: dict[str, Any] = {}
+    for key, value in untrusted.items():
+        if len(echo) == MAX_ECHO_FIELDS:
+            break
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, str):
+            echo[clip(key, 64)] = clip(value, MAX_ECHO_TEXT_CHARS)
+        elif _is_plain_scalar(value):
+            echo[clip(key, 64)] = value
+        elif isinstance(value, list) and all(_is_scalar_or_text(v) for v in value):
+            items = value[:MAX_ECHO_LIST_ITEMS]
+            echo[clip(key, 64)] = [clip(v, 500) if isinstance(v, str) else v for v in items]
+    return echo

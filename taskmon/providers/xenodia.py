@@ -29,6 +29,7 @@ from taskmon.providers.fields import (
     UnixSeconds,
     Url,
     clip_or_none,
+    echoed_request,
     kind_from_label,
     kind_from_url,
     kind_of_outputs,
@@ -145,8 +146,15 @@ class Xenodia(Provider):
                 min_interval_s=_ms_to_s(positive(task.recommended_poll_interval_ms)),
                 estimated_total_s=positive(task.eta_hint_seconds),
             ),
+            request=self.request_echo(doc),
             raw=doc,
         )
+
+    def request_echo(self, untrusted_payload: Any) -> dict[str, Any] | None:
+        """The status object's `request` (prompt, n, aspect ratio…)."""
+        if not isinstance(untrusted_payload, dict):
+            return None
+        return echoed_request(untrusted_payload.get("request"))
 
     def id_match(self, untrusted_token: str) -> IdMatch:
         # No format is documented: `task_123` in examples, a UUID on an older page.

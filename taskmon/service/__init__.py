@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     )
     from taskmon.service.instance_lock import AlreadyTracking, InstanceLock
     from taskmon.service.key_check import KeyCheck, KeyVerdict
+    from taskmon.service.result_saving import (
+        AutoSaver,
+        SaveReport,
+        SaveTarget,
+        save_stored_results,
+    )
     from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
 
 _EXPORTS = {
@@ -40,10 +46,15 @@ _EXPORTS = {
     "AlreadyTracking": "instance_lock",
     "KeyCheck": "key_check",
     "KeyVerdict": "key_check",
+    "AutoSaver": "result_saving",
+    "SaveReport": "result_saving",
+    "SaveTarget": "result_saving",
+    "save_stored_results": "result_saving",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "AlreadyTracking",
+    "AutoSaver",
     "Command",
     "EventPersistence",
     "HandoverServer",
@@ -53,12 +64,15 @@ __all__ = [
     "KeyCheck",
     "KeyVerdict",
     "RemoveResult",
+    "SaveReport",
+    "SaveTarget",
     "TrackingService",
     "asend_to_holder",
     "cache_dir",
     "data_dir",
     "db_path",
     "ensure_data_dir",
+    "save_stored_results",
     "send_to_holder",
     "task_cache_dir",
 ]

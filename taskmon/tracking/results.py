@@ -47,6 +47,7 @@ from taskmon.downloads.downloader import (
 )
 from taskmon.downloads.errors import DiskFull, StorageError, UnsafeFolder
 from taskmon.downloads.safe_paths import real_folder
+from taskmon.downloads.save_pattern import cache_name_hint
 from taskmon.net.outcomes import Observed, Outcome
 from taskmon.tracking.config import EngineConfig
 from taskmon.tracking.events import EngineEvent, FileEvent
@@ -261,7 +262,9 @@ class ResultFetcher:
             self._emit(FileEvent(task.ref.key, index, output.url, None, FileState.PENDING))
             others = frozenset(Path(p) for i, p in task.file_paths.items() if i != index)
             try:
-                saved = await self._fetch_with_retries(output.url, save_dir, others, root)
+                # Named `<provider>_<short id>_<n>`: what a drag or "Show in folder" hands over.
+                name = cache_name_hint(task.ref.provider, task.ref.task_id, index)
+                saved = await self._fetch_with_retries(output.url, save_dir, others, root, name)
             except HttpStatus as exc:
                 if exc.expired and not refreshed and await self._refresh(task):
                     refreshed = True
@@ -312,7 +315,12 @@ class ResultFetcher:
         return message
 
     async def _fetch_with_retries(
-        self, url: str, save_dir: Path, owned_elsewhere: frozenset[Path], root: Path | None
+        self,
+        url: str,
+        save_dir: Path,
+        owned_elsewhere: frozenset[Path],
+        root: Path | None,
+        name_hint: str | None = None,
     ) -> DownloadedFile:
         """A cut or a server error is retried (resuming the `.part`) with a short backoff."""
         downloader = self._downloader
@@ -320,7 +328,12 @@ class ResultFetcher:
 
         async def fetch() -> DownloadedFile:
             return await downloader.fetch(
-                url, save_dir, adopt_identical=True, owned_elsewhere=owned_elsewhere, root=root
+                url,
+                save_dir,
+                name_hint=name_hint,
+                adopt_identical=True,
+                owned_elsewhere=owned_elsewhere,
+                root=root,
             )
 
         for attempt in range(TRANSIENT_RETRIES):

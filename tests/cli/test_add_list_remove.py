@@ -44,6 +44,9 @@ LIST_KEYS = {
     "label",
     "model",
     "key",
+    "saved",
+    "expires_at",
+    "problem",
 }
 FINISHED_AT = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -191,6 +194,9 @@ def test_add_many_at_once_then_list_json_as_real_processes(tmp_path: Path) -> No
         "label": "batch",
         "model": None,
         "key": "reapi//id/task_0000",
+        "saved": None,
+        "expires_at": None,
+        "problem": None,
     }
     assert first["added_at"].endswith("Z")
     assert before - timedelta(seconds=1) <= parse_utc(first["added_at"]) <= datetime.now(UTC)
@@ -667,3 +673,66 @@ def test_purge_as_a_real_process(tmp_path: Path) -> None:
     assert result.lines == ["removed reapi p", f"deleted {path}"]
     assert not path.exists() and not path.parent.exists()  # the emptied task dir goes
     assert (cache_dir(data) / "reapi").is_dir()  # its parent stays: a tracker may use it
+
+
+def test_list_json_says_whether_results_are_saved_until_when_links_work_and_why_not(
+    cli: Any, data: Path
+) -> None:
+    cli("add", "--provider", "reapi", "saved-1", "half-1", "dead-1", "signed-1", "queued-1")
+    cli("add", "--provider", "apixo", "--model", "veo", "apixo-1")
+    reapi = {name: TaskRef("reapi", name) for name in ("saved-1", "half-1", "dead-1", "signed-1")}
+    urls = ["https://cdn.example/a.png", "https://cdn.example/b.png"]
+    observe(
+        data,
+        reapi["saved-1"],
+        State.SUCCEEDED,
+        outputs=urls,
+        files=[
+            (0, str(cached(data, "reapi", "s", "a.png")), FileState.COMPLETE),
+            (1, str(cached(data, "reapi", "s", "b.png")), FileState.COMPLETE),
+        ],
+    )
+    observe(data, reapi["half-1"], State.SUCCEEDED, outputs=urls)
+    observe(
+        data,
+        reapi["dead-1"],
+        State.SUCCEEDED,
+        outputs=urls[:1],
+        files=[(0, None, FileState.FAILED)],
+    )
+    observe(data, reapi["signed-1"], State.SUCCEEDED, outputs=[urls[0] + "?expires=4102444800"])
+    observe(data, TaskRef("apixo", "apixo-1", "veo"), State.SUCCEEDED, outputs=urls[:1])
+
+    entries = {e["task_id"]: e for e in cli("list", "--json").json()}
+
+    saved = entries["saved-1"]
+    assert (saved["saved"], saved["expires_at"], saved["problem"]) == (True, None, None)
+    half = entries["half-1"]
+    assert half["saved"] is False
+    assert parse_utc(half["expires_at"]) == FINISHED_AT + timedelta(hours=24)  # the default
+    assert "not saved" in half["problem"] and "expired" in half["problem"]
+    assert parse_utc(entries["apixo-1"]["expires_at"]) == FINISHED_AT + timedelta(hours=24)
+    assert parse_utc(entries["signed-1"]["expires_at"]) == datetime(2100, 1, 1, tzinfo=UTC)
+    assert entries["signed-1"]["problem"] == "the results are not downloaded yet"
+    dead = entries["dead-1"]
+    assert dead["saved"] is False and dead["problem"].startswith("the result could not be saved")
+    queued = entries["queued-1"]
+    assert (queued["saved"], queued["expires_at"], queued["problem"]) == (None, None, None)
+
+
+def test_a_cached_file_deleted_by_hand_is_not_saved(cli: Any, data: Path) -> None:
+    cli("add", "--provider", "reapi", "gone-1")
+    path = cached(data, "reapi", "g", "a.png")
+    observe(
+        data,
+        TaskRef("reapi", "gone-1"),
+        State.SUCCEEDED,
+        outputs=["https://cdn.example/a.png?expires=4102444800"],
+        files=[(0, str(path), FileState.COMPLETE)],
+    )
+    path.unlink()
+
+    (entry,) = cli("list", "--json").json()
+
+    assert entry["saved"] is False
+    assert entry["problem"] == f"a cached file is gone: {path}"

@@ -49,6 +49,7 @@ def test_processing_example_is_running_with_progress_and_times() -> None:
         updated_at=utc(1760000030),
         model="veo3_fast",
         media_kind=MediaKind.VIDEO,
+        request={"prompt": "A cinematic close-up of a developer dashboard.", "resolution": "720p"},
         raw=XENODIA_PROCESSING,
     )
 
@@ -65,8 +66,40 @@ def test_success_example_is_succeeded_with_image_and_committed_cost() -> None:
         completed_at=utc(1760000100),
         model="nano-banana-pro",
         media_kind=MediaKind.IMAGE,
+        request={
+            "prompt": "A clean product render",
+            "n": 1,
+            "response_format": "url",
+            "aspect_ratio": "16:9",
+            "resolution": "2K",
+        },
         raw=XENODIA_SUCCESS,
     )
+
+
+def test_the_echoed_request_is_bounded_and_keeps_only_scalars() -> None:
+    hostile = {
+        "prompt": "line one\nline two\x1b[2J " + "x" * 10_000,
+        "nested": {"deep": 1},
+        "sizes": ["1K", 2, True],
+        **{f"k{i}": i for i in range(100)},
+    }
+    snapshot = parse(with_(XENODIA_SUCCESS, request=hostile))
+    assert snapshot.request is not None
+    assert len(snapshot.request) <= 32
+    assert "nested" not in snapshot.request
+    assert snapshot.request["sizes"] == ["1K", 2, True]
+    prompt = snapshot.request["prompt"]
+    assert prompt.startswith("line one line two") and "\x1b" not in prompt
+    assert len(prompt) <= 4000
+    assert snapshot.request == xenodia.request_echo(with_(XENODIA_SUCCESS, request=hostile))
+
+
+def test_no_request_object_echoes_nothing() -> None:
+    doc = with_(XENODIA_SUCCESS)
+    del doc["request"]
+    assert parse(doc).request is None
+    assert xenodia.request_echo("not a payload") is None
 
 
 def test_failure_example_is_failed_with_the_upstream_message() -> None:

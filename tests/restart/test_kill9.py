@@ -385,7 +385,8 @@ def test_kill9_after_the_rename_before_the_commit_leaves_no_second_copy(
 def test_kill9_after_the_renames_of_two_outputs_named_alike_keeps_two_files(
     sim: Sim, tmp_path: Path
 ) -> None:
-    # Same URL name, no extension: the names come from the bytes, the second is numbered.
+    # Same URL name, no extension: the cache names them by output (the extension from
+    # the bytes), and the restart adopts each one instead of keeping a second copy.
     data = tmp_path / "data"
     log = tmp_path / "taskmon.log"
     env = child_env(sim, data)
@@ -403,7 +404,8 @@ def test_kill9_after_the_renames_of_two_outputs_named_alike_keeps_two_files(
     ref = ref_of(task)
 
     placed = kill_once_placed(env, log, task_cache_dir(data, ref), 2)
-    assert placed == ["image (2).png", "image.png"]
+    short = ref.task_id[:12]
+    assert placed == [f"xenodia_{short}_1.png", f"xenodia_{short}_2.png"]
     forget_completions(data, ref, task["result_urls"])
 
     run_until_done_and_check(env, log, data, ref, task["result_urls"], placed)
