@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from taskmon.net.outcomes import (
         AccessDenied,
         KeyRejected,
+        Misconfigured,
         NotFound,
         Observed,
         Outcome,
@@ -33,6 +34,7 @@ _EXPORTS = {
     "Throttled": "outcomes",
     "Transient": "outcomes",
     "KeyRejected": "outcomes",
+    "Misconfigured": "outcomes",
     "AccessDenied": "outcomes",
     "NotFound": "outcomes",
     "classify_exception": "outcomes",
@@ -45,6 +47,7 @@ __all__ = [
     "ConfigError",
     "KeyRedactor",
     "KeyRejected",
+    "Misconfigured",
     "NotFound",
     "Observed",
     "Outcome",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 
 from taskmon.domain.snapshot import Snapshot
-from taskmon.net.http_api import ApiResponse, ResponseTooLarge, retry_after_s
+from taskmon.net.http_api import ApiResponse, ConfigError, ResponseTooLarge, retry_after_s
 from taskmon.net.redaction import could_hide_a_key
 from taskmon.providers.base import ApiError, MalformedResponse, Provider, clip
 
@@ -59,7 +59,17 @@ class Transient:
     message: str
 
 
-Outcome = Observed | Throttled | KeyRejected | AccessDenied | NotFound | Transient
+@dataclass(frozen=True, slots=True)
+class Misconfigured:
+    """The provider's settings cannot work (a base URL no request may use): stop, say it once.
+
+    Retrying cannot mend a setting; a new base URL resumes the provider.
+    """
+
+    message: str
+
+
+Outcome = Observed | Throttled | KeyRejected | AccessDenied | NotFound | Transient | Misconfigured
 
 
 def classify_response(provider: Provider, response: ApiResponse) -> Outcome:
@@ -118,9 +128,11 @@ def classify_status(
     return Transient(f"{name}: unexpected HTTP {status}{tag}{detail}")
 
 
-def classify_exception(provider: Provider, exc: Exception) -> Transient:
-    """Transport failures: all transient, each with a readable message."""
+def classify_exception(provider: Provider, exc: Exception) -> Transient | Misconfigured:
+    """Transport failures, each with a readable message: transient, but for a setting."""
     name = provider.display_name
+    if isinstance(exc, ConfigError):
+        return Misconfigured(f"{name}: {exc}; change its address in Settings or the environment")
     if isinstance(exc, httpx.TimeoutException):
         return Transient(f"{name}: timed out ({exc.__class__.__name__})")
     if isinstance(exc, httpx.ConnectError):

@@ -22,6 +22,7 @@ from taskmon.net import (
     AccessDenied,
     ApiClients,
     KeyRejected,
+    Misconfigured,
     NotFound,
     Observed,
     Throttled,
@@ -89,6 +90,8 @@ async def check_key(
             return verdict(KeyVerdict.REJECTED, message)
         case Throttled(message=message):
             return verdict(KeyVerdict.OTHER, f"{message}; try the test again later")
+        case Misconfigured(message=message):  # raised before a response: never here
+            return verdict(KeyVerdict.OTHER, message)
         case Transient(message=message):
             if response.body.lstrip()[:1] == b"<" and "HTML" not in message:
                 message += "; the answer was an HTML page (a proxy, or the wrong base URL?)"

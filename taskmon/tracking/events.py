@@ -37,6 +37,7 @@ class ProviderEventKind(StrEnum):
     NO_KEY = "no_key"
     KEY_REJECTED = "key_rejected"
     ACCESS_DENIED = "access_denied"
+    MISCONFIGURED = "misconfigured"  # its base URL cannot be used
     DISABLED = "disabled"
     OK = "ok"
 

@@ -19,6 +19,7 @@ from taskmon.domain.task import GAVE_UP, NOT_FOUND, Change, utcnow
 from taskmon.net.outcomes import (
     AccessDenied,
     KeyRejected,
+    Misconfigured,
     NotFound,
     Observed,
     Outcome,
@@ -102,6 +103,8 @@ class OutcomeHandler:
                 self._halt_provider(runtime, message, ProviderEventKind.KEY_REJECTED)
             case AccessDenied(message=message):
                 self._halt_provider(runtime, message, ProviderEventKind.ACCESS_DENIED)
+            case Misconfigured(message=message):
+                self._halt_provider(runtime, message, ProviderEventKind.MISCONFIGURED)
             case NotFound(message=message):
                 self._not_found(task, message, now)
             case Transient(message=message):

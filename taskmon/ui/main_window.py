@@ -283,11 +283,11 @@ class MainWindow(QMainWindow):
 
     def _on_provider_status(self, provider: str, problem: str | None, kind: str) -> None:
         action = None
-        if problem and kind in ("no_key", "key_rejected", "access_denied"):
-            action = (
-                "Add key…" if kind == "no_key" else "Change key…",
-                lambda: self.open_settings(provider),
+        if problem and kind in ("no_key", "key_rejected", "access_denied", "misconfigured"):
+            label = {"no_key": "Add key…", "misconfigured": "Change address…"}.get(
+                kind, "Change key…"
             )
+            action = (label, lambda: self.open_settings(provider))
         self.banners.set(f"provider:{provider}", problem, "warning", action)
         self._update_actions()
 

@@ -83,3 +83,32 @@ async def test_the_result_comes_through_the_same_transport_without_the_key(
     [download] = [r for r in handler.seen if r.url.host == "cdn.apixo.example"]
     assert "authorization" not in download.headers
     assert [p.read_bytes() for p in tmp_path.iterdir()] == [PNG]
+
+
+async def test_a_setting_that_cannot_work_stops_the_provider_once_instead_of_retrying() -> None:
+    """A ConfigError at call time was "ConfigError; retrying" forever; it is said once."""
+    from taskmon.net import ConfigError
+    from taskmon.tracking import ProviderEvent, ProviderEventKind
+
+    handler = ApixoTask()
+    engine = _engine(handler)
+    events: list[ProviderEvent] = []
+    engine.subscribe(lambda e: events.append(e) if isinstance(e, ProviderEvent) else None)
+    calls = 0
+
+    async def refuse(*_args: object) -> object:
+        nonlocal calls
+        calls += 1
+        raise ConfigError("refusing to send a request outside the provider's API host")
+
+    engine.clients.send = refuse  # type: ignore[method-assign]
+    try:
+        engine.track(TaskRef("apixo", "t1", "nano-banana"))
+        await asyncio.sleep(1.5)
+        view = engine.task(TaskRef("apixo", "t1", "nano-banana").key)
+    finally:
+        await engine.aclose()
+    assert calls == 1
+    assert [e.kind for e in events] == [ProviderEventKind.MISCONFIGURED]
+    assert events[0].problem is not None and "outside the provider's API host" in events[0].problem
+    assert view is not None and view.problem is not None and "Settings" in view.problem
