@@ -383,7 +383,7 @@ def _interactions(app: Any, table: Any) -> dict[str, float]:
     from PySide6.QtGui import QWheelEvent
     from PySide6.QtTest import QTest
 
-    from taskmon.ui.task_model import Column
+    from taskmon.ui.table.task_model import Column
 
     header = table.horizontalHeader()
     viewport = table.viewport()

@@ -38,7 +38,7 @@ from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.demo import DemoEnvironment, DemoRendezvous
 from taskmon.ui.main_thread_gc import MainThreadCollector
 from taskmon.ui.main_window import MainWindow
-from taskmon.ui.provider_settings import load_provider_settings
+from taskmon.ui.settings.provider_settings import load_provider_settings
 
 log = logging.getLogger(__name__)
 

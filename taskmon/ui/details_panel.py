@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import Cost, TaskView
-from taskmon.ui import cell_text
+from taskmon.ui.table import cell_text
 
 RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor
 

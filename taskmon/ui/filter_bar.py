@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import State
-from taskmon.ui.cell_text import provider_name
+from taskmon.ui.table.cell_text import provider_name
 
 # Chip name -> the states it shows (None: every state).
 CHIPS: Final[dict[str, frozenset[str] | None]] = {

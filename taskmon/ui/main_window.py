@@ -34,14 +34,14 @@ from taskmon.domain import State, TaskView
 from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
 from taskmon.ui import icons
+from taskmon.ui.adding.clipboard_watch import ClipboardOffer, ClipboardWatcher
 from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.clipboard_watch import ClipboardOffer, ClipboardWatcher
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
-from taskmon.ui.filter_model import TaskFilterModel
-from taskmon.ui.task_model import CLOCK_COLUMNS, TaskTableModel
-from taskmon.ui.task_table import TaskTable
+from taskmon.ui.table.filter_model import TaskFilterModel
+from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
+from taskmon.ui.table.task_table import TaskTable
 from taskmon.ui.wording import counted
 
 SETTINGS_VERSION: Final = 1
@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
 
     def add_text(self, text: str) -> None:
         """Open the add dialog on `text`; it adds at once when nothing needs deciding."""
-        from taskmon.ui.add_dialog import AddTasksDialog
+        from taskmon.ui.adding.add_dialog import AddTasksDialog
 
         dialog = AddTasksDialog(self.bridge, self.settings, self, text=text)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -464,7 +464,7 @@ class MainWindow(QMainWindow):
             dialog.open()
 
     def open_add_dialog(self) -> None:
-        from taskmon.ui.add_dialog import AddTasksDialog
+        from taskmon.ui.adding.add_dialog import AddTasksDialog
 
         dialog = AddTasksDialog(self.bridge, self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -542,7 +542,7 @@ class MainWindow(QMainWindow):
             self.add_text(mime.text())
 
     async def _add_files(self, paths: list[str]) -> None:
-        from taskmon.ui.dropped_files import read_dropped
+        from taskmon.ui.adding.dropped_files import read_dropped
 
         text, problems = await asyncio.to_thread(read_dropped, paths, MAX_DROPPED_FILE_BYTES)
         if problems:
@@ -553,7 +553,7 @@ class MainWindow(QMainWindow):
     # -- settings --------------------------------------------------------------------
 
     def open_settings(self, provider: str | None = None) -> None:
-        from taskmon.ui.settings_dialog import SettingsDialog
+        from taskmon.ui.settings.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.bridge, self.settings, self, provider=provider)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -11,8 +11,8 @@ from window_app import App
 
 from taskmon.providers import PROVIDERS
 from taskmon.sim import TaskScript
-from taskmon.ui.add_dialog import AddTasksDialog
-from taskmon.ui.task_model import Column
+from taskmon.ui.adding.add_dialog import AddTasksDialog
+from taskmon.ui.table.task_model import Column
 
 
 def xenodia_ids(app: App, n: int, run_s: float = 1.0) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from ui_views import make_view
 
-from taskmon.ui.task_model import Column, TaskTableModel
+from taskmon.ui.table.task_model import Column, TaskTableModel
 
 
 def test_cells_without_data_keep_nones_refcount(qtbot: Any) -> None:

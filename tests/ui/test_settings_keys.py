@@ -19,8 +19,8 @@ from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_window import MainWindow
-from taskmon.ui.settings_dialog import SettingsDialog
-from taskmon.ui.task_model import Column
+from taskmon.ui.settings.settings_dialog import SettingsDialog
+from taskmon.ui.table.task_model import Column
 
 pytestmark = pytest.mark.keyring
 

@@ -10,9 +10,9 @@ from PySide6.QtTest import QAbstractItemModelTester
 from ui_views import T0, make_view
 
 from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
-from taskmon.ui.cell_text import ProgressMode
-from taskmon.ui.filter_model import TaskFilterModel
-from taskmon.ui.task_model import PROGRESS_ROLE, Column, TaskTableModel
+from taskmon.ui.table.cell_text import ProgressMode
+from taskmon.ui.table.filter_model import TaskFilterModel
+from taskmon.ui.table.task_model import PROGRESS_ROLE, Column, TaskTableModel
 
 
 class Spy:

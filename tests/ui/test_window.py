@@ -20,7 +20,7 @@ from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_window import MainWindow
-from taskmon.ui.task_model import Column
+from taskmon.ui.table.task_model import Column
 
 
 def test_tasks_added_through_the_bridge_reach_their_end_in_the_table(app: App, qtbot: Any) -> None:
@@ -49,7 +49,7 @@ def test_ctrl_v_with_unambiguous_ids_adds_them_at_once(app: App, qtbot: Any) -> 
 def test_an_ambiguous_paste_opens_the_dialog_with_a_provider_chooser(
     app: App, qtbot: Any, qsettings: QSettings
 ) -> None:
-    from taskmon.ui.add_dialog import AddTasksDialog
+    from taskmon.ui.adding.add_dialog import AddTasksDialog
 
     qsettings.setValue("add/last_provider", "xenodia")
     ref = app.add(TaskScript("xenodia", run_s=1, task_id="a1b2c3d4e5f60718"))
@@ -295,7 +295,7 @@ def test_the_clock_repaints_only_the_columns_that_move_with_time(app: App, qtbot
     from PySide6.QtCore import QObject
     from PySide6.QtGui import QRegion
 
-    from taskmon.ui.task_model import CLOCK_COLUMNS
+    from taskmon.ui.table.task_model import CLOCK_COLUMNS
 
     ref = app.add(TaskScript("reapi", run_s=60))
     app.run(app.bridge.add([ref]))

@@ -16,7 +16,7 @@ from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_window import MainWindow
-from taskmon.ui.task_model import Column
+from taskmon.ui.table.task_model import Column
 
 
 class StaticKeys:

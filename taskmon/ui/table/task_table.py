@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.ui.progress_delegate import ProgressDelegate
-from taskmon.ui.task_model import Column
+from taskmon.ui.table.progress_delegate import ProgressDelegate
+from taskmon.ui.table.task_model import Column
 
 EMPTY_HINT = (
     "No tasks yet.\n\n"

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from taskmon.domain import State
 from taskmon.ui import theme
-from taskmon.ui.cell_text import ProgressInfo, ProgressMode
-from taskmon.ui.task_model import PROGRESS_ROLE, VIEW_ROLE
+from taskmon.ui.table.cell_text import ProgressInfo, ProgressMode
+from taskmon.ui.table.task_model import PROGRESS_ROLE, VIEW_ROLE
 
 _MARGIN_X = 6.0
 _BAR_HEIGHT = 14.0

@@ -14,7 +14,7 @@ from typing import Any, Final
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from taskmon.domain import TaskView
-from taskmon.ui.task_model import SORT_ROLE, VIEW_ROLE, TaskTableModel
+from taskmon.ui.table.task_model import SORT_ROLE, VIEW_ROLE, TaskTableModel
 
 MIN_ID_SUBSTRING: Final = 3
 

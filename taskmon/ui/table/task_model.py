@@ -34,7 +34,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 
 from taskmon.domain import TaskView
-from taskmon.ui import cell_text
+from taskmon.ui.table import cell_text
 
 VIEW_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 2

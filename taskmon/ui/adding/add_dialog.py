@@ -43,9 +43,15 @@ from taskmon.intake import (
 )
 from taskmon.providers import PROVIDERS, BadReference
 from taskmon.ui import icons
+from taskmon.ui.adding.paste_rows import (
+    MissingChoice,
+    Row,
+    first_choice,
+    model_hint,
+    provider_words,
+)
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.cell_text import provider_name
-from taskmon.ui.paste_rows import MissingChoice, Row, first_choice, model_hint, provider_words
+from taskmon.ui.table.cell_text import provider_name
 from taskmon.ui.wording import counted
 
 RECENT_MODELS: Final = 10

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
 from taskmon.service import KeyCheck, KeyVerdict
-from taskmon.ui import icons, provider_settings, theme
+from taskmon.ui import icons, theme
 from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.settings import provider_settings
 
 _VERDICT_WORDS = {
     KeyVerdict.WORKS: "Works",

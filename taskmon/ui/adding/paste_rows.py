@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox
 from taskmon.domain import TaskRef
 from taskmon.intake import Ambiguous, Duplicate, NeedsModel, PasteItem, Rejected, Resolved, resolve
 from taskmon.providers import PROVIDERS, BadReference
-from taskmon.ui.cell_text import provider_name
+from taskmon.ui.table.cell_text import provider_name
 
 
 class MissingChoice(BadReference):

@@ -1,0 +1,1 @@
+"""Adding tasks: the add dialog, pasted and dropped text, the clipboard offer."""

@@ -1,0 +1,1 @@
+"""The settings dialog and the per-provider settings it keeps."""
