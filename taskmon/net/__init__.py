@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from taskmon.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from taskmon.net.http_api import ApiClients, ConfigError, resolve_base_url
+    from taskmon.net.base_urls import ConfigError, base_url_env_var, resolve_base_url
+    from taskmon.net.http_api import ApiClients
     from taskmon.net.outcomes import (
         AccessDenied,
         KeyRejected,
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "ApiClients": "http_api",
-    "ConfigError": "http_api",
-    "resolve_base_url": "http_api",
+    "ConfigError": "base_urls",
+    "resolve_base_url": "base_urls",
+    "base_url_env_var": "base_urls",
     "KeyRedactor": "redaction",
     "redactor_for": "redaction",
     "could_hide_a_key": "redaction",
@@ -53,6 +55,7 @@ __all__ = [
     "Outcome",
     "Throttled",
     "Transient",
+    "base_url_env_var",
     "classify_exception",
     "classify_response",
     "could_hide_a_key",

@@ -9,9 +9,7 @@ followed, so the key can never be carried to another host. Result downloads
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
-import os
 import re
 import ssl
 import time
@@ -19,12 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 import httpx
 
 from taskmon.keys import Secret
+from taskmon.net.base_urls import check_origin
 from taskmon.net.event_stream import BoundedEventStream
 from taskmon.net.redaction import KeyRedactor, redactor_for
 from taskmon.net.transport import StrictAiohttpTransport
@@ -39,64 +37,6 @@ CONNECT_TIMEOUT_S: Final = 10.0
 STREAM_IDLE_TIMEOUT_S: Final = 60.0
 DOWNLOAD_TIMEOUT_S: Final = 30.0  # per connect and per read, as httpx counts them
 MAX_DOWNLOAD_CONNECTIONS: Final = 8
-
-
-class ConfigError(Exception):
-    """A setting is unusable; `str()` is one line for the user."""
-
-
-def base_url_env_var(provider: str) -> str:
-    return f"TASKMON_{provider.upper()}_BASE_URL"
-
-
-def resolve_base_url(
-    provider: str,
-    default: str,
-    override: str | None = None,
-    env: Mapping[str, str] | None = None,
-) -> str:
-    """The provider's base URL: `--base-url`, else the environment, else the default."""
-    env = os.environ if env is None else env
-    chosen = override or env.get(base_url_env_var(provider)) or default
-    return validate_base_url(chosen, provider)
-
-
-def validate_base_url(url: str, provider: str) -> str:
-    """Accept scheme://host[:port] only; plain http only for loopback hosts."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise ConfigError(f"{provider}: invalid base URL {url!r}: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{provider}: base URL must look like https://host[:port], got {url!r}")
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise ConfigError(
-            f"{provider}: base URL takes scheme, host and port only (the documented paths are "
-            f"appended), got {url!r}"
-        )
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(
-            f"{provider}: plain http is only allowed for loopback hosts; use https for {url!r}"
-        )
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    if port == _DEFAULT_PORTS[parts.scheme]:
-        # httpx prints a URL without its scheme's default port: a base URL that kept
-        # it (http://127.0.0.1:80) never matched its own requests' origin.
-        port = None
-    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
-
-
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def retry_after_s(headers: Mapping[str, str], now_epoch_s: float | None = None) -> float | None:
@@ -349,7 +289,7 @@ class ApiClients:
     ) -> httpx.Request:
         """`spec` as `client` builds it, the key added; ConfigError if it would leave the origin."""
         url = self._httpx_url(base_url, spec.method, spec.path, dict(spec.params))
-        _check_origin(url, base_url)
+        check_origin(url, base_url)
         headers = dict(extra_headers or {})
         if secret is not None:
             headers["Authorization"] = f"Bearer {secret}"
@@ -457,14 +397,3 @@ async def _read_bounded(response: httpx.Response) -> bytes:
 _NEVER_SENDS: Final = httpx.AsyncBaseTransport()
 # A network-path ("//host"), dot segments, a query, a fragment or a backslash.
 _NEEDS_FULL_MERGE: Final = re.compile(r"^//|/\.|[?#\\]")
-
-
-def _check_origin(url: httpx.URL, base_url: str) -> None:
-    # The key goes to the provider's own origin, never anywhere else. Origins are
-    # compared as (scheme, lower-case host, port with the scheme's default filled in).
-    if _origin(url) != _origin(httpx.URL(base_url)):
-        raise ConfigError("refusing to send a request outside the provider's API host")
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    return url.scheme, url.host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme)

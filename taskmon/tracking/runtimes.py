@@ -13,7 +13,7 @@ import asyncio
 import random
 from collections.abc import Callable, Iterator, Mapping
 
-from taskmon.net.http_api import resolve_base_url
+from taskmon.net.base_urls import resolve_base_url
 from taskmon.providers.base import Provider
 from taskmon.tracking.config import EngineConfig, ProviderRuntime
 from taskmon.tracking.host_health import HostBook, HostHealth

@@ -18,7 +18,7 @@ import pytest
 from taskmon.domain.records import FileState
 from taskmon.domain.snapshot import MediaKind, State
 from taskmon.domain.task import GAVE_UP, NOT_FOUND, TaskRef
-from taskmon.net.http_api import ConfigError
+from taskmon.net.base_urls import ConfigError
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import BadReference
 from taskmon.service import tracking_service as service_module

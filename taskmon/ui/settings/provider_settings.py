@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QSettings
 
+from taskmon.net import base_url_env_var
 from taskmon.providers import PROVIDERS
 
 
@@ -41,11 +42,6 @@ def load_provider_settings(settings: QSettings) -> tuple[dict[str, str], set[str
     overrides = {p: url for p in PROVIDERS if (url := base_url(settings, p))}
     disabled = {p for p in PROVIDERS if not enabled(settings, p)}
     return overrides, disabled
-
-
-def base_url_env_var(provider: str) -> str:
-    """The variable the engine reads a base URL from (taskmon.net.http_api, not exported)."""
-    return f"TASKMON_{provider.upper()}_BASE_URL"
 
 
 def address_source(
