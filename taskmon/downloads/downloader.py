@@ -48,6 +48,7 @@ from taskmon.downloads.pacing import (
     Pacing,
 )
 from taskmon.downloads.part_files import PartMeta, Slot
+from taskmon.downloads.responses import content_range, continues, ensure_safe_url, is_encoded
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 DEFAULT_MAX_DOWNLOADS = 4
@@ -100,61 +101,6 @@ class _Verified:
 
 class _Restart(Exception):
     """The server cannot continue our `.part`: start again from byte 0."""
-
-
-def ensure_safe_url(untrusted_url: str) -> httpx.URL:
-    """Parse a link we are asked to fetch; raise UnsafeUrl unless it is absolute http(s)."""
-    try:
-        url = httpx.URL(untrusted_url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise UnsafeUrl(f"not a valid link ({exc})") from None
-    if url.scheme not in ("http", "https"):
-        what = f"a {url.scheme}: link" if url.scheme else "a relative link"
-        raise UnsafeUrl(f"only http(s) links can be downloaded, not {what}")
-    if not url.host:
-        raise UnsafeUrl("the link has no host")
-    if url.userinfo:  # httpx would turn it into an Authorization header
-        raise UnsafeUrl("the link carries a user name or password")
-    return url
-
-
-def _content_range(value: str | None) -> tuple[int | None, int | None]:
-    """(first byte, total) from `bytes 10-99/100` or `bytes */100`; None where unknown."""
-    if not value or not value.startswith("bytes "):
-        return None, None
-    span, _, total = value[6:].partition("/")
-    first = span.split("-", 1)[0]
-    return (
-        int(first) if first.isdigit() else None,
-        int(total) if total.isdigit() else None,
-    )
-
-
-def _is_encoded(response: httpx.Response) -> bool:
-    encoding: str = response.headers.get("content-encoding", "identity")
-    return encoding.lower() != "identity"
-
-
-def _continues(meta: PartMeta, response: httpx.Response, offset: int) -> bool:
-    """Whether a 206 is the rest of the file whose first `offset` bytes the `.part` holds.
-
-    Its start must be `offset`, its total the one recorded in the sidecar, and its
-    validator the recorded one: the strong ETag, else (no strong ETag) Last-Modified.
-    """
-    untrusted_first, untrusted_total = _content_range(response.headers.get("content-range"))
-    if untrusted_first != offset:
-        return False
-    if offset == 0:
-        return True  # nothing to continue: this is the whole file, as a 200 would be
-    if meta.total is None or untrusted_total != meta.total:
-        return False
-    if _is_encoded(response):
-        return False  # ranges count stored bytes; an encoded body cannot continue them
-    untrusted_etag: str | None = response.headers.get("etag")
-    untrusted_date: str | None = response.headers.get("last-modified")
-    if meta.strong_etag is not None:
-        return untrusted_etag == meta.strong_etag
-    return meta.last_modified is not None and untrusted_date == meta.last_modified
 
 
 class Downloader:
@@ -297,7 +243,7 @@ class Downloader:
         else:
             offset = 0
         async with self._open(url, headers) as response:
-            _, untrusted_total = _content_range(response.headers.get("content-range"))
+            _, untrusted_total = content_range(response.headers.get("content-range"))
             status = response.status_code
             if status == 416 and offset:
                 if untrusted_total != offset or meta.total != offset:
@@ -309,7 +255,7 @@ class Downloader:
                 )
             if status not in (200, 206):
                 raise HttpStatus(status)
-            if status == 206 and not _continues(meta, response, offset):
+            if status == 206 and not continues(meta, response, offset):
                 # A CDN that ignores If-Range sends its current file: never stitch it on.
                 raise _Restart
             if status == 200:
@@ -318,7 +264,7 @@ class Downloader:
             total = untrusted_total if status == 206 else None
             if total is None and length.isdigit():
                 total = offset + int(length)
-            encoded = _is_encoded(response)
+            encoded = is_encoded(response)
             if encoded:
                 total = None  # the decoded size is unknown in advance
             if total is not None and total > self.max_bytes:
@@ -399,7 +345,7 @@ class Downloader:
         watchdog = asyncio.timeout_at(min(deadline, window.due))
         try:
             if response is not None:
-                raw = not _is_encoded(response)
+                raw = not is_encoded(response)
                 # No chunk_size: a re-chunking buffer would lose its tail when the link is cut.
                 chunks = response.aiter_raw() if raw else response.aiter_bytes()
                 async with watchdog:
