@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
-from taskmon.cli.add import UsageProblem, describe_ref, read_ids
+from taskmon.cli.add import UsageProblem, describe_ref, wanted_ids
 from taskmon.cli.remove import match_ids
 from taskmon.domain import GAVE_UP, NOT_FOUND, State
 
@@ -47,12 +47,9 @@ def run(args: argparse.Namespace) -> int:
     from taskmon.store import Store, StoreUnavailable
 
     try:
-        wanted = list(dict.fromkeys(i for i in read_ids(args.ids, sys.stdin) if i))
+        wanted = wanted_ids(args.ids, sys.stdin)
     except UsageProblem as exc:
         print(f"taskmon retry: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if not wanted:
-        print("taskmon retry: no task IDs given", file=sys.stderr)
         return EXIT_USAGE
     directory = data_dir()
     path = db_path(directory)

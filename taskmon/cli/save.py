@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
-from taskmon.cli.add import UsageProblem, read_ids
+from taskmon.cli.add import UsageProblem, wanted_ids
 from taskmon.domain import StoredTask
 
 if TYPE_CHECKING:
@@ -111,12 +111,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     try:
-        wanted = list(dict.fromkeys(i for i in read_ids(args.ids, sys.stdin) if i))
+        wanted = wanted_ids(args.ids, sys.stdin)
         pattern = SavePattern.parse(DEFAULT_PATTERN if args.pattern is None else args.pattern)
     except (UsageProblem, PatternError) as exc:
         return usage(str(exc))
-    if not wanted:
-        return usage("no task IDs given")
     directory = data_dir()
     path = db_path(directory)
     stored: list[StoredTask] = []
