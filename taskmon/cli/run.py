@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
 from taskmon.cli.live_view import describe
 from taskmon.cli.save import add_save_to_arguments, save_target
-from taskmon.domain import State
+from taskmon.domain import State, counted
 from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
 
 if TYPE_CHECKING:
@@ -90,7 +90,8 @@ async def _run(until_done: bool, target: SaveTarget | None = None) -> int:
             loop.add_signal_handler(sig, stop.set)
     try:
         count = service.engine.tracked_count() if service.engine else 0
-        print(f"taskmon run: tracking {count} task(s) in {service.directory}", file=sys.stderr)
+        tracking = f"tracking {counted(count, 'task')} in {service.directory}"
+        print(f"taskmon run: {tracking}", file=sys.stderr)
         if not until_done:
             await stop.wait()
             return EXIT_OK

@@ -34,6 +34,7 @@ from taskmon.domain.task import (
     TaskView,
     utcnow,
 )
+from taskmon.domain.wording import counted
 
 __all__ = [
     "DURATION_SAMPLES",
@@ -59,6 +60,7 @@ __all__ = [
     "TaskError",
     "TaskRef",
     "TaskView",
+    "counted",
     "printable",
     "utcnow",
 ]

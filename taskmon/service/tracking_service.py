@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from taskmon.domain import DURATION_SAMPLES, AddResult, HistoryEntry, NewTask, StoredTask, TaskRef
+from taskmon.domain import (
+    DURATION_SAMPLES,
+    AddResult,
+    HistoryEntry,
+    NewTask,
+    StoredTask,
+    TaskRef,
+    counted,
+)
 from taskmon.downloads import PurgeAction, PurgeReport, cache_purge, safe_name
 from taskmon.keys import KeyringUnavailable, Secret, env_var
 from taskmon.net import ApiClients, ConfigError, resolve_base_url
@@ -67,11 +75,11 @@ class RemoveResult:
     @property
     def message(self) -> str:
         """One sentence for a status bar."""
-        words = [f"Removed {len(self.removed)} task(s)"]
+        words = [f"Removed {counted(len(self.removed), 'task')}"]
         if self.not_tracked:
             words.append(f"{len(self.not_tracked)} not tracked")
         if self.purge is not None:
-            words.append(f"deleted {len(self.purge.deleted)} file(s)")
+            words.append(f"deleted {counted(len(self.purge.deleted), 'file')}")
             for note in self.purge.notes:
                 if note.action is PurgeAction.LEFT_OUTSIDE:
                     words.append(f"left {note.path} alone (outside the cache)")

@@ -10,6 +10,7 @@ from typing import Final
 
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import Change, utcnow
+from taskmon.domain.wording import counted
 from taskmon.net.outcomes import Observed, Outcome
 from taskmon.providers.base import RequestSpec
 from taskmon.tracking.config import ProviderRuntime
@@ -88,7 +89,7 @@ class TaskCommands:
             task.retry_downloads()
             self._fetch_results(task)
             self._publish(task, Change.NONE)
-            return f"fetching {missing} missing result file(s) again"
+            return f"fetching {counted(missing, 'missing result file')} again"
         if task.ended_by_taskmon:
             task.reopen(self._now(), utcnow())
             if runtime.stopped:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.domain import State, TaskView
+from taskmon.domain import State, TaskView, counted
 from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
 from taskmon.ui import icons
@@ -42,7 +42,6 @@ from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
-from taskmon.ui.wording import counted
 
 SETTINGS_VERSION: Final = 1
 MAX_DROPPED_FILE_BYTES: Final = 4 * 1024 * 1024

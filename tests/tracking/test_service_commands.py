@@ -146,7 +146,7 @@ async def test_remove_tasks_stops_polling_and_deletes_from_the_store(
     assert result.removed == (gone.key,)
     assert result.not_tracked == ("vidgo//id/never-added",)
     assert result.purge is None
-    assert result.message == "Removed 1 task(s); 1 not tracked"
+    assert result.message == "Removed 1 task; 1 not tracked"
     assert not service.engine.is_tracked(gone.key) and service.engine.is_tracked(kept.key)
     assert stored(data, gone.key) is None and stored(data, kept.key) is not None
     polls = len(sim.stats(gone.task_id).polls)
@@ -175,7 +175,7 @@ async def test_remove_with_purge_deletes_only_that_tasks_cached_files(
     assert not any(p.exists() for p in gone_files)
     assert not gone_files[0].parent.exists()  # its emptied directory goes too
     assert all(p.is_file() for p in kept_files)
-    assert result.message == "Removed 1 task(s); deleted 2 file(s)"
+    assert result.message == "Removed 1 task; deleted 2 files"
 
 
 async def test_a_purge_stops_the_tasks_download_first_so_nothing_lands_afterwards(
@@ -260,7 +260,7 @@ async def test_retry_fetches_a_failed_result_again(
 
     message = await service.retry(ref.key)
 
-    assert message == "fetching 1 missing result file(s) again"
+    assert message == "fetching 1 missing result file again"
     await asyncio.wait_for(service.wait_until_done(), 30)
     done = view(service, ref.key)
     assert not done.download_failed and done.problem is None

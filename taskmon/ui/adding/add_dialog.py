@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from taskmon.domain import TaskRef
+from taskmon.domain import TaskRef, counted
 from taskmon.intake import (
     Ambiguous,
     Duplicate,
@@ -52,7 +52,6 @@ from taskmon.ui.adding.paste_rows import (
 )
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.table.cell_text import provider_name
-from taskmon.ui.wording import counted
 
 RECENT_MODELS: Final = 10
 PARSE_DELAY_MS: Final = 250
