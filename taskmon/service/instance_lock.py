@@ -87,6 +87,11 @@ class InstanceLock:
         self.release()
 
     def _write_pid(self) -> None:
+        # Only the lock's holder writes here: a `.part` of another PID was left by a
+        # process killed between its write and its rename.
+        for stale in self._pid_path.parent.glob(f"{PID_FILE_NAME}.*.part"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
         # Atomic replace: a loser reading at the same moment sees the old PID or the new one.
         part = self._pid_path.with_name(f"{PID_FILE_NAME}.{os.getpid()}.part")
         try:

@@ -95,3 +95,13 @@ def test_without_a_readable_pid_the_message_says_so(tmp_path: Path) -> None:
     assert not loser.acquire()
     assert loser.busy_message().startswith("another taskmon (PID unknown) is already tracking")
     holder.release()
+
+
+def test_a_pid_part_left_by_a_killed_holder_is_cleared_by_the_next(tmp_path: Path) -> None:
+    """kill -9 between writing `taskmon.pid.<pid>.part` and renaming it left the part behind."""
+    tmp_path.mkdir(exist_ok=True)
+    left = tmp_path / "taskmon.pid.99999.part"
+    left.write_text("99999\n")
+    with InstanceLock(tmp_path):
+        assert not left.exists()
+        assert (tmp_path / "taskmon.pid").read_text().strip() == str(os.getpid())
