@@ -257,6 +257,9 @@ class TrackedTask:
                 model=stored.model,
                 media_kind=stored.media_kind,
                 provider_task_id=stored.provider_task_id,
+                # Not a column of its own: the stored payload holds it, and the
+                # provider module reads it again (as `taskmon save` does).
+                request=self.provider.request_echo(stored.raw),
                 raw=stored.raw,
             )
         self.file_paths = {
@@ -368,6 +371,7 @@ class TrackedTask:
             provider_task_id=self.provider_task_id,
             raw=snap.raw,
             usual_total_s=usual,
+            request=snap.request,
         )
 
 
