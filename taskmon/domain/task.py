@@ -79,6 +79,9 @@ class TaskView:
     # What the provider echoed about the request (prompt, resolution…), bounded by the
     # provider module; None when it echoes nothing.
     request: dict[str, Any] | None = None
+    # Some result downloads failed and wait to be tried again (downloads_pending stays
+    # True meanwhile): the results are not saved, though taskmon has not given up.
+    download_waiting: bool = False
 
     @property
     def prompt(self) -> str | None:

@@ -72,7 +72,11 @@ class KeepWatch(QObject):
         self._clock = clock or (lambda: datetime.now(UTC))
         self._expiring: tuple[str, ...] = ()  # keys of the tasks the banner names
         self._banner_text: str | None = None
-        self._pending = False
+        # One recount per batch of model changes; owned, so it dies with the window.
+        self._deferred = QTimer(self)
+        self._deferred.setSingleShot(True)
+        self._deferred.setInterval(0)
+        self._deferred.timeout.connect(self.refresh)
         model = window.model
         for signal in (model.rowsInserted, model.rowsRemoved, model.dataChanged):
             signal.connect(self._soon)
@@ -84,9 +88,8 @@ class KeepWatch(QObject):
 
     def _soon(self, *_args: object) -> None:
         """Recount once the current batch of model changes is through."""
-        if not self._pending:
-            self._pending = True
-            QTimer.singleShot(0, self.refresh)
+        if not self._deferred.isActive():
+            self._deferred.start()
 
     def expiring(self) -> list[str]:
         """Keys of the tasks the expiry banner speaks of (results not saved, links < 1 h)."""
@@ -94,7 +97,7 @@ class KeepWatch(QObject):
 
     def refresh(self) -> None:
         """The Needs attention count and the expiry banner, from the model's rows now."""
-        self._pending = False
+        self._deferred.stop()
         now = self._clock()
         views = self._window.model.views()
         self._window.filter_bar.set_attention_count(sum(1 for v in views if needs_attention(v)))

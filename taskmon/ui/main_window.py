@@ -679,6 +679,7 @@ def _retryable(view: TaskView) -> bool:
     return (
         view.state is State.LOST
         or view.download_failed
+        or view.download_waiting  # a failed download waiting for its next try: now
         or (view.state is State.FAILED and view.error is not None and view.error.code == "gave_up")
     )
 

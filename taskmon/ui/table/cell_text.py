@@ -137,10 +137,10 @@ def state_text(view: TaskView) -> str:
         return "checking…" if view.problem is None else "retrying"
     if view.raw_status and view.problem and "unrecognised status" in view.problem:
         return f"{view.state.value} ({view.raw_status})"
+    if keep_text.results_unsaved(view):  # also while a failed download waits for a retry
+        return f"succeeded, results not saved: {keep_text.unsaved_reason(view)}"
     if view.state is State.SUCCEEDED and view.downloads_pending:
         return "succeeded, saving"
-    if keep_text.results_unsaved(view):
-        return f"succeeded, results not saved: {keep_text.unsaved_reason(view)}"
     return view.state.value
 
 

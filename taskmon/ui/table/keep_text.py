@@ -21,6 +21,7 @@ from taskmon.providers import PROVIDERS
 
 SOON: Final = timedelta(hours=1)  # links expiring within this are announced
 ATTENTION_STATES: Final = frozenset({State.FAILED, State.LOST})
+_WAITING_PREFIX: Final = "results not saved: "  # how the engine words a waiting retry
 
 
 class LinkLifetimes:
@@ -55,15 +56,20 @@ LIFETIMES: Final = LinkLifetimes()
 
 
 def results_unsaved(view: TaskView) -> bool:
-    """Succeeded, no longer downloading, and some result is not in the cache."""
-    if view.state is not State.SUCCEEDED or view.downloads_pending or not view.observed:
+    """Succeeded, and some result could not be saved (given up, or waiting for a retry)."""
+    if view.state is not State.SUCCEEDED or not view.observed:
+        return False
+    if view.download_waiting:
+        return True
+    if view.downloads_pending:
         return False
     return view.download_failed or len(view.files) < len(view.outputs)
 
 
 def unsaved_reason(view: TaskView) -> str:
     """Why the results are not saved, in a few words."""
-    return " ".join((view.problem or "the download did not finish").split())
+    words = " ".join((view.problem or "the download did not finish").split())
+    return words.removeprefix(_WAITING_PREFIX) or words  # said once, by the state
 
 
 def needs_attention(view: TaskView) -> bool:
