@@ -11,17 +11,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QStatusBar
 
 from taskmon.domain import TaskView, counted
 from taskmon.providers import PROVIDERS
+from taskmon.ui.banners import BannerArea
+from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.keep_text import LIFETIMES, expires_at, expiring_soon, needs_attention
-from taskmon.ui.table.task_model import Column
-
-if TYPE_CHECKING:
-    from taskmon.ui.main_window import MainWindow
+from taskmon.ui.table.task_model import Column, TaskTableModel
+from taskmon.ui.table.task_table import TaskTable
 
 MINUTE_MS: Final = 60_000  # the countdown reads in minutes: the column is redrawn as often
 BANNER_TOPIC: Final = "links-expire"
@@ -29,6 +32,20 @@ PROMPT_SAMPLE: Final = "A cinematic close-up of a red fox in the snow"
 LIFETIME_KEY: Final = "providers/{}/link_lifetime_h"
 
 Clock = Callable[[], datetime]
+
+
+class KeepWindow(Protocol):
+    """What of the main window this needs (a Protocol: main_window imports this module)."""
+
+    model: TaskTableModel
+    proxy: TaskFilterModel
+    filter_bar: FilterBar
+    banners: BannerArea
+    table: TaskTable
+    bridge: EngineBridge
+    settings: QSettings
+
+    def statusBar(self) -> QStatusBar: ...  # Qt's name
 
 
 def link_lifetime_h(settings: QSettings, provider: str) -> float | None:
@@ -66,8 +83,10 @@ def expiry_banner_text(count: int) -> str:
 class KeepWatch(QObject):
     """Counts tasks that need attention and announces results whose links run out soon."""
 
-    def __init__(self, window: MainWindow, clock: Clock | None = None) -> None:
-        super().__init__(window)
+    def __init__(
+        self, window: KeepWindow, clock: Clock | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
         self._window = window
         self._clock = clock or (lambda: datetime.now(UTC))
         self._expiring: tuple[str, ...] = ()  # keys of the tasks the banner names
@@ -146,7 +165,7 @@ class KeepWatch(QObject):
         self._window.statusBar().showMessage(words, 8000)
 
 
-def install_keep(window: MainWindow, clock: Clock | None = None) -> KeepWatch:
+def install_keep(window: KeepWindow, clock: Clock | None = None) -> KeepWatch:
     """Wire the Needs attention chip, the expiry banner and the Prompt column into `window`.
 
     Called before the window restores its saved header, so the Prompt column is
@@ -157,6 +176,6 @@ def install_keep(window: MainWindow, clock: Clock | None = None) -> KeepWatch:
     table = window.table
     table.setColumnWidth(Column.PROMPT, table.text_width(PROMPT_SAMPLE))
     table.setColumnHidden(Column.PROMPT, True)
-    watch = KeepWatch(window, clock)
+    watch = KeepWatch(window, clock, window.table)  # lives as long as the window's table
     watch.refresh()
     return watch
