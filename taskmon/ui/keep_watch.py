@@ -20,7 +20,7 @@ from taskmon.domain import TaskView, counted
 from taskmon.providers import PROVIDERS
 from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.filter_bar import NEEDS_ATTENTION, FilterBar
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.keep_text import LIFETIMES, expires_at, expiring_soon, needs_attention
 from taskmon.ui.table.task_model import Column, TaskTableModel
@@ -30,6 +30,9 @@ MINUTE_MS: Final = 60_000  # the countdown reads in minutes: the column is redra
 BANNER_TOPIC: Final = "links-expire"
 PROMPT_SAMPLE: Final = "A cinematic close-up of a red fox in the snow"
 LIFETIME_KEY: Final = "providers/{}/link_lifetime_h"
+# Whether the user showed the Prompt column: a header state saved before the column
+# existed would show it (Qt shows sections it has no state for).
+PROMPT_SHOWN_KEY: Final = "window/prompt_column"
 
 Clock = Callable[[], datetime]
 
@@ -168,14 +171,28 @@ class KeepWatch(QObject):
 def install_keep(window: KeepWindow, clock: Clock | None = None) -> KeepWatch:
     """Wire the Needs attention chip, the expiry banner and the Prompt column into `window`.
 
-    Called before the window restores its saved header, so the Prompt column is
-    hidden unless the user showed it last time.
+    Called after the window restored its settings: the chip it restored is
+    applied here, and the Prompt column is hidden unless the user showed it.
     """
     load_link_lifetimes(window.settings)
-    window.filter_bar.attentionChanged.connect(window.proxy.set_attention)
-    table = window.table
-    table.setColumnWidth(Column.PROMPT, table.text_width(PROMPT_SAMPLE))
-    table.setColumnHidden(Column.PROMPT, True)
+    bar = window.filter_bar
+    bar.attentionChanged.connect(window.proxy.set_attention)
+    window.proxy.set_attention(bar.chip() == NEEDS_ATTENTION)
+    _install_prompt_column(window.table, window.settings)
     watch = KeepWatch(window, clock, window.table)  # lives as long as the window's table
     watch.refresh()
     return watch
+
+
+def _install_prompt_column(table: TaskTable, settings: QSettings) -> None:
+    header = table.horizontalHeader()
+    shown = bool(settings.value(PROMPT_SHOWN_KEY, False, bool))
+    if header.sectionSize(Column.PROMPT) == 0 or not shown:
+        table.setColumnWidth(Column.PROMPT, table.text_width(PROMPT_SAMPLE))
+    table.setColumnHidden(Column.PROMPT, not shown)
+
+    def resized(section: int, _old: int, new: int) -> None:
+        if section == Column.PROMPT:  # hiding a section resizes it to 0, showing it back
+            settings.setValue(PROMPT_SHOWN_KEY, new > 0)
+
+    header.sectionResized.connect(resized)

@@ -118,8 +118,8 @@ class MainWindow(QMainWindow):
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
         self._connect()
-        self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         self._restore()
+        self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         # Tasks the engine already tracks (restored from the store) before we listened.
         self._on_tasks_changed(bridge.tasks())
 
