@@ -70,7 +70,7 @@ def set_link_lifetime_h(settings: QSettings, provider: str, hours: float) -> Non
 def load_link_lifetimes(settings: QSettings) -> None:
     """Use the saved per-provider link lifetimes (providers that document none)."""
     chosen = {p: h * 3600 for p in PROVIDERS if (h := link_lifetime_h(settings, p)) is not None}
-    LIFETIMES.choose(chosen)
+    LIFETIMES.reset(chosen)
 
 
 def unsaved_results(view: TaskView) -> int:

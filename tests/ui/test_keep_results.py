@@ -344,3 +344,41 @@ def test_failed_lost_and_unsaved_need_attention_running_and_saved_do_not() -> No
     wanted = [keep_text.needs_attention(v) for v in (failed, lost, running, saved)]
     assert wanted == [True, True, False, False]
     assert keep_text.needs_attention(_unsaved_view("reapi"))
+
+
+# -- the per-provider setting ------------------------------------------------------------
+
+
+def test_the_link_lifetime_setting_moves_the_countdown_of_a_provider_that_documents_none(
+    keep_app: App, origin: Origin, clock: Clock, qtbot: Any
+) -> None:
+    from PySide6.QtWidgets import QLabel, QSpinBox
+
+    from taskmon.ui.keep_watch import link_lifetime_h
+    from taskmon.ui.settings.settings_dialog import SettingsDialog
+
+    ref = dead_link_task(keep_app, origin)  # Xenodia documents no lifetime
+    qtbot.waitUntil(lambda: not_saved(keep_app, ref.task_id), timeout=WAIT_MS)
+    window = keep_app.window
+    finished = view_of(keep_app, ref.task_id).finished_at
+    clock.at = finished + timedelta(hours=5, minutes=30)
+    window.keep.minute()
+    cell = window.model.index(row_of(keep_app, ref.task_id), Column.EXPIRES)
+    assert cell.data() == "in 18 h 30 m"
+    assert BANNER_TOPIC not in window.banners.topics()
+
+    dialog = SettingsDialog(keep_app.bridge, window.settings, window, provider="xenodia")
+    qtbot.addWidget(dialog)
+    try:
+        spin = dialog.findChild(QSpinBox, "linkLifetime_xenodia")
+        assert spin is not None and spin.value() == 24
+        spin.setValue(6)
+        window.keep.minute()
+        assert cell.data() == "in 30 m"
+        assert window.banners.text(BANNER_TOPIC) == "1 result expires within 1 h and is not saved"
+        assert link_lifetime_h(window.settings, "xenodia") == 6  # saved for the next start
+        apixo = dialog.findChild(QLabel, "linkLifetime_apixo")
+        assert apixo is not None and "as Apixo documents" in apixo.text()
+    finally:
+        keep_text.LIFETIMES.reset({})  # the window's lifetimes are the process's
+        dialog.close()

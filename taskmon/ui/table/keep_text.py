@@ -43,8 +43,13 @@ class LinkLifetimes:
         return self._chosen.get(provider, DEFAULT_LINK_TTL_S)
 
     def choose(self, lifetimes: Mapping[str, float]) -> None:
-        """Take the user's per-provider settings (seconds; others keep the default)."""
+        """Take the user's per-provider settings (seconds; others keep theirs)."""
         self._chosen.update({p: s for p, s in lifetimes.items() if s > 0})
+
+    def reset(self, lifetimes: Mapping[str, float]) -> None:
+        """Only these settings hold (seconds); every other provider has the default."""
+        self._chosen.clear()
+        self.choose(lifetimes)
 
     def ttl_s(self, provider: str) -> float:
         documented = self.documented_s(provider)
