@@ -152,7 +152,7 @@ async def test_files_do_not_exist_before_success_or_after_failure(sim, client) -
 async def test_renewing_links_are_signed_anew_by_a_status_answer_after_they_expired(
     sim, client, clock
 ) -> None:
-    script = TaskScript("xenodia", media_ttl_s=60, media_renew=True)
+    script = TaskScript("xenodia", media_ttl_s=60, media_renew_s=60)
     task = sim.add_task(script)
     clock.now = task.finishes_at_epoch
     (first,) = sim.result_urls(task.task_id)
