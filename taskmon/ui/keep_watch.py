@@ -135,7 +135,12 @@ class KeepWatch(QObject):
         """Redraw the countdown column (its rows only, one dataChanged per run), recount."""
         model = self._window.model
         model.tick()
-        rows = [r for r, v in enumerate(model.views()) if expires_at(v) is not None]
+        # Rows whose countdown shows: results not all kept (a saved one just says "saved").
+        rows = [
+            r
+            for r, v in enumerate(model.views())
+            if unsaved_results(v) and expires_at(v) is not None
+        ]
         roles = [
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ForegroundRole,

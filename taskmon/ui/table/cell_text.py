@@ -189,13 +189,12 @@ def expires_at(view: TaskView) -> datetime | None:
 
 
 def expires_text(view: TaskView, now: datetime) -> str:
-    """`in 3 h 12 m`, `in 42 m`, `expired`; `(saved)` once the results are safe anyway."""
+    """`in 3 h 12 m`, `in 42 m`, `expired`; `saved` once every result is kept (links no
+    longer matter)."""
+    if view.outputs and len(view.files) == len(view.outputs):
+        return "saved"
     at = expires_at(view)
-    all_saved = bool(view.outputs) and len(view.files) == len(view.outputs)
-    if at is None:
-        return "saved" if all_saved else ""
-    words = keep_text.countdown((at - now).total_seconds())
-    return f"{words} (saved)" if all_saved else words
+    return "" if at is None else keep_text.countdown((at - now).total_seconds())
 
 
 def problem_text(view: TaskView) -> str:
