@@ -382,3 +382,34 @@ def test_the_link_lifetime_setting_moves_the_countdown_of_a_provider_that_docume
     finally:
         keep_text.LIFETIMES.reset({})  # the window's lifetimes are the process's
         dialog.close()
+
+
+def test_the_needs_attention_chip_is_remembered_and_filters_after_a_restart(
+    sim_thread: SimulatorThread,
+    tmp_path: Path,
+    qsettings: QSettings,
+    run_async: Any,
+    qtbot: Any,
+    origin: Origin,
+) -> None:
+    first = App(sim_thread, tmp_path / "data", qsettings, run_async)
+    qtbot.addWidget(first.window)
+    saved = track(first, TaskScript("xenodia", run_s=0.2))
+    unsaved = dead_link_task(first, origin)
+    qtbot.waitUntil(
+        lambda: not_saved(first, unsaved.task_id)
+        and first.rows().get(saved.task_id) == "succeeded",
+        timeout=WAIT_MS,
+    )
+    first.window.filter_bar.set_chip(NEEDS_ATTENTION)
+    first.window._save()
+    first.stop()
+
+    again = App(sim_thread, tmp_path / "data", qsettings, run_async)
+    qtbot.addWidget(again.window)
+    try:
+        qtbot.waitUntil(lambda: again.window.model.rowCount() == 2, timeout=WAIT_MS)
+        assert again.window.filter_bar.chip() == NEEDS_ATTENTION
+        qtbot.waitUntil(lambda: proxy_ids(again) == {unsaved.task_id}, timeout=WAIT_MS)
+    finally:
+        again.stop()
