@@ -397,8 +397,9 @@ def test_the_needs_attention_chip_is_remembered_and_filters_after_a_restart(
     saved = track(first, TaskScript("xenodia", run_s=0.2))
     unsaved = dead_link_task(first, origin)
     qtbot.waitUntil(
-        lambda: not_saved(first, unsaved.task_id)
-        and first.rows().get(saved.task_id) == "succeeded",
+        lambda: (
+            not_saved(first, unsaved.task_id) and first.rows().get(saved.task_id) == "succeeded"
+        ),
         timeout=WAIT_MS,
     )
     first.window.filter_bar.set_chip(NEEDS_ATTENTION)
