@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Copy the results of the given tasks into DIR (default: the platform's downloads "
             "folder + taskmon), named by PATTERN, fetching into the media cache first what is "
-            "not there yet while its links work. An ID is a task ID or a store key (as "
+            "not there yet while its links work (a dead link makes it ask the provider once, "
+            "with the key taskmon uses, for fresh links). An ID is a task ID or a store key (as "
             "`remove` takes them); '-' reads IDs from stdin. Prints one absolute path per "
             "file written. A name already taken gets ' (2)', ' (3)'…; nothing is replaced. "
             "Exit status: 0 every result of every ID was saved; 1 some could not be (not "
@@ -140,9 +141,13 @@ def run(args: argparse.Namespace) -> int:
     def problem(message: str) -> None:
         print(f"taskmon save: {message}", file=sys.stderr, flush=True)
 
+    from taskmon.keys import KeyStore
+
     target = SaveTarget(folder, pattern, metadata=args.metadata)
     report = asyncio.run(
-        save_stored_results(directory, tasks, target, on_saved=saved, on_problem=problem)
+        save_stored_results(
+            directory, tasks, target, on_saved=saved, on_problem=problem, keys=KeyStore()
+        )
     )
     return EXIT_TASK_FAILED if report.problems else EXIT_OK
 

@@ -76,6 +76,18 @@ class TaskView:
     raw: Any
     # What this provider and model usually take, creation to end (p10, p90 seconds).
     usual_total_s: tuple[float, float] | None = None
+    # What the provider echoed about the request (prompt, resolution…), bounded by the
+    # provider module; None when it echoes nothing.
+    request: dict[str, Any] | None = None
+    # Some result downloads failed and wait to be tried again (downloads_pending stays
+    # True meanwhile): the results are not saved, though taskmon has not given up.
+    download_waiting: bool = False
+
+    @property
+    def prompt(self) -> str | None:
+        """The prompt the provider echoed, when it echoed one as text."""
+        untrusted = None if self.request is None else self.request.get("prompt")
+        return untrusted if isinstance(untrusted, str) and untrusted.strip() else None
 
     @property
     def key(self) -> str:

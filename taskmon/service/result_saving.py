@@ -7,7 +7,9 @@ sidecar. The cache stays the one place taskmon itself keeps results.
 
 `save_stored_results` fetches into the cache only while it holds the data
 dir's lock: a running `taskmon run` (or the window) owns that cache and its
-downloads, and two processes never write the same `.part`.
+downloads, and two processes never write the same `.part`. A link that is dead
+(or known to have expired) makes it ask the provider once for the task's links
+(service/fresh_links.py); only when that gives none that works is it "link dead".
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,8 +44,10 @@ from taskmon.downloads import (
     cache_name_hint,
     save_copy,
 )
+from taskmon.downloads.errors import HttpStatus
 from taskmon.providers import PROVIDERS
 from taskmon.service.data_paths import db_path
+from taskmon.service.fresh_links import FreshLinks, KeySource, link_known_dead
 from taskmon.service.instance_lock import InstanceLock
 from taskmon.service.tracking_service import task_cache_dir
 from taskmon.store import StoreError, StoreWriter
@@ -169,8 +173,12 @@ async def save_stored_results(
     *,
     on_saved: Callable[[Path], None],
     on_problem: Callable[[str], None],
+    keys: KeySource | None = None,
 ) -> SaveReport:
-    """Copy every result of `tasks` to `target`, fetching what the cache lacks first."""
+    """Copy every result of `tasks` to `target`, fetching what the cache lacks first.
+
+    `keys`: the API keys, to ask a provider for fresh links when one is dead.
+    """
     report = SaveReport()
     copier = ResultCopier(target)
 
@@ -180,6 +188,7 @@ async def save_stored_results(
         on_problem(message)
 
     fetcher = _CacheFiller(directory)
+    fresh = FreshLinks(keys)
     try:
         for task in tasks:
             if task.state is not State.SUCCEEDED:
@@ -192,7 +201,7 @@ async def save_stored_results(
                 cached = cached_file(None if record is None else record.path)
                 if cached is None:
                     try:
-                        cached = await fetcher.fetch(task, index, output.url)
+                        cached = await _fetch(fetcher, fresh, task, index, output.url)
                     except DownloadError as exc:
                         problem(task, f"{which} could not be fetched: {exc}")
                         continue
@@ -204,8 +213,29 @@ async def save_stored_results(
                 report.saved.append(saved.path)
                 on_saved(saved.path)
     finally:
+        await fresh.aclose()
         await fetcher.aclose()
     return report
+
+
+async def _fetch(
+    fetcher: _CacheFiller, fresh: FreshLinks, task: StoredTask, index: int, url: str
+) -> Path:
+    """Output `index` into the cache: from a fresh link when the stored one is (known) dead."""
+    if link_known_dead(url, task, datetime.now(UTC)):
+        answer = await fresh.ask(task)
+        if index < len(answer.outputs):
+            url = answer.outputs[index].url
+    try:
+        return await fetcher.fetch(task, index, url)
+    except HttpStatus as exc:
+        if not exc.expired:
+            raise
+        answer = await fresh.ask(task)  # asked once per task: the same answer again
+        if index >= len(answer.outputs) or answer.outputs[index].url == url:
+            why = answer.why_not or "no fresh link for it"
+            raise DownloadError(f"link dead: {exc}; {why}") from exc
+    return await fetcher.fetch(task, index, answer.outputs[index].url)
 
 
 def _not_succeeded(task: StoredTask) -> str:

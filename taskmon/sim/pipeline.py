@@ -100,6 +100,7 @@ async def serve_status(
         if response is not None:
             return response
         now = state.clock()  # "slow": the answer reflects the moment it is sent
+    task.renew_expired_links(now)
     cache_hit = False
     if spec.caches_in_flight_status and task.cache and now - task.cache[0] < state.reapi_cache_s:
         native, body = task.cache[1]

@@ -61,6 +61,9 @@ class TaskScript:
     output_ext: bool = True  # False: the media URL path has no extension
     media_bytes: int = 2048
     media_ttl_s: float | None = None  # URLs expire this long after the task finished
+    # With media_ttl_s: a status answer given after the links expired signs them anew,
+    # valid this long from then (a provider that re-signs its result URLs per call).
+    media_renew_s: float | None = None
     media_cut_after: int | None = None  # the first GET of each file is cut after N bytes
     error_code: str | None = None
     error_message: str | None = None
@@ -73,6 +76,7 @@ class TaskScript:
     # comments for as long as it stays open, the terminal event never (a stream that hangs).
     stream_events_max: int | None = None
     last_frame: bool = False  # reAPI video: add output.last_frame_url
+    prompt: str | None = None  # Xenodia: the prompt its `request` echoes (default: made up)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the control API's request body)."""
@@ -115,6 +119,10 @@ def validate(script: TaskScript) -> None:
         raise ValueError("queue_s and run_s must be >= 0")
     if script.outputs < 0 or script.media_bytes < 0:
         raise ValueError("outputs and media_bytes must be >= 0")
+    if script.media_renew_s is not None and (
+        script.media_ttl_s is None or script.media_renew_s <= 0
+    ):
+        raise ValueError("media_renew_s must be > 0 and needs media_ttl_s")
     if script.task_id is not None and not script.task_id:
         raise ValueError("task_id must not be empty")
     for fault in script.faults:

@@ -155,6 +155,15 @@ class SimTask:
             return list(self.script.output_urls)
         return [media.url(media_base, secret) for media in self.files]
 
+    def renew_expired_links(self, now: float) -> None:
+        """With `media_renew_s`: links that expired are signed anew, valid that long more."""
+        renew_s = self.script.media_renew_s
+        if renew_s is None or now < self.finishes_at_epoch:
+            return
+        for media in self.all_files:
+            if media.expires_at_epoch is not None and now >= media.expires_at_epoch:
+                media.expires_at_epoch = now + renew_s
+
     def last_frame_url(self, media_base: str, secret: bytes) -> str | None:
         return self.last_frame.url(media_base, secret) if self.last_frame else None
 

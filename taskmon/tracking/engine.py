@@ -134,7 +134,8 @@ class Engine:
             call=self.call,
             observe=self._outcomes.observe,
             keeps_results=lambda: self._results.enabled,
-            fetch_results=self._results.fetch,
+            # A retry asks the provider first: fresh result URLs where it signs them anew.
+            fetch_results=lambda task: self._results.fetch(task, refresh_first=True),
             poll_now=self._poll_now,
             publish=self._publish,
             now=self._now,

@@ -2,7 +2,9 @@
 
 Each output is downloaded with the safe downloader (no API key ever goes to a
 result host). A link that answers 403/404/410 has often just expired: the task
-is queried once for fresh URLs before the result is called gone.
+is queried once for fresh URLs before the result is called gone. A retry the
+user asks for queries it first, whatever the links say: a provider that signs
+its result URLs anew per status answer gives working ones, the others the same.
 
 A download that still fails after the quick retries is tried again later,
 backing off (`download_retry_first_s` doubling to `download_retry_max_s`), for
@@ -80,6 +82,7 @@ class _Waiting:
     origins: set[str]
     disk: Path | None
     free_bytes: int | None  # free space on `disk` when it was full
+    refresh: bool = False  # the user asked: query the task for fresh URLs first
 
 
 def origin_of(url: str) -> str:
@@ -148,6 +151,7 @@ class ResultFetcher:
         waiting = self._waiting.get(key)
         if waiting is None:
             return False
+        waiting.refresh = True
         waiting.wake.set()
         return True
 
@@ -156,8 +160,12 @@ class ResultFetcher:
         """Whether this engine keeps results at all."""
         return self._result_dir is not None
 
-    def fetch(self, task: TrackedTask) -> None:
-        """Download a succeeded task's missing results, when this engine keeps results."""
+    def fetch(self, task: TrackedTask, refresh_first: bool = False) -> None:
+        """Download a succeeded task's missing results, when this engine keeps results.
+
+        `refresh_first`: ask the provider for the task before (fresh result URLs
+        where it gives them), as a user's retry does.
+        """
         if task.state is not State.SUCCEEDED or self._result_dir is None:
             return
         outputs = task.snapshot.outputs if task.snapshot else ()
@@ -165,9 +173,15 @@ class ResultFetcher:
             return
         task.downloads_started()
         # Owned by the task: the download stops when the task is untracked.
-        self._jobs.spawn(self._fetch_all(task, self._result_dir), task.ref.key)
+        job = self._fetch_all(task, self._result_dir, refresh_first)
+        self._jobs.spawn(job, task.ref.key)
 
-    async def _fetch_all(self, task: TrackedTask, result_dir: Callable[[TaskRef], Path]) -> None:
+    async def _fetch_all(
+        self,
+        task: TrackedTask,
+        result_dir: Callable[[TaskRef], Path],
+        refresh_first: bool = False,
+    ) -> None:
         if self._downloader is None:
             client = None if self._download_client is None else await self._download_client()
             self._downloader = Downloader(client)
@@ -175,7 +189,10 @@ class ResultFetcher:
         tries = 0
         try:
             while True:
-                done = await self._fetch_round(task, result_dir(task.ref))
+                if refresh_first:
+                    await self._refresh(task)
+                # One status call per round at most: a refresh just made counts.
+                done = await self._fetch_round(task, result_dir(task.ref), refresh_first)
                 problems = done.problems
                 if not problems:
                     return
@@ -187,7 +204,7 @@ class ResultFetcher:
                     f"results not saved: {'; '.join(problems)}; retrying in {_in_words(delay)}"
                 )
                 self._publish(task, Change.NONE)
-                await self._wait(task.ref.key, delay, done)
+                refresh_first = await self._wait(task.ref.key, delay, done)
         finally:
             self._waiting.pop(task.ref.key, None)
             task.downloads_finished(problems)
@@ -206,8 +223,11 @@ class ResultFetcher:
             return None
         return delay
 
-    async def _wait(self, key: str, delay_s: float, done: _Round) -> None:
-        """Sleep `delay_s`, or less when the host answers or the full disk has room again."""
+    async def _wait(self, key: str, delay_s: float, done: _Round) -> bool:
+        """Sleep `delay_s`, or less when the host answers or the full disk has room again.
+
+        True when the user asked for the retry (`retry_now`): fresh URLs are wanted.
+        """
         free = None if done.disk is None else await asyncio.to_thread(_free_bytes, done.disk)
         waiting = _Waiting(asyncio.Event(), done.origins, done.disk, free)
         self._waiting[key] = waiting
@@ -219,11 +239,12 @@ class ResultFetcher:
                 try:
                     async with asyncio.timeout(step):
                         await waiting.wake.wait()
-                    return
+                    return waiting.refresh
                 except TimeoutError:
                     pass
                 if waiting.disk is not None and await self._disk_has_room(waiting):
-                    return
+                    return waiting.refresh
+            return waiting.refresh
         finally:
             self._waiting.pop(key, None)
 
@@ -235,8 +256,10 @@ class ResultFetcher:
             return False
         return free >= waiting.free_bytes + DISK_ROOM_BYTES
 
-    async def _fetch_round(self, task: TrackedTask, save_dir: Path) -> _Round:
-        """One pass over the task's missing outputs."""
+    async def _fetch_round(
+        self, task: TrackedTask, save_dir: Path, refreshed: bool = False
+    ) -> _Round:
+        """One pass over the task's missing outputs (`refreshed`: URLs asked for just now)."""
         done = _Round()
         root = self._result_root
         try:
@@ -252,7 +275,6 @@ class ResultFetcher:
             done.problems.append(f"cannot create {save_dir}: {exc.strerror or exc}")
             done.disk = result_root_or_parent(save_dir, self._result_root)
             return done
-        refreshed = False
         index = 0
         while task.snapshot is not None and index < len(task.snapshot.outputs):
             output = task.snapshot.outputs[index]

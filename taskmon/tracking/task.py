@@ -63,6 +63,7 @@ class TrackedTask:
     file_paths: dict[int, str] = field(default_factory=dict)  # output index -> local file
     downloads_pending: bool = False
     download_failed: bool = False
+    download_waiting: bool = False  # failed downloads wait for their next try
     provider_task_id: str | None = None
 
     # -- polling ------------------------------------------------------------
@@ -150,6 +151,7 @@ class TrackedTask:
 
     def downloads_started(self) -> None:
         self.downloads_pending = True
+        self.download_waiting = False
 
     def file_downloaded(self, index: int, path: str) -> None:
         self.file_paths[index] = path
@@ -158,10 +160,12 @@ class TrackedTask:
         """Some downloads failed and wait to be tried again; still pending meanwhile."""
         self.problem = problem
         self.download_failed = False
+        self.download_waiting = True
 
     def downloads_finished(self, problems: list[str]) -> None:
         """The result downloads ended; `problems` (one per failed file) become the problem."""
         self.downloads_pending = False
+        self.download_waiting = False
         self.problem = "; ".join(problems) or None
         self.download_failed = bool(problems)
 
@@ -257,6 +261,9 @@ class TrackedTask:
                 model=stored.model,
                 media_kind=stored.media_kind,
                 provider_task_id=stored.provider_task_id,
+                # Not a column of its own: the stored payload holds it, and the
+                # provider module reads it again (as `taskmon save` does).
+                request=self.provider.request_echo(stored.raw),
                 raw=stored.raw,
             )
         self.file_paths = {
@@ -368,6 +375,8 @@ class TrackedTask:
             provider_task_id=self.provider_task_id,
             raw=snap.raw,
             usual_total_s=usual,
+            request=snap.request,
+            download_waiting=self.download_waiting,
         )
 
 

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import Cost, TaskView
-from taskmon.ui.table import cell_text
+from taskmon.ui.request_echo import RequestEchoView
+from taskmon.ui.table import cell_text, keep_cells
 
 RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor
 
@@ -127,6 +128,8 @@ class DetailsPanel(QWidget):
             value.linkActivated.connect(self._open_link)
             self._form.addRow(f"{name}:", value)
             self._values[name] = value
+        self.request_echo = RequestEchoView(fields)  # what the provider echoed (prompt…)
+        self._form.addRow("Request:", self.request_echo)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -162,6 +165,7 @@ class DetailsPanel(QWidget):
             self._icon.clear()
             for label in self._values.values():
                 label.setText(cell_text.DASH)
+            self.request_echo.show_request(None)
             self._history.clear()
             self._raw.setPlainText("")
             return
@@ -171,6 +175,7 @@ class DetailsPanel(QWidget):
         now = datetime.now(UTC)
         for name, getter in _FIELDS.items():
             self._values[name].setText(getter(view, now))
+        self.request_echo.show_request(view.request)
         self._fill_history(view)
         raw = _raw_text(view.raw)
         if raw != self._raw.toPlainText():
@@ -270,7 +275,7 @@ _FIELDS: Final = {
     "Label": _text(lambda v, _: v.label or cell_text.DASH),
     "Model": _text(lambda v, _: v.model or cell_text.DASH),
     "Media": _text(lambda v, _: v.media_kind.value if v.media_kind else cell_text.DASH),
-    "State": _text(lambda v, _: cell_text.state_text(v)),
+    "State": lambda v, _: keep_cells.state_html(v),  # a warning colour when not saved
     "Provider status": _text(lambda v, _: v.raw_status or cell_text.DASH),
     "Progress": _text(lambda v, now: cell_text.progress(v, now).text or "unknown"),
     "Created": _text(lambda v, _: _when(v.created_at)),

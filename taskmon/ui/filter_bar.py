@@ -1,4 +1,9 @@
-"""The row above the table: state chips with counts, a provider menu, a search field."""
+"""The row above the table: state chips with counts, a provider menu, a search field.
+
+Beside the state chips, **Needs attention** shows failed and lost tasks and
+succeeded ones whose results could not be saved (not a set of states: the
+proxy asks `keep_text.needs_attention` of each task).
+"""
 
 from __future__ import annotations
 
@@ -30,12 +35,14 @@ CHIPS: Final[dict[str, frozenset[str] | None]] = {
     "Lost": frozenset({State.LOST.value}),
 }
 ALL_PROVIDERS: Final = ""
+NEEDS_ATTENTION: Final = "Needs attention"
 
 
 class FilterBar(QWidget):
     """Emits what to show; the window hands it to the proxy model."""
 
     statesChanged = Signal(object)  # frozenset[str] | None
+    attentionChanged = Signal(bool)  # the Needs attention chip was chosen (or left)
     providerChanged = Signal(object)  # str | None
     textChanged = Signal(str)
 
@@ -52,7 +59,7 @@ class FilterBar(QWidget):
         self._chips: dict[str, QToolButton] = {}
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
-        for name in CHIPS:
+        for name in [*CHIPS, NEEDS_ATTENTION]:
             chip = QToolButton(self)
             chip.setCheckable(True)
             chip.setAutoRaise(True)
@@ -76,13 +83,14 @@ class FilterBar(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search IDs, labels, models, errors…  (Ctrl+F)")
+        self.search.setPlaceholderText("Search IDs, labels, prompts, errors…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
         self.search.textChanged.connect(self.textChanged)
         self.search.installEventFilter(self)  # Escape clears it
         layout.addWidget(self.search)
         self.set_counts(Counter())
+        self.set_attention_count(0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -97,7 +105,8 @@ class FilterBar(QWidget):
         return super().eventFilter(watched, event)
 
     def _chip_clicked(self, name: str) -> None:
-        self.statesChanged.emit(CHIPS[name])
+        self.attentionChanged.emit(name == NEEDS_ATTENTION)
+        self.statesChanged.emit(CHIPS.get(name))
 
     def _provider_picked(self, _index: int) -> None:
         data = self.provider_box.currentData()
@@ -110,6 +119,12 @@ class FilterBar(QWidget):
             n = total if states is None else sum(counts[s] for s in states)
             self._chips[name].setText(f"{name}  {n}")
 
+    def set_attention_count(self, n: int) -> None:
+        """How many tasks need attention (failed, lost, results not saved)."""
+        chip = self._chips[NEEDS_ATTENTION]
+        chip.setText(f"{NEEDS_ATTENTION}  {n}")
+        chip.setToolTip("Failed and lost tasks, and succeeded ones whose results are not saved")
+
     # -- persisted choices -----------------------------------------------------
 
     def chip(self) -> str:
@@ -118,7 +133,7 @@ class FilterBar(QWidget):
     def set_chip(self, name: str) -> None:
         if name in self._chips:
             self._chips[name].setChecked(True)
-            self.statesChanged.emit(CHIPS[name])
+            self._chip_clicked(name)
 
     def provider(self) -> str:
         return str(self.provider_box.currentData() or ALL_PROVIDERS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Final
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, QSettings, Qt
@@ -39,6 +40,7 @@ from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.keep_watch import install_keep
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
@@ -58,6 +60,7 @@ class MainWindow(QMainWindow):
         title_suffix: str = "",
         demo: bool = False,
         parent: QWidget | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         # What brings a hidden window back: the demo has its own rendezvous (ui/demo.py).
@@ -71,7 +74,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1440, 820)
 
-        self.model = TaskTableModel(icons.provider_icon, icons.state_icon, self)
+        self.model = TaskTableModel(icons.provider_icon, icons.state_icon, self, clock=clock)
         self.proxy = TaskFilterModel(self)
         self.proxy.setSourceModel(self.model)
 
@@ -116,6 +119,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._connect()
         self._restore()
+        self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         # Tasks the engine already tracks (restored from the store) before we listened.
         self._on_tasks_changed(bridge.tasks())
 
@@ -675,6 +679,7 @@ def _retryable(view: TaskView) -> bool:
     return (
         view.state is State.LOST
         or view.download_failed
+        or view.download_waiting  # a failed download waiting for its next try: now
         or (view.state is State.FAILED and view.error is not None and view.error.code == "gave_up")
     )
 

@@ -31,6 +31,8 @@ _STATE_COLOURS: Final = {
     "failed": ("#d93b3b", "#ff6b6b"),
     "cancelled": ("#b7791f", "#e0a84a"),
     "lost": ("#8a4fd3", "#b48cff"),
+    # Succeeded, but the results could not be saved: a warning, never success green.
+    "unsaved": ("#c2410c", "#fb923c"),
 }
 _ESTIMATE_COLOURS: Final = ("#7fa7ec", "#4f7cc7")
 

@@ -426,3 +426,84 @@ def test_while_a_run_tracks_the_data_dir_save_leaves_fetching_to_it(
     (line,) = saved.err_lines
     assert "not in the cache yet" in line and "already tracking" in line
     assert stored_files(data, task_id) == []  # nothing recorded: the run fetches it
+
+
+# -- dead links: fresh ones from a status call ----------------------------------------------
+
+
+def with_provider_key(sim: SimulatorThread, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`save` may ask Xenodia (the simulator) for the task: its key and address."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.setenv("TASKMON_XENODIA_API_KEY", sim.keys["xenodia"])
+    monkeypatch.setenv("TASKMON_XENODIA_BASE_URL", sim.api_url)
+
+
+def expired_task(sim: SimulatorThread, renew: bool) -> tuple[str, str]:
+    """A finished task whose (signed) link has expired; its ID and that link."""
+    task = sim.add_task(
+        TaskScript("xenodia", run_s=0.1, media_ttl_s=0.1, media_renew_s=60 if renew else None)
+    )
+    time.sleep(1.4)  # the signed expiry is a whole second: past it, whatever the rounding
+    (url,) = sim.result_urls(task.task_id)  # as taskmon stored it, before it expired
+    return task.task_id, url
+
+
+def media_gets(sim: SimulatorThread, url: str) -> int:
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    return sum(1 for raw, _ in sim.media_requests if raw.lstrip("/") == path)
+
+
+def test_save_asks_for_fresh_links_when_the_stored_one_expired(
+    sim: SimulatorThread, data: Path, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task_id, old = expired_task(sim, renew=True)
+    cli("add", "--provider", "xenodia", task_id)
+    observe(data, TaskRef("xenodia", task_id), State.SUCCEEDED, [old])
+    with_provider_key(sim, monkeypatch)
+    polls = len(sim.stats(task_id).polls)
+
+    saved = cli("save", "--to", str(tmp_path / "out"), task_id)
+
+    assert (saved.code, saved.err) == (EXIT_OK, ""), saved.err
+    (fresh,) = sim.result_urls(task_id)
+    assert fresh != old
+    (copy,) = saved.lines
+    assert Path(copy).read_bytes() == sim.expected_media(fresh)
+    assert len(sim.stats(task_id).polls) == polls + 1  # one status call
+    assert media_gets(sim, old) == 0  # its stated expiry had passed: not fetched in vain
+    ((_, path, state),) = stored_files(data, task_id)
+    assert state is FileState.COMPLETE and path is not None
+
+
+def test_save_says_link_dead_when_the_provider_gives_no_fresh_link(
+    sim: SimulatorThread, data: Path, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task_id, old = expired_task(sim, renew=False)
+    cli("add", "--provider", "xenodia", task_id)
+    observe(data, TaskRef("xenodia", task_id), State.SUCCEEDED, [old])
+    with_provider_key(sim, monkeypatch)
+    polls = len(sim.stats(task_id).polls)
+
+    saved = cli("save", "--to", str(tmp_path / "out"), task_id)
+
+    assert (saved.code, saved.out) == (EXIT_SOME_NOT_SAVED, "")
+    (line,) = saved.err_lines
+    assert line.startswith(f"taskmon save: xenodia {task_id}: the result could not be fetched")
+    assert "link dead" in line and "HTTP 403" in line and "gave the same links again" in line
+    assert len(sim.stats(task_id).polls) == polls + 1  # asked once, not once per try
+
+
+def test_without_a_key_save_does_not_ask_and_says_why(
+    sim: SimulatorThread, data: Path, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task_id, old = expired_task(sim, renew=True)
+    cli("add", "--provider", "xenodia", task_id)
+    observe(data, TaskRef("xenodia", task_id), State.SUCCEEDED, [old])
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    polls = len(sim.stats(task_id).polls)
+
+    saved = cli("save", "--to", str(tmp_path / "out"), task_id)
+
+    assert saved.code == EXIT_SOME_NOT_SAVED
+    assert "link dead" in saved.err and "no API key to ask Xenodia" in saved.err
+    assert len(sim.stats(task_id).polls) == polls

@@ -147,3 +147,37 @@ async def test_files_do_not_exist_before_success_or_after_failure(sim, client) -
     assert (await client.get(url)).status_code == 404
     failed = sim.add_task(TaskScript("apixo", run_s=0, outcome="failed"))
     assert failed.files and all(not f.available for f in failed.files)
+
+
+async def test_renewing_links_are_signed_anew_by_a_status_answer_after_they_expired(
+    sim, client, clock
+) -> None:
+    script = TaskScript("xenodia", media_ttl_s=60, media_renew_s=60)
+    task = sim.add_task(script)
+    clock.now = task.finishes_at_epoch
+    (first,) = sim.result_urls(task.task_id)
+    clock.advance(61)
+    assert (await client.get(first)).status_code == 403  # expired, until someone asks
+    body = (await status(client, sim, task)).json()
+    (fresh,) = [item["url"] for item in body["result"]["data"]]
+    assert fresh != first
+    response = await client.get(fresh)
+    assert response.status_code == 200 and response.content == sim.expected_media(fresh)
+    assert (await client.get(first)).status_code == 403  # the old signature stays dead
+
+
+async def test_links_that_do_not_renew_stay_expired_after_a_status_answer(
+    sim, client, clock
+) -> None:
+    task = sim.add_task(TaskScript("xenodia", media_ttl_s=60))
+    clock.now = task.finishes_at_epoch + 61
+    (url,) = sim.result_urls(task.task_id)
+    body = (await status(client, sim, task)).json()
+    assert [item["url"] for item in body["result"]["data"]] == [url]
+    assert (await client.get(url)).status_code == 403
+
+
+async def test_xenodia_echoes_the_scripted_prompt(sim, client, clock) -> None:
+    task = sim.add_task(TaskScript("xenodia", prompt="a red fox in the snow"))
+    body = (await status(client, sim, task)).json()
+    assert body["request"]["prompt"] == "a red fox in the snow"

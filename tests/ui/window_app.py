@@ -41,6 +41,7 @@ class App:
         settings: QSettings,
         run: Any,
         keys: Any = None,
+        clock: Any = None,
     ) -> None:
         self.sim = sim
         self.data_dir = data_dir
@@ -50,7 +51,7 @@ class App:
         self.service = TrackingService(data_dir, keys, config, role=HolderRole.WINDOW)
         self.bridge = EngineBridge(self.service, keys)
         run(self.bridge.start())
-        self.window = MainWindow(self.bridge, settings)
+        self.window = MainWindow(self.bridge, settings, clock=clock)
         self.quit_called = False
         self.window.quit_requested = lambda: setattr(self, "quit_called", True)
         self.window.show()

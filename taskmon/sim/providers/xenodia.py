@@ -71,7 +71,8 @@ def native_state(task: SimTask, now: float) -> str:
 def status_body(task: SimTask, now: float, media_base: str, secret: bytes) -> tuple[str, Body]:
     state, phase = native_state(task, now), task.phase_at(now)
     video = task.kind == "video"
-    request: Body = {"prompt": f"Simulated {task.kind} {task.task_id}"}
+    prompt = task.script.prompt or f"Simulated {task.kind} {task.task_id}"
+    request: Body = {"prompt": prompt}
     request |= (
         {"resolution": "720p"} if video else {"n": task.script.outputs, "response_format": "url"}
     )

@@ -37,6 +37,7 @@ from taskmon.service import KeyCheck, KeyVerdict
 from taskmon.ui import icons, theme
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.settings import provider_settings
+from taskmon.ui.settings.link_lifetime import add_link_lifetime_row
 
 _VERDICT_WORDS = {
     KeyVerdict.WORKS: "Works",
@@ -135,6 +136,7 @@ class ProviderPage(QWidget):
         hint.setWordWrap(True)
         hint.setEnabled(False)
         form.addRow("", hint)
+        add_link_lifetime_row(form, name, settings, self)  # for the links' countdown
 
         self.save_key.clicked.connect(lambda: self.bridge.run(self._save_key()))
         self.delete_key.clicked.connect(lambda: self.bridge.run(self._delete_key()))

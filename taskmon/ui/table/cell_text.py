@@ -7,11 +7,12 @@ and the model only asks "what does this cell say" and "what does it sort by".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from taskmon.domain import Cost, State, TaskView
 from taskmon.providers import PROVIDERS
+from taskmon.ui.table import keep_text
 
 DASH = "—"
 
@@ -105,6 +106,8 @@ def progress(view: TaskView, now: datetime) -> ProgressInfo:
     if view.state.is_terminal:
         if view.state is State.SUCCEEDED:
             text = "downloading…" if view.downloads_pending else "done"
+            if keep_text.results_unsaved(view):
+                text = "not saved"
             return ProgressInfo(ProgressMode.DONE, 1.0, text)
         return ProgressInfo(ProgressMode.DONE, None, view.state.value)
     if view.progress is not None:
@@ -134,9 +137,16 @@ def state_text(view: TaskView) -> str:
         return "checking…" if view.problem is None else "retrying"
     if view.raw_status and view.problem and "unrecognised status" in view.problem:
         return f"{view.state.value} ({view.raw_status})"
+    if keep_text.results_unsaved(view):  # also while a failed download waits for a retry
+        return f"succeeded, results not saved: {keep_text.unsaved_reason(view)}"
     if view.state is State.SUCCEEDED and view.downloads_pending:
         return "succeeded, saving"
     return view.state.value
+
+
+def colour_state(view: TaskView) -> str:
+    """The theme colour a task's state is drawn in: `unsaved` (a warning) is not green."""
+    return "unsaved" if keep_text.results_unsaved(view) else view.state.value
 
 
 def cost_value(cost: Cost) -> float | None:
@@ -174,24 +184,17 @@ def results_text(view: TaskView) -> str:
 
 
 def expires_at(view: TaskView) -> datetime | None:
-    """When the provider's result links stop working, when it documents that."""
-    provider = PROVIDERS.get(view.ref.provider)
-    ttl = provider.result_url_ttl_s if provider is not None else None
-    if ttl is None or view.state is not State.SUCCEEDED or not view.outputs:
-        return None
-    end = view.finished_at or view.first_seen_at
-    return end + timedelta(seconds=ttl)
+    """When the result links stop working: stated by a link, documented, or the setting."""
+    return keep_text.expires_at(view)
 
 
 def expires_text(view: TaskView, now: datetime) -> str:
+    """`in 3 h 12 m`, `in 42 m`, `expired`; `saved` once every result is kept (links no
+    longer matter)."""
+    if view.outputs and len(view.files) == len(view.outputs):
+        return "saved"
     at = expires_at(view)
-    all_saved = bool(view.outputs) and len(view.files) == len(view.outputs)
-    if at is None:
-        return "saved" if all_saved else ""
-    left = (at - now).total_seconds()
-    if left <= 0:
-        return "expired (saved)" if all_saved else "expired"
-    return f"in {duration(left)}" + (" (saved)" if all_saved else "")
+    return "" if at is None else keep_text.countdown((at - now).total_seconds())
 
 
 def problem_text(view: TaskView) -> str:

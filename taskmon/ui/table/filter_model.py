@@ -1,8 +1,9 @@
 """Sorting and filtering of the task table: by provider, by state, by text.
 
 Search: every word must match, each at the start of a word of some field
-("batch C" is not "batch A" with a "c" somewhere); in task IDs any run of
-at least MIN_ID_SUBSTRING characters matches too, since IDs have no words.
+("batch C" is not "batch A" with a "c" somewhere; the prompt the provider
+echoed is a field too); in task IDs any run of at least MIN_ID_SUBSTRING
+characters matches too, since IDs have no words.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Final
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from taskmon.domain import TaskView
+from taskmon.ui.table.keep_text import needs_attention
 from taskmon.ui.table.task_model import SORT_ROLE, VIEW_ROLE, TaskTableModel
 
 MIN_ID_SUBSTRING: Final = 3
@@ -28,6 +30,7 @@ class TaskFilterModel(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
         self._providers: frozenset[str] | None = None  # None = all
         self._states: frozenset[str] | None = None
+        self._attention = False  # only tasks that need attention (failed, lost, not saved)
         self._words: tuple[str, ...] = ()
         self._patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
@@ -42,6 +45,9 @@ class TaskFilterModel(QSortFilterProxyModel):
         # A word starts where no letter or digit comes before it (`_`, `-`, `/` split).
         patterns = tuple((w, re.compile(r"(?<![^\W_])" + re.escape(w))) for w in words)
         self._set(words=words, patterns=patterns)
+
+    def set_attention(self, only: bool) -> None:
+        self._set(attention=only)
 
     def providers(self) -> frozenset[str] | None:
         return self._providers
@@ -59,6 +65,8 @@ class TaskFilterModel(QSortFilterProxyModel):
         if self._providers is not None and view.ref.provider not in self._providers:
             return False
         if self._states is not None and view.state.value not in self._states:
+            return False
+        if self._attention and not needs_attention(view):
             return False
         if self._patterns:
             ids, text = _haystack(view)
@@ -92,7 +100,7 @@ class TaskFilterModel(QSortFilterProxyModel):
 
 def _haystack(view: TaskView) -> tuple[str, str]:
     """What a search may match: the IDs, then the words of label, model, provider,
-    state and errors (lines apart, so no word runs into the next field)."""
+    state, errors and prompt (lines apart, so no word runs into the next field)."""
     ids = "\n".join((view.ref.task_id, view.provider_task_id or "")).casefold()
     parts = [  # not the IDs: `task_c6ff…` must not answer to the word "c"
         view.label or "",
@@ -103,5 +111,6 @@ def _haystack(view: TaskView) -> tuple[str, str]:
         view.media_kind.value if view.media_kind else "",
         view.error.message if view.error else "",
         view.problem or "",
+        view.prompt or "",
     ]
     return ids, "\n".join(parts).casefold()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from taskmon.domain import State
 from taskmon.ui import theme
+from taskmon.ui.table import cell_text
 from taskmon.ui.table.cell_text import ProgressInfo, ProgressMode
 from taskmon.ui.table.task_model import PROGRESS_ROLE, VIEW_ROLE
 
@@ -56,7 +57,7 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(bar, radius, radius)
 
         state = view.state
-        fill = theme.state_colour(state.value, palette)
+        fill = theme.state_colour(cell_text.colour_state(view), palette)
         if info.mode is ProgressMode.DONE:
             if state is State.SUCCEEDED:
                 self._fill(painter, bar, 1.0, fill, radius)
@@ -77,7 +78,7 @@ class ProgressDelegate(QStyledItemDelegate):
             elif selected:
                 pen = palette.color(palette.ColorRole.HighlightedText)
             elif info.mode is ProgressMode.DONE:
-                pen = theme.state_colour(state.value, palette)
+                pen = theme.state_colour(cell_text.colour_state(view), palette)
             else:
                 pen = palette.color(palette.ColorRole.Text)
             painter.setPen(QPen(pen))

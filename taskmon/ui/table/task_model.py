@@ -34,7 +34,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 
 from taskmon.domain import TaskView
-from taskmon.ui.table import cell_text
+from taskmon.ui.table import cell_text, keep_cells
 
 VIEW_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 2
@@ -62,6 +62,7 @@ class Column(IntEnum):
     RESULTS = 11
     EXPIRES = 12
     PROBLEM = 13
+    PROMPT = 14  # hidden unless the user shows it (header menu)
 
 
 HEADERS: Final = {
@@ -79,12 +80,14 @@ HEADERS: Final = {
     Column.RESULTS: "Results",
     Column.EXPIRES: "Links expire",
     Column.PROBLEM: "Last error",
+    Column.PROMPT: "Prompt",
 }
 HEADER_TIPS: Final = {
     Column.QUEUED: "Time spent waiting in the provider's queue",
     Column.RUNNING: "Time spent generating",
     Column.ETA: "Expected time to finish (from the provider, its progress, or past tasks)",
     Column.EXPIRES: "When the provider's result links stop working",
+    Column.PROMPT: "The prompt, as the provider echoed it",
     Column.PROGRESS: "Solid: reported by the provider. Striped: estimated from elapsed time.",
 }
 
@@ -304,6 +307,8 @@ class TaskTableModel(QAbstractTableModel):
         column = _COLUMNS[index.column()]
         if role == SORT_ROLE:
             return self._sort_value(view, column)
+        if role in keep_cells.ROLES:  # results not saved, links expiring: warning colours
+            return keep_cells.colour(view, column.name, role, self._now)
         if role == VIEW_ROLE:
             return view
         if role == PROGRESS_ROLE and column is Column.PROGRESS:
@@ -312,7 +317,7 @@ class TaskTableModel(QAbstractTableModel):
             if column is Column.PROVIDER and self._provider_icon is not None:
                 return self._provider_icon(view.ref.provider)
             if column is Column.STATE and self._state_icon is not None:
-                return self._state_icon(view.state.value if view.observed else "")
+                return self._state_icon(keep_cells.icon_state(view))
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(view, column)
@@ -357,7 +362,7 @@ class TaskTableModel(QAbstractTableModel):
             if view.problem:
                 lines.append(view.problem)
             return "\n".join(lines) or None
-        if column in (Column.LABEL, Column.MODEL):
+        if column in (Column.LABEL, Column.MODEL, Column.PROMPT):
             return self._text(view, column) or None
         if column in (Column.ETA, Column.PROGRESS):
             return cell_text.overdue_text(view, self._now) or None
@@ -402,6 +407,8 @@ def _cell_words(view: TaskView, column: Column, now: datetime) -> str:
             return cell_text.expires_text(view, now)
         case Column.PROBLEM:
             return cell_text.problem_text(view)
+        case Column.PROMPT:
+            return " ".join((view.prompt or "").split())
 
 
 def _static_texts(view: TaskView) -> list[str | None]:
@@ -424,6 +431,7 @@ _ROLES: Final = frozenset(
         SORT_ROLE,
         VIEW_ROLE,
         PROGRESS_ROLE,
+        *keep_cells.ROLES,
     )
 )
 _RIGHT_ALIGNED: Final = frozenset(
