@@ -68,7 +68,8 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("taskmon")
     app.setOrganizationName("taskmon")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("taskmon")
+    # The desktop entry's ID (packaging/linux): on Wayland the compositor finds the icon by it.
+    app.setDesktopFileName("io.github.taskmon.Taskmon")
     # Closing the window may mean "keep polling in the background": we quit ourselves.
     app.setQuitOnLastWindowClosed(False)
     collector = MainThreadCollector(app)
