@@ -80,7 +80,13 @@ def main() -> int:
 def child_command() -> list[str]:
     """How to start `taskmon --self-test-qt` with this same installation."""
     if getattr(sys, "frozen", False):  # a PyInstaller bundle: the executable is taskmon
-        return [sys.executable, "--self-test-qt"]
+        # On Windows the windowed taskmon.exe has no stdout to print to: its console
+        # twin (packaging/taskmon.spec) runs the child.
+        console = Path(sys.executable).with_name("taskmon-cli.exe")
+        executable = (
+            str(console) if sys.platform == "win32" and console.is_file() else sys.executable
+        )
+        return [executable, "--self-test-qt"]
     return [sys.executable, "-m", "taskmon", "--self-test-qt"]
 
 
