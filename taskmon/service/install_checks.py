@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -79,7 +80,8 @@ async def check_keyring(keys: KeyStore | None = None) -> CheckResult:
         "keyring",
         "Keyring",
         CheckStatus.WARNING,
-        status.message,
+        # The message's first clause: what is wrong. The fix below says what to do.
+        f"{status.name}: {re.split(r': |; ', status.message, maxsplit=1)[0]}",
         fix=_KEYRING_FIX.get(sys.platform, _KEYRING_FIX["linux"]),
         required=False,
     )
