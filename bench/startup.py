@@ -6,7 +6,9 @@ set to the moment of `Popen`, so the app prints when the task table is first
 painted (taskmon/ui/startup_probe.py; the interpreter's start and every import
 count; a one-folder bundle unpacks nothing). Then SIGTERM, and the next
 run. Runs are interleaved (bundle, pip, bundle, ...) after one unmeasured warm-up
-each, so the shared machine's drift hits both alike; medians are printed.
+each, so the shared machine's drift hits both alike; medians are printed, with the
+CPU time the process had used by its first paint (steadier than wall time on a
+busy machine).
 
     python bench/startup.py                                  # dist/taskmon/taskmon vs .venv
     python bench/startup.py --bundle dist/taskmon/taskmon --pip .venv/bin/taskmon --runs 5
@@ -48,8 +50,17 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     return xvfb, f":{number}"
 
 
-def one_run(command: list[str], display: str) -> float:
-    """Seconds from Popen to the first paint of one fresh window."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_run(command: list[str], display: str) -> tuple[float, float]:
+    """Seconds from Popen to the first paint of one fresh window, and CPU seconds by then."""
     with tempfile.TemporaryDirectory(prefix="taskmon-startup-") as tmp:
         env = {
             k: v
@@ -76,7 +87,7 @@ def one_run(command: list[str], display: str) -> float:
             assert process.stderr is not None
             for line in process.stderr:
                 if match := FIRST_PAINT.search(line):
-                    return float(match.group(1))
+                    return float(match.group(1)), cpu_seconds(process.pid)
                 if time.monotonic() > deadline:
                     break
             raise SystemExit(f"{command[0]}: no first paint (exit {process.poll()})")
@@ -101,15 +112,21 @@ def main() -> int:
         for command in commands.values():
             one_run(command, display)  # warm-up: the page cache, fontconfig's cache
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, command in commands.items():
-                times[name].append(one_run(command, display))
+                wall, used = one_run(command, display)
+                times[name].append(wall)
+                cpu[name].append(used)
     finally:
         xvfb.terminate()
         xvfb.wait()
     for name, values in times.items():
         shown = ", ".join(f"{v:.2f}" for v in values)
-        print(f"{name:12} first paint median {statistics.median(values):.2f} s  ({shown})")
+        print(
+            f"{name:12} first paint median {statistics.median(values):.2f} s  ({shown}); "
+            f"CPU by then median {statistics.median(cpu[name]):.2f} s"
+        )
     return 0
 
 
