@@ -56,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         "data dir, TLS, loopback) and print a report; exit 1 if taskmon cannot run",
     )
     parser.add_argument(
-        "--json", action="store_true", help="with --self-test: the report as one JSON object"
+        "--json",
+        action="store_true",
+        dest="self_test_json",  # not `json`: the commands' own --json options use that
+        help="with --self-test: the report as one JSON object",
     )
     # The Qt half of --self-test, run in a child process (taskmon.ui.install_checks).
     parser.add_argument("--self-test-qt", action="store_true", help=argparse.SUPPRESS)
@@ -77,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         from taskmon.cli.self_test import run as self_test
 
-        return self_test(json_output=args.json)
+        return self_test(json_output=args.self_test_json)
     if handler is None:
         from taskmon.ui.app import run_app  # Qt is imported only for the window
 
