@@ -13,6 +13,10 @@ apt_packages=(
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
     libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
     libpulse0
+    # The packaging smoke (packaging/ci-smoke.sh): PyInstaller reads binaries with
+    # objdump (binutils); a tray host, a notification daemon and xwininfo for the
+    # bundle's self-test; the validators of the Linux desktop files.
+    binutils trayer dunst x11-utils desktop-file-utils appstream
 )
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -38,4 +42,7 @@ venv=${TASKMON_VENV:-.venv}
 "$venv/bin/lint-imports" --no-cache
 # Types (pyproject.toml [tool.mypy]: strict for domain, providers, net, tracking, store, downloads).
 "$venv/bin/mypy"
-exec "$venv/bin/pytest" -p no:cacheprovider "$@"
+"$venv/bin/pytest" -p no:cacheprovider "$@"
+# The wheel and the Linux bundle, the bundle's self-test and demo (issue 14; a few
+# minutes). TASKMON_SKIP_BUNDLE=1 skips it locally; CI always runs it.
+bash packaging/ci-smoke.sh "$venv"

@@ -49,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window against the built-in simulator, in a throw-away data dir, "
         "with sample tasks across all providers (no keys, no network)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (display, media, images, keyring, tray, notifications, "
+        "data dir, TLS, loopback) and print a report; exit 1 if taskmon cannot run",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        dest="self_test_json",  # not `json`: the commands' own --json options use that
+        help="with --self-test: the report as one JSON object",
+    )
+    # The Qt half of --self-test, run in a child process (taskmon.ui.install_checks).
+    parser.add_argument("--self-test-qt", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     for name in _COMMAND_MODULES:
         importlib.import_module(f"taskmon.cli.{name}").register(subparsers)
@@ -59,6 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    if args.self_test_qt:
+        from taskmon.ui.install_checks import main as qt_checks
+
+        return qt_checks()
+    if args.self_test:
+        from taskmon.cli.self_test import run as self_test
+
+        return self_test(json_output=args.self_test_json)
     if handler is None:
         from taskmon.ui.app import run_app  # Qt is imported only for the window
 

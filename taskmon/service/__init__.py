@@ -17,6 +17,14 @@ if TYPE_CHECKING:
         asend_to_holder,
         send_to_holder,
     )
+    from taskmon.service.install_checks import (
+        CheckResult,
+        CheckStatus,
+        check_data_dir,
+        check_keyring,
+        check_notifications,
+        check_simulator,
+    )
     from taskmon.service.instance_lock import AlreadyTracking, InstanceLock
     from taskmon.service.key_check import KeyCheck, KeyVerdict
     from taskmon.service.result_saving import (
@@ -25,6 +33,7 @@ if TYPE_CHECKING:
         SaveTarget,
         save_stored_results,
     )
+    from taskmon.service.tls_check import check_tls
     from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
 
 _EXPORTS = {
@@ -50,11 +59,20 @@ _EXPORTS = {
     "SaveReport": "result_saving",
     "SaveTarget": "result_saving",
     "save_stored_results": "result_saving",
+    "CheckResult": "install_checks",
+    "CheckStatus": "install_checks",
+    "check_data_dir": "install_checks",
+    "check_keyring": "install_checks",
+    "check_notifications": "install_checks",
+    "check_simulator": "install_checks",
+    "check_tls": "tls_check",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "AlreadyTracking",
     "AutoSaver",
+    "CheckResult",
+    "CheckStatus",
     "Command",
     "EventPersistence",
     "HandoverServer",
@@ -69,6 +87,11 @@ __all__ = [
     "TrackingService",
     "asend_to_holder",
     "cache_dir",
+    "check_data_dir",
+    "check_keyring",
+    "check_notifications",
+    "check_simulator",
+    "check_tls",
     "data_dir",
     "db_path",
     "ensure_data_dir",

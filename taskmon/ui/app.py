@@ -39,6 +39,7 @@ from taskmon.ui.demo import DemoEnvironment, DemoRendezvous
 from taskmon.ui.main_thread_gc import MainThreadCollector
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.settings.provider_settings import load_provider_settings
+from taskmon.ui.startup_probe import install_first_paint_probe
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,12 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     assert isinstance(app, QApplication)
+    install_first_paint_probe(app)  # only with TASKMON_FIRST_PAINT_EPOCH set
     app.setApplicationName("taskmon")
     app.setOrganizationName("taskmon")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("taskmon")
+    # The desktop entry's ID (packaging/linux): on Wayland the compositor finds the icon by it.
+    app.setDesktopFileName("io.github.taskmon.Taskmon")
     # Closing the window may mean "keep polling in the background": we quit ourselves.
     app.setQuitOnLastWindowClosed(False)
     collector = MainThreadCollector(app)
