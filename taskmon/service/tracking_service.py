@@ -324,6 +324,18 @@ class TrackingService:
         others = self._config.disabled_providers - {provider}
         self._config.disabled_providers = others if enabled else others | {provider}
 
+    @property
+    def polling_paused(self) -> bool:
+        return self.engine is not None and self.engine.polling_paused
+
+    def set_polling_paused(self, paused: bool) -> None:
+        """Pause (no status call, no stream) or resume polling; subscribers hear a PauseEvent."""
+        engine, _ = self._running()
+        if paused:
+            engine.pause_polling()
+        else:
+            engine.resume_polling()
+
     def _running(self) -> tuple[Engine, Store]:
         if self.engine is None or self._store is None or self._stopped:
             raise RuntimeError("the tracking service is not running")
