@@ -17,7 +17,7 @@ def _requests(sim: Simulator) -> int:
 
 async def _until(condition: Any, timeout_s: float = 10.0) -> None:
     async with asyncio.timeout(timeout_s):
-        while not condition():
+        while not condition():  # noqa: ASYNC110 (a condition on another loop's state)
             await asyncio.sleep(0.05)
 
 
