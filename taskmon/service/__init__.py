@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     )
     from taskmon.service.instance_lock import AlreadyTracking, InstanceLock
     from taskmon.service.key_check import KeyCheck, KeyVerdict
+    from taskmon.service.notifications import (
+        Announcement,
+        DesktopNotices,
+        NoticeActions,
+        NoticeKind,
+        NotifySettings,
+        TaskNotifier,
+        open_refusal,
+        open_result,
+        show_in_folder,
+    )
     from taskmon.service.result_saving import (
         AutoSaver,
         SaveReport,
@@ -50,12 +61,23 @@ _EXPORTS = {
     "SaveReport": "result_saving",
     "SaveTarget": "result_saving",
     "save_stored_results": "result_saving",
+    "Announcement": "notifications",
+    "DesktopNotices": "notifications",
+    "NoticeActions": "notifications",
+    "NoticeKind": "notifications",
+    "NotifySettings": "notifications",
+    "TaskNotifier": "notifications",
+    "open_refusal": "notifications",
+    "open_result": "notifications",
+    "show_in_folder": "notifications",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "AlreadyTracking",
+    "Announcement",
     "AutoSaver",
     "Command",
+    "DesktopNotices",
     "EventPersistence",
     "HandoverServer",
     "Holder",
@@ -63,16 +85,23 @@ __all__ = [
     "InstanceLock",
     "KeyCheck",
     "KeyVerdict",
+    "NoticeActions",
+    "NoticeKind",
+    "NotifySettings",
     "RemoveResult",
     "SaveReport",
     "SaveTarget",
+    "TaskNotifier",
     "TrackingService",
     "asend_to_holder",
     "cache_dir",
     "data_dir",
     "db_path",
     "ensure_data_dir",
+    "open_refusal",
+    "open_result",
     "save_stored_results",
     "send_to_holder",
+    "show_in_folder",
     "task_cache_dir",
 ]
