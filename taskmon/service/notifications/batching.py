@@ -116,6 +116,10 @@ class NoticeBatcher:
         due = self.due_at()
         if due is None or self._clock() < due:
             return None
+        return self.take_all(keep)
+
+    def take_all(self, keep: Callable[[Notice], bool] = lambda _n: True) -> Announcement | None:
+        """Everything pending, due or not (the tracker is stopping)."""
         fresh = [n for n in self._pending if keep(n)]
         self._pending = []
         if not fresh:

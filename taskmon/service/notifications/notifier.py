@@ -72,12 +72,17 @@ class TaskNotifier:
         if self._expiry_timer is None:
             self._expiry_timer = self._loop_now().call_later(EXPIRY_CHECK_S, self._check_expiry)
 
-    async def aclose(self) -> None:
-        """Stop the timers and wait for announcements on their way."""
+    async def aclose(self, *, say_pending: bool = False) -> None:
+        """Stop the timers and wait for announcements on their way; `say_pending`: announce
+        what is held now instead of dropping it (a run that ends with its last tasks)."""
         self._closed = True
         for timer in (self._timer, self._expiry_timer):
             if timer is not None:
                 timer.cancel()
+        if say_pending:
+            announcement = self.batcher.take_all(lambda n: not self._suppressed(n.key))
+            if announcement is not None:
+                self._start_sending(announcement)
         if self._sending:
             await asyncio.gather(*self._sending, return_exceptions=True)
 
@@ -97,8 +102,10 @@ class TaskNotifier:
         self._timer = None
         announcement = self.batcher.take_due(lambda n: not self._suppressed(n.key))
         self._arm()
-        if announcement is None:
-            return
+        if announcement is not None:
+            self._start_sending(announcement)
+
+    def _start_sending(self, announcement: Announcement) -> None:
         self.announced.append(announcement)
         del self.announced[:-50]
         job = asyncio.ensure_future(self._send(announcement))
