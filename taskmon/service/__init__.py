@@ -7,6 +7,15 @@ from typing import TYPE_CHECKING
 from taskmon.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
+    from taskmon.service.autostart import (
+        autostart_path,
+        desktop_entry,
+        is_autostart_enabled,
+        launch_agent_plist,
+        launch_command,
+        set_autostart,
+        windows_run_command,
+    )
     from taskmon.service.data_paths import cache_dir, data_dir, db_path, ensure_data_dir
     from taskmon.service.event_persistence import EventPersistence
     from taskmon.service.handover import (
@@ -39,6 +48,13 @@ if TYPE_CHECKING:
     from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
 
 _EXPORTS = {
+    "autostart_path": "autostart",
+    "desktop_entry": "autostart",
+    "is_autostart_enabled": "autostart",
+    "launch_agent_plist": "autostart",
+    "launch_command": "autostart",
+    "set_autostart": "autostart",
+    "windows_run_command": "autostart",
     "TrackingService": "tracking_service",
     "RemoveResult": "tracking_service",
     "task_cache_dir": "tracking_service",
@@ -94,14 +110,21 @@ __all__ = [
     "TaskNotifier",
     "TrackingService",
     "asend_to_holder",
+    "autostart_path",
     "cache_dir",
     "data_dir",
     "db_path",
+    "desktop_entry",
     "ensure_data_dir",
+    "is_autostart_enabled",
+    "launch_agent_plist",
+    "launch_command",
     "open_refusal",
     "open_result",
     "save_stored_results",
     "send_to_holder",
+    "set_autostart",
     "show_in_folder",
     "task_cache_dir",
+    "windows_run_command",
 ]
