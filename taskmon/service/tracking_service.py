@@ -121,8 +121,10 @@ class TrackingService:
         self._subscribers: list[Callable[[EngineEvent], None]] = []
 
     def subscribe(self, callback: Callable[[EngineEvent], None]) -> None:
-        """Hear every engine event, store problems included."""
+        """Hear every engine event, store problems included (before or after start())."""
         self._subscribers.append(callback)
+        if self.engine is not None:
+            self.engine.subscribe(callback)
 
     async def start(self) -> None:
         """Lock the data dir, open the store, resume every task; raises StoreError."""
