@@ -6,13 +6,16 @@ cd "$(dirname "$0")/.."
 
 # System packages: a real Secret Service for the keyring tests (gnome-keyring on a
 # private D-Bus session bus, started by the tests themselves), and what Qt needs
-# to draw offscreen and, for the screenshot test, on a real X server (Xvfb).
+# to draw offscreen and, for the screenshot test, on a real X server (Xvfb); a tray host
+# (trayer) and a notification daemon (dunst) for the tray tests, and desktop-file-validate
+# for the autostart entry.
 apt_packages=(
     gnome-keyring dbus dbus-x11 libsecret-tools
     xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
     libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
     libpulse0
+    trayer dunst desktop-file-utils
 )
 missing=()
 for pkg in "${apt_packages[@]}"; do

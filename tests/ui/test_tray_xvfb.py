@@ -83,8 +83,20 @@ def _stop(process: subprocess.Popen[Any]) -> None:
             process.wait(5)
 
 
+@dataclass
+class Desktop:
+    env: dict[str, str]
+    monitor_file: Path
+    work: Path
+
+    def monitor(self) -> str:
+        time.sleep(0.5)  # the monitor prints the last calls
+        return self.monitor_file.read_text(errors="replace")
+
+
 @pytest.fixture(scope="module")
-def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
+def desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desktop]:
+    """Xvfb, a private session bus, dbus-monitor on it, trayer and dunst; stopped by PID."""
     missing = [tool for tool in NEEDED if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (scripts/test.sh installs them)")
@@ -139,32 +151,37 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
             if time.monotonic() > deadline:
                 pytest.fail("dunst did not answer on the private bus")
             time.sleep(0.1)
-        out = work / "report.json"
-        shots = work / "shots"
-        script = Path(__file__).with_name("tray_driver.py")
-        driver = [sys.executable, str(script), str(out), str(shots)]
-        run_env = {
-            **env,
-            "QT_QPA_PLATFORM": "xcb",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path]),
-        }
-        done = subprocess.run(
-            driver, env=run_env, capture_output=True, text=True, timeout=240, check=False
-        )
-        time.sleep(0.5)  # the monitor prints the last calls
-        report = json.loads(out.read_text()) if out.exists() else {}
-        assert done.returncode == 0, done.stderr[-4000:]
-        OUTPUT.mkdir(exist_ok=True)
-        for shot in shots.glob("*.png"):
-            shutil.copy(shot, OUTPUT / f"tray-{shot.name}")
-        monitor = monitor_file.read_text(errors="replace")
-        yield Day(report, parse_notifies(monitor), monitor, shots)
+        yield Desktop(env, monitor_file, work)
     finally:
         for process in reversed(started):
             _stop(process)
         for process in started:
             if process.stdout is not None:
                 process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def day(desktop: Desktop) -> Day:
+    """The driver's run through a user's day, and what dbus-monitor saw of it."""
+    out = desktop.work / "report.json"
+    shots = desktop.work / "shots"
+    script = Path(__file__).with_name("tray_driver.py")
+    run_env = {
+        **desktop.env,
+        "QT_QPA_PLATFORM": "xcb",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path]),
+    }
+    done = subprocess.run(
+        [sys.executable, str(script), str(out), str(shots)],
+        env=run_env, capture_output=True, text=True, timeout=240, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-4000:]
+    report = json.loads(out.read_text())
+    OUTPUT.mkdir(exist_ok=True)
+    for shot in shots.glob("*.png"):
+        shutil.copy(shot, OUTPUT / f"tray-{shot.name}")
+    monitor = desktop.monitor()
+    return Day(report, parse_notifies(monitor), monitor, shots)
 
 
 def _about(day: Day, summary_start: str) -> list[Notify]:
@@ -235,3 +252,33 @@ def test_the_tray_menu_offers_the_window_pause_recent_tasks_clipboard_and_quit(d
     assert recent[0] == "ends while closed — succeeded"
     for name in ("tray-menu.png", "notification.png"):
         assert (day.shots / name).stat().st_size > 5000
+
+
+def test_run_notify_sends_the_same_notification_headless(desktop: Desktop, tmp_path: Path) -> None:
+    from taskmon.sim import SimulatorThread, TaskScript
+
+    with SimulatorThread(seed=21) as sim:
+        # Still running when the run first looks: a task first seen ended is not news.
+        task = sim.add_task(TaskScript("reapi", run_s=8.0))
+        provider = "REAPI"
+        env = {
+            **desktop.env,
+            "TASKMON_DATA_DIR": str(tmp_path / "data"),
+            f"TASKMON_{provider}_BASE_URL": sim.api_url,
+            f"TASKMON_{provider}_API_KEY": sim.keys["reapi"],
+            "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path]),
+        }
+        taskmon = [sys.executable, "-m", "taskmon"]
+        add = [*taskmon, "add", "--provider", "reapi", "--label", "headless cat", task.task_id]
+        subprocess.run(add, env=env, check=True, capture_output=True, timeout=60)
+        done = subprocess.run(
+            [*taskmon, "run", "--notify", "--until-done"],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    notifies = parse_notifies(desktop.monitor())
+    sent = [n for n in notifies if n.summary == "Finished: headless cat"]
+    assert len(sent) == 1
+    assert sent[0].actions == [
+        "default", "", "open", "Open", "show-in-folder", "Show in folder",
+    ]  # fmt: skip
