@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from taskmon.service.notifications.batching import Announcement, NoticeBatcher, announcement
     from taskmon.service.notifications.desktop import DesktopNotices, NoticeActions
     from taskmon.service.notifications.media_check import media_kind_of, open_refusal
-    from taskmon.service.notifications.notifier import TaskNotifier
+    from taskmon.service.notifications.notifier import Sender, TaskNotifier
     from taskmon.service.notifications.opener import open_result, show_in_folder
     from taskmon.service.notifications.rules import (
         Notice,
@@ -28,6 +28,7 @@ _EXPORTS = {
     "media_kind_of": "media_check",
     "open_refusal": "media_check",
     "TaskNotifier": "notifier",
+    "Sender": "notifier",
     "open_result": "opener",
     "show_in_folder": "opener",
     "Notice": "rules",
@@ -45,6 +46,7 @@ __all__ = [
     "NoticeKind",
     "NoticeRules",
     "NotifySettings",
+    "Sender",
     "TaskNotifier",
     "announcement",
     "media_kind_of",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QSystemTrayIcon, QToolBar
 
+from taskmon.service import Sender
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.tray.background import Background
 from taskmon.ui.tray.pause import PauseControl
@@ -61,6 +62,7 @@ class TrayFeatures:
         bridge: EngineBridge,
         settings: QSettings,
         tray_available: bool | None = None,
+        sender: Sender | None = None,
     ) -> None:
         self.pause = PauseControl(window, bridge)
         toolbar = window.findChild(QToolBar, "actionsToolbar")
@@ -78,7 +80,7 @@ class TrayFeatures:
             icon = self.tray.icon
             fallback = lambda title, body: icon.showMessage(title, body)  # noqa: E731
         self.notices = WindowNotices(
-            window, bridge, settings, lambda keys: show_tasks(window, keys), fallback
+            window, bridge, settings, lambda keys: show_tasks(window, keys), fallback, sender
         )
         self.background = Background(
             window,
@@ -102,6 +104,9 @@ def install_tray(
     bridge: EngineBridge,
     settings: QSettings,
     tray_available: bool | None = None,
+    sender: Sender | None = None,
 ) -> TrayFeatures:
-    """Add the tray (where one exists), notifications, Pause polling and the close rules."""
-    return TrayFeatures(window, bridge, settings, tray_available)
+    """Add the tray (where one exists), notifications, Pause polling and the close rules.
+
+    `tray_available` and `sender` are for tests (default: ask Qt; the desktop's service)."""
+    return TrayFeatures(window, bridge, settings, tray_available, sender)

@@ -21,6 +21,7 @@ from taskmon.service import (
     DesktopNotices,
     NoticeActions,
     NotifySettings,
+    Sender,
     TaskNotifier,
     open_refusal,
 )
@@ -52,12 +53,13 @@ class WindowNotices:
         settings: QSettings,
         show_tasks: Callable[[Sequence[str]], None],
         fallback: Callable[[str, str], None] | None = None,
+        sender: Sender | None = None,
     ) -> None:
+        """`sender`: where announcements go (default: the desktop's notification service)."""
         self._window = window
         self._fallback = fallback
-        self.sender = DesktopNotices(
-            NoticeActions(self.open_file, self.show_in_folder, show_tasks)
-        )
+        actions = NoticeActions(self.open_file, self.show_in_folder, show_tasks)
+        self.sender: Sender = sender or DesktopNotices(actions)
         self.notifier = TaskNotifier(
             self.sender,
             lambda: notify_settings(settings),
@@ -97,4 +99,5 @@ class WindowNotices:
 
     async def aclose(self) -> None:
         await self.notifier.aclose()
-        await self.sender.aclose()
+        if isinstance(self.sender, DesktopNotices):
+            await self.sender.aclose()
