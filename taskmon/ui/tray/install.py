@@ -38,9 +38,11 @@ def show_task(window: MainWindow, key: str) -> None:
         window.filter_bar.search.setText("")
     window._select_keys({key})
     window.show_details(True)
-    quick_look = getattr(window, "quick_look", None)
-    if callable(quick_look):
-        quick_look()
+    # The preview too, where the window has quick look (its result actions, issue 12).
+    quick_look = getattr(getattr(window, "results", None), "quick_look", None)
+    view = window.model.view_at(row)
+    if callable(quick_look) and view.files:
+        quick_look(view)
 
 
 def show_tasks(window: MainWindow, keys: Sequence[str]) -> None:

@@ -78,6 +78,10 @@ class WindowNotices:
         return current is not None and current.key == key
 
     def open_file(self, path: str) -> None:
+        results = getattr(self._window, "results", None)  # the window's own, where it has them
+        if callable(getattr(results, "open_paths", None)):
+            results.open_paths([path])
+            return
         refusal = open_refusal(path)
         if refusal is not None:
             self._window.statusBar().showMessage(f"Not opened: {refusal}", 8000)
@@ -85,6 +89,10 @@ class WindowNotices:
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     def show_in_folder(self, path: str) -> None:
+        results = getattr(self._window, "results", None)
+        if callable(getattr(results, "reveal_paths", None)):
+            results.reveal_paths([path])  # selects the file
+            return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
 
     async def say(self, summary: str, body: str) -> None:
