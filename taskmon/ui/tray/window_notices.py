@@ -78,9 +78,9 @@ class WindowNotices:
         return current is not None and current.key == key
 
     def open_file(self, path: str) -> None:
-        results = getattr(self._window, "results", None)  # the window's own, where it has them
-        if callable(getattr(results, "open_paths", None)):
-            results.open_paths([path])
+        open_paths = self._results_action("open_paths")
+        if open_paths is not None:
+            open_paths([path])
             return
         refusal = open_refusal(path)
         if refusal is not None:
@@ -89,11 +89,16 @@ class WindowNotices:
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     def show_in_folder(self, path: str) -> None:
-        results = getattr(self._window, "results", None)
-        if callable(getattr(results, "reveal_paths", None)):
-            results.reveal_paths([path])  # selects the file
+        reveal_paths = self._results_action("reveal_paths")
+        if reveal_paths is not None:
+            reveal_paths([path])  # selects the file
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+
+    def _results_action(self, name: str) -> Callable[[list[str]], object] | None:
+        """The window's own result action `name`, where it has them (issue 12's)."""
+        method = getattr(getattr(self._window, "results", None), name, None)
+        return method if callable(method) else None
 
     async def say(self, summary: str, body: str) -> None:
         """A notification of the window's own (not about tasks): Show brings it back."""
