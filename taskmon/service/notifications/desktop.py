@@ -29,6 +29,29 @@ SHOW_IN_FOLDER = "show-in-folder"
 SHOW = "show"
 
 
+class _SendFailures(logging.Handler):
+    """desktop-notifier logs a failed send (with its traceback) instead of raising: its
+    reason is kept here, and said once by taskmon rather than per notification."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.last: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.last = str(error) if error is not None else record.getMessage()
+
+
+_failures = _SendFailures()
+
+
+def _catch_send_failures() -> None:
+    library_log = logging.getLogger("desktop_notifier")
+    if _failures not in library_log.handlers:
+        library_log.addHandler(_failures)
+        library_log.propagate = False
+
+
 @dataclass(frozen=True, slots=True)
 class NoticeActions:
     """What a notification's buttons and a click on it do."""
@@ -85,6 +108,7 @@ class DesktopNotices:
         from desktop_notifier.common import DEFAULT_SOUND, Attachment
 
         buttons = await asyncio.to_thread(buttons_for, announcement)
+        _catch_send_failures()
         if self._notifier is None:
             icon = app_icon_path()
             self._notifier = DesktopNotifier(
@@ -108,8 +132,10 @@ class DesktopNotices:
         show_tasks = actions.show_tasks
         if show_tasks is not None and not choices:
             choices.append(Button("Show", lambda: show_tasks(keys), identifier=SHOW))
+        dispatched: list[bool] = []
         notification = Notification(
             title=announcement.summary,
+            on_dispatched=lambda: dispatched.append(True),
             message=announcement.body,
             buttons=tuple(choices),
             on_clicked=(lambda: show_tasks(keys)) if show_tasks is not None else None,
@@ -120,10 +146,14 @@ class DesktopNotices:
         if announcement.replaces_previous and self._previous is not None:
             with contextlib.suppress(Exception):  # closed already by the user or the server
                 await self._notifier.clear(self._previous)
+        _failures.last = None
         try:
             identifier = await self._notifier.send_notification(notification)
-        except Exception as exc:  # no notification service: D-Bus errors, OS errors
-            self.problem = f"cannot send desktop notifications: {exc or type(exc).__name__}"
+        except Exception as exc:  # not raised by 6.x (it logs), but an OS error may be
+            _failures.last = str(exc) or type(exc).__name__
+        if not dispatched:
+            reason = _failures.last or "no notification service answered"
+            self.problem = f"cannot send desktop notifications: {reason}"
             log.warning("%s", self.problem)
             return False
         self.problem = None
