@@ -192,6 +192,13 @@ def test_a_tray_host_makes_the_tray_available(day: Day) -> None:
     assert day.report["tray_available"] is True
 
 
+def test_no_notification_for_the_task_the_user_is_looking_at(day: Day) -> None:
+    watched = day.report["watched"]
+    assert watched["active"] is True
+    assert watched["sent"] == 0 and watched["announced"] == []
+    assert not _about(day, "Finished: watched while it ends")
+
+
 def test_a_completion_sends_one_notify_with_summary_body_and_actions(day: Day) -> None:
     sent = _about(day, "Finished: a cat on a skateboard")
     assert len(sent) == 1
@@ -258,8 +265,6 @@ def test_run_notify_sends_the_same_notification_headless(desktop: Desktop, tmp_p
     from taskmon.sim import SimulatorThread, TaskScript
 
     with SimulatorThread(seed=21) as sim:
-        # Still running when the run first looks: a task first seen ended is not news.
-        task = sim.add_task(TaskScript("reapi", run_s=8.0))
         provider = "REAPI"
         env = {
             **desktop.env,
@@ -269,13 +274,23 @@ def test_run_notify_sends_the_same_notification_headless(desktop: Desktop, tmp_p
             "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path]),
         }
         taskmon = [sys.executable, "-m", "taskmon"]
-        add = [*taskmon, "add", "--provider", "reapi", "--label", "headless cat", task.task_id]
-        subprocess.run(add, env=env, check=True, capture_output=True, timeout=60)
-        done = subprocess.run(
-            [*taskmon, "run", "--notify", "--until-done"],
-            env=env, capture_output=True, text=True, timeout=120, check=False,
+        run = subprocess.Popen(
+            [*taskmon, "run", "--notify"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+        try:
+            assert run.stderr is not None
+            assert "tracking" in run.stderr.readline()  # it runs: what is added now is news
+            task = sim.add_task(TaskScript("reapi", run_s=3.0))
+            add = [*taskmon, "add", "--provider", "reapi", "--label", "headless cat", task.task_id]
+            subprocess.run(add, env=env, check=True, capture_output=True, timeout=60)
+            deadline = time.monotonic() + 60
+            while "Finished: headless cat" not in desktop.monitor():
+                assert time.monotonic() < deadline, "no notification from taskmon run --notify"
+        finally:
+            run.send_signal(signal.SIGTERM)
+            _out, err = run.communicate(timeout=30)
+    assert run.returncode == 0, err
     notifies = parse_notifies(desktop.monitor())
     sent = [n for n in notifies if n.summary == "Finished: headless cat"]
     assert len(sent) == 1

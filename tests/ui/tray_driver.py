@@ -35,7 +35,7 @@ from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_window import MainWindow
-from taskmon.ui.tray.install import install_tray
+from taskmon.ui.tray.install import install_tray, show_tasks
 
 STEP_TIMEOUT_S = 40.0
 
@@ -93,6 +93,24 @@ async def scenario(app: QApplication, out: Path, shots: Path, work: Path) -> dic
         return ref
 
     try:
+        # 0. The task the user is looking at in the active window ends: no notification.
+        watched = add(TaskScript("reapi", run_s=2.0), "watched while it ends")
+        await until(lambda: window.model.row_of(watched.key) is not None, "the watched row")
+        show_tasks(window, [watched.key])
+        window.activateWindow()
+        await until(lambda: window.isActiveWindow(), "the window to be active", 10)
+        await until(
+            lambda: (v := service.engine.task(watched.key)) is not None and v.is_done,
+            "the watched task's end",
+        )
+        await asyncio.sleep(3.0)  # past the two quiet seconds
+        report["watched"] = {
+            "active": window.isActiveWindow(),
+            "sent": sender.sent,
+            "announced": [a.summary for a in features.notices.notifier.announced],
+        }
+        save()
+
         # 1. One task ends: one notification, with Open and Show in folder.
         cat = add(TaskScript("reapi", run_s=1.0), "a cat on a skateboard")
         await until(lambda: sender.sent >= 1, "the first notification")
