@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 # System packages: a real Secret Service for the keyring tests (gnome-keyring on a
 # private D-Bus session bus, started by the tests themselves), and what Qt needs
-# to draw offscreen and, for the screenshot test, on a real X server (Xvfb).
+# to draw offscreen and, for the screenshot test, on a real X server (Xvfb); a tray host
+# (trayer) and a notification daemon (dunst) for the tray tests, and desktop-file-validate
+# for the autostart entry.
 apt_packages=(
     gnome-keyring dbus dbus-x11 libsecret-tools
     xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0

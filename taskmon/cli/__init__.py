@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # The Qt half of --self-test, run in a child process (taskmon.ui.install_checks).
     parser.add_argument("--self-test-qt", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--hidden",
+        action="store_true",
+        help="start in the system tray without showing the window (what start at login "
+        "uses); without a tray the window starts minimized",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     for name in _COMMAND_MODULES:
         importlib.import_module(f"taskmon.cli.{name}").register(subparsers)
@@ -84,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         from taskmon.ui.app import run_app  # Qt is imported only for the window
 
-        return run_app(demo=args.demo)
+        return run_app(demo=args.demo, hidden=args.hidden)
     try:
         return int(handler(args))
     except KeyboardInterrupt:

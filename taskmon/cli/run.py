@@ -18,7 +18,14 @@ from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent
 if TYPE_CHECKING:
     from asyncio import AbstractEventLoop
 
-    from taskmon.service import SaveTarget
+    from taskmon.domain import TaskView
+    from taskmon.service import (
+        Announcement,
+        DesktopNotices,
+        SaveTarget,
+        TaskNotifier,
+        TrackingService,
+    )
 
 # The service (the engine, the store writer, asyncio) is imported when the
 # command runs, not when `taskmon --help` builds its parser.
@@ -41,6 +48,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="exit when no task is queued or running and no download is pending "
         "(0 when all succeeded and their results are saved, 1 otherwise)",
     )
+    parser.add_argument(
+        "--notify",
+        action="store_true",
+        help="show a desktop notification when tasks end (a burst within 2 s is one summary: "
+        "'7 tasks finished: 6 succeeded, 1 failed') or when results are at risk (not saved, "
+        "or unsaved links expiring within the hour); with Open (media results only) and "
+        "Show in folder. Needs the desktop's notification service (D-Bus on Linux)",
+    )
     add_save_to_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -53,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"taskmon run: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return asyncio.run(_run(args.until_done, target))
+    return asyncio.run(_run(args.until_done, target, notify=args.notify))
 
 
-async def _run(until_done: bool, target: SaveTarget | None = None) -> int:
+async def _run(until_done: bool, target: SaveTarget | None = None, *, notify: bool = False) -> int:
     import asyncio
 
     from taskmon.keys import KeyStore
@@ -65,6 +80,7 @@ async def _run(until_done: bool, target: SaveTarget | None = None) -> int:
 
     service = TrackingService(None, KeyStore(), role=HolderRole.RUN)
     service.subscribe(_Reporter(asyncio.get_running_loop()))
+    notices = _notifications(service) if notify else None
     saver = None
     if target is not None:
         saver = AutoSaver(
@@ -117,7 +133,39 @@ async def _run(until_done: bool, target: SaveTarget | None = None) -> int:
     finally:
         if saver is not None:
             await saver.aclose()
+        if notices is not None:
+            notifier, sender = notices
+            await notifier.aclose(say_pending=True)
+            await sender.aclose()
         await service.stop()
+
+
+def _notifications(service: TrackingService) -> tuple[TaskNotifier, DesktopNotices]:
+    """Desktop notifications of the headless run: Open and Show in folder, no window."""
+    from taskmon.service import (
+        DesktopNotices,
+        NoticeActions,
+        TaskNotifier,
+        open_result,
+        show_in_folder,
+    )
+
+    sender = DesktopNotices(NoticeActions(open_result, show_in_folder))
+
+    def views() -> list[TaskView]:
+        return service.engine.tasks() if service.engine is not None else []
+
+    said: set[str] = set()
+
+    def unsent(announcement: Announcement) -> None:
+        problem = sender.problem or "a notification could not be shown"
+        if problem not in said:  # once, not once per notification
+            said.add(problem)
+            print(f"taskmon run: {problem}", file=sys.stderr, flush=True)
+
+    notifier = TaskNotifier(sender, views=views, fallback=unsent)
+    service.subscribe(notifier)
+    return notifier, sender
 
 
 class _Reporter:

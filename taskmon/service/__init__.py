@@ -7,6 +7,15 @@ from typing import TYPE_CHECKING
 from taskmon.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
+    from taskmon.service.autostart import (
+        autostart_path,
+        desktop_entry,
+        is_autostart_enabled,
+        launch_agent_plist,
+        launch_command,
+        set_autostart,
+        windows_run_command,
+    )
     from taskmon.service.data_paths import cache_dir, data_dir, db_path, ensure_data_dir
     from taskmon.service.event_persistence import EventPersistence
     from taskmon.service.handover import (
@@ -27,6 +36,18 @@ if TYPE_CHECKING:
     )
     from taskmon.service.instance_lock import AlreadyTracking, InstanceLock
     from taskmon.service.key_check import KeyCheck, KeyVerdict
+    from taskmon.service.notifications import (
+        Announcement,
+        DesktopNotices,
+        NoticeActions,
+        NoticeKind,
+        NotifySettings,
+        Sender,
+        TaskNotifier,
+        open_refusal,
+        open_result,
+        show_in_folder,
+    )
     from taskmon.service.result_saving import (
         AutoSaver,
         SaveReport,
@@ -37,6 +58,13 @@ if TYPE_CHECKING:
     from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
 
 _EXPORTS = {
+    "autostart_path": "autostart",
+    "desktop_entry": "autostart",
+    "is_autostart_enabled": "autostart",
+    "launch_agent_plist": "autostart",
+    "launch_command": "autostart",
+    "set_autostart": "autostart",
+    "windows_run_command": "autostart",
     "TrackingService": "tracking_service",
     "RemoveResult": "tracking_service",
     "task_cache_dir": "tracking_service",
@@ -66,14 +94,26 @@ _EXPORTS = {
     "check_notifications": "install_checks",
     "check_simulator": "install_checks",
     "check_tls": "tls_check",
+    "Announcement": "notifications",
+    "DesktopNotices": "notifications",
+    "NoticeActions": "notifications",
+    "NoticeKind": "notifications",
+    "NotifySettings": "notifications",
+    "TaskNotifier": "notifications",
+    "Sender": "notifications",
+    "open_refusal": "notifications",
+    "open_result": "notifications",
+    "show_in_folder": "notifications",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "AlreadyTracking",
+    "Announcement",
     "AutoSaver",
     "CheckResult",
     "CheckStatus",
     "Command",
+    "DesktopNotices",
     "EventPersistence",
     "HandoverServer",
     "Holder",
@@ -81,11 +121,17 @@ __all__ = [
     "InstanceLock",
     "KeyCheck",
     "KeyVerdict",
+    "NoticeActions",
+    "NoticeKind",
+    "NotifySettings",
     "RemoveResult",
     "SaveReport",
     "SaveTarget",
+    "Sender",
+    "TaskNotifier",
     "TrackingService",
     "asend_to_holder",
+    "autostart_path",
     "cache_dir",
     "check_data_dir",
     "check_keyring",
@@ -94,8 +140,17 @@ __all__ = [
     "check_tls",
     "data_dir",
     "db_path",
+    "desktop_entry",
     "ensure_data_dir",
+    "is_autostart_enabled",
+    "launch_agent_plist",
+    "launch_command",
+    "open_refusal",
+    "open_result",
     "save_stored_results",
     "send_to_holder",
+    "set_autostart",
+    "show_in_folder",
     "task_cache_dir",
+    "windows_run_command",
 ]

@@ -121,8 +121,10 @@ class TrackingService:
         self._subscribers: list[Callable[[EngineEvent], None]] = []
 
     def subscribe(self, callback: Callable[[EngineEvent], None]) -> None:
-        """Hear every engine event, store problems included."""
+        """Hear every engine event, store problems included (before or after start())."""
         self._subscribers.append(callback)
+        if self.engine is not None:
+            self.engine.subscribe(callback)
 
     async def start(self) -> None:
         """Lock the data dir, open the store, resume every task; raises StoreError."""
@@ -323,6 +325,18 @@ class TrackingService:
             return
         others = self._config.disabled_providers - {provider}
         self._config.disabled_providers = others if enabled else others | {provider}
+
+    @property
+    def polling_paused(self) -> bool:
+        return self.engine is not None and self.engine.polling_paused
+
+    def set_polling_paused(self, paused: bool) -> None:
+        """Pause (no status call, no stream) or resume polling; subscribers hear a PauseEvent."""
+        engine, _ = self._running()
+        if paused:
+            engine.pause_polling()
+        else:
+            engine.resume_polling()
 
     def _running(self) -> tuple[Engine, Store]:
         if self.engine is None or self._store is None or self._stopped:

@@ -30,8 +30,9 @@ from taskmon.providers import PROVIDERS
 from taskmon.providers.base import Provider, RequestSpec
 from taskmon.tracking.commands import TaskCommands
 from taskmon.tracking.config import EngineConfig, KeyLookup, ProviderRuntime
-from taskmon.tracking.events import EngineEvent, Subscriber, TaskEvent, TaskRemoved
+from taskmon.tracking.events import EngineEvent, PauseEvent, Subscriber, TaskEvent, TaskRemoved
 from taskmon.tracking.outcome_handler import OutcomeHandler
+from taskmon.tracking.pause import PollingPause
 from taskmon.tracking.provider_control import ProviderControl
 from taskmon.tracking.results import ResultFetcher, origin_of
 from taskmon.tracking.runtimes import ProviderRuntimes
@@ -65,6 +66,7 @@ class Engine:
         self._rng = rng or random.Random()
         self.clients = ApiClients(transport=transport)
         self.jobs = SideJobs()
+        self._pause = PollingPause()
         self._tasks: dict[str, TrackedTask] = {}
         self._subscribers: list[Subscriber] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -260,6 +262,29 @@ class Engine:
         """Retry a halted provider (after its key changed): reload the key, poll again."""
         self.control.resume(provider)
 
+    @property
+    def polling_paused(self) -> bool:
+        return self._pause.paused
+
+    def pause_polling(self) -> None:
+        """Send no status call and keep no stream open until `resume_polling()`.
+
+        Result downloads under way go on (they are not status calls); the
+        user's own commands (cancel, a key test) still go out.
+        """
+        if not self._pause.pause():
+            return
+        self._streams.paused = True
+        self.jobs.cancel_streams()
+        self.emit(PauseEvent(True))
+
+    def resume_polling(self) -> None:
+        """End a pause: every poll that came due meanwhile goes out now."""
+        if not self._pause.resume():
+            return
+        self._streams.paused = False
+        self.emit(PauseEvent(False))
+
     async def wait_idle(self, keys: Iterable[str] | None = None) -> None:
         """Wait until the given tasks (default: all) are done, downloads included."""
         wanted = set(self._tasks) if keys is None else set(keys)
@@ -330,6 +355,9 @@ class Engine:
         return loop.time()
 
     async def _poll(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
+        await self._pause.passage()
+        if self._tasks.get(task.ref.key) is not task:  # removed while paused
+            return
         spec = task.provider.status_request(task.ref)
         task.count_poll()
         outcome = await self.call(runtime, spec)
@@ -342,6 +370,7 @@ class Engine:
         self._outcomes.hold(runtime, task)
 
     async def _ask_again(self, task: TrackedTask) -> Outcome:
+        await self._pause.passage()
         return await self.call(self.runtime_for(task), task.provider.status_request(task.ref))
 
     def _poll_now(self, task: TrackedTask) -> None:

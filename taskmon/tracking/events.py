@@ -80,5 +80,14 @@ class StoreEvent:
     problem: str | None
 
 
-EngineEvent = TaskEvent | TaskRemoved | ProviderEvent | HostEvent | FileEvent | StoreEvent
+@dataclass(frozen=True, slots=True)
+class PauseEvent:
+    """Polling was paused by the user (`paused` True) or resumed."""
+
+    paused: bool
+
+
+EngineEvent = (
+    TaskEvent | TaskRemoved | ProviderEvent | HostEvent | FileEvent | StoreEvent | PauseEvent
+)
 Subscriber = Callable[[EngineEvent], None]

@@ -48,6 +48,12 @@ class SideJobs:
         if job is not None:
             job.cancel()
 
+    def cancel_streams(self) -> None:
+        """Close every open push stream (their tasks fall back to polling)."""
+        streams, self._streams = self._streams, {}
+        for job in streams.values():
+            job.cancel()
+
     def all(self) -> list[asyncio.Task[None]]:
         return list(self._all)
 

@@ -65,11 +65,12 @@ class Streams:
         self._schedule = schedule
         self._plan_confirming_poll = plan_confirming_poll
         self.closed = False
+        self.paused = False  # the user paused polling: no stream opens
 
     def start(self, task: TrackedTask) -> bool:
         """Open the provider's push stream for `task` when it has one and it still works."""
         provider = task.provider
-        if not provider.supports_stream or task.streaming or self.closed:
+        if not provider.supports_stream or task.streaming or self.closed or self.paused:
             return False
         runtime = self._runtimes.get(provider.name)
         if runtime.stopped or runtime.host.unwell:
@@ -89,8 +90,17 @@ class Streams:
         # callback also runs for a job cancelled before it started.
         runtime.streams += 1
         job = self._jobs.spawn(self._follow(runtime, task), task.ref.key, stream=True)
-        job.add_done_callback(lambda _: _stream_closed(runtime))
+        job.add_done_callback(lambda _: self._closed(runtime, task))
         return True
+
+    def _closed(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
+        runtime.streams -= 1
+        if task.streaming:
+            # Cancelled before it ran (a pause right after the start): `_follow`'s
+            # `finally` never did, and the task would wait for a stream that is gone.
+            task.stream_ended(True, self._now(), STREAM_RETRY_BASE_S)
+            if self._is_tracked(task.ref.key) and not task.state.is_terminal:
+                self._schedule(task, 0.0)
 
     async def _follow(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
         """Read the stream until a terminal event, a drop or an error; then hand back to polling."""
@@ -143,10 +153,7 @@ class Streams:
         except (httpx.HTTPError, SSEError, OSError) as exc:
             log.info("%s stream for %s dropped: %s", provider.display_name, task.ref.key, exc)
         finally:
-            task.stream_ended(confirmed_end, self._now(), STREAM_RETRY_BASE_S)
+            # Closed by a pause: not the stream's failure, no back-off for it.
+            task.stream_ended(confirmed_end or self.paused, self._now(), STREAM_RETRY_BASE_S)
             if self._is_tracked(task.ref.key) and not task.state.is_terminal:
                 self._schedule(task, 0.0)
-
-
-def _stream_closed(runtime: ProviderRuntime) -> None:
-    runtime.streams -= 1

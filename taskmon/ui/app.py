@@ -40,6 +40,7 @@ from taskmon.ui.main_thread_gc import MainThreadCollector
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.settings.provider_settings import load_provider_settings
 from taskmon.ui.startup_probe import install_first_paint_probe
+from taskmon.ui.tray.install import install_tray
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,14 @@ def no_display_reason(env: Mapping[str, str], platform: str = sys.platform) -> s
     )
 
 
-def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
-    """Open the window (or bring a running one forward); returns the exit status."""
+def run_app(
+    *, demo: bool = False, hidden: bool = False, argv: Sequence[str] | None = None
+) -> int:
+    """Open the window (or bring a running one forward); returns the exit status.
+
+    `hidden`: start in the tray, the window not shown (start at login); without a
+    tray the window starts minimized.
+    """
     if (reason := no_display_reason(os.environ)) is not None:
         print(f"taskmon: {reason}", file=sys.stderr)
         return EXIT_USAGE
@@ -88,17 +95,17 @@ def run_app(*, demo: bool = False, argv: Sequence[str] | None = None) -> int:
     )
     try:
         with loop:
-            return loop.run_until_complete(_run(app, demo))
+            return loop.run_until_complete(_run(app, demo, hidden))
     finally:
         sys.set_asyncgen_hooks(*old_hooks)
         collector.stop()
 
 
-async def _run(app: QApplication, demo: bool) -> int:
+async def _run(app: QApplication, demo: bool, hidden: bool = False) -> int:
     done = asyncio.Event()
     _quit_on_signals(done)  # SIGTERM, SIGINT: leave the way Quit does, cleaning up
     if not demo:
-        return await _run_window(app, done, None)
+        return await _run_window(app, done, None, hidden=hidden)
     rendezvous = DemoRendezvous()
     if not await asyncio.to_thread(rendezvous.claim):
         # A demo runs already: bring it forward rather than start a second one.
@@ -120,7 +127,7 @@ async def _run(app: QApplication, demo: bool) -> int:
     try:
         await server.start()
         environment = await asyncio.to_thread(DemoEnvironment.start)
-        return await _run_window(app, done, environment, shows)
+        return await _run_window(app, done, environment, shows, hidden=hidden)
     finally:
         await server.close()
         if environment is not None:  # its throw-away data dir goes, on every way out
@@ -140,6 +147,8 @@ async def _run_window(
     done: asyncio.Event,
     environment: DemoEnvironment | None,
     shows: list[Callable[[], None]] | None = None,
+    *,
+    hidden: bool = False,
 ) -> int:
     demo = environment is not None
     if environment is not None:
@@ -192,8 +201,13 @@ async def _run_window(
         shows.append(window.bring_to_front)
     window.quit_requested = done.set
     app.aboutToQuit.connect(done.set)
+    tray = install_tray(window, bridge, settings)
     try:
-        window.show()
+        if not hidden:
+            window.show()
+        elif tray.tray is None:
+            window.showMinimized()  # no tray to start in
+
         if environment is not None:
             for ref, label in environment.refs:  # each demo task says what it will do
                 await bridge.add([ref], label)
@@ -202,6 +216,7 @@ async def _run_window(
         await done.wait()
     finally:
         window.hide()
+        await tray.aclose()
         await bridge.stop()
         # Streams' async generators are closed now, while the loop still runs,
         # instead of by the garbage collector after it closed (noise on stderr).

@@ -68,6 +68,9 @@ class MainWindow(QMainWindow):
         self.bridge = bridge
         self.settings = settings
         self.quit_requested: Callable[[], None] = QApplication.quit
+        # Hooks of the tray (ui/tray/install.py): closing to the tray, asking before Quit.
+        self.close_handler: Callable[[QCloseEvent], bool] | None = None
+        self.confirm_quit: Callable[[], bool] | None = None
         self.setObjectName("mainWindow")
         self.setWindowTitle("taskmon" + title_suffix)
         self.setWindowIcon(icons.app_icon())
@@ -581,10 +584,13 @@ class MainWindow(QMainWindow):
 
     def quit_app(self) -> None:
         self._save()
-        self.quit_requested()
+        if self.confirm_quit is None or self.confirm_quit():
+            self.quit_requested()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save()
+        if self.close_handler is not None and self.close_handler(event):
+            return
         active = [v for v in self.model.views() if not v.state.is_terminal or v.downloads_pending]
         choice = self.settings.value("close/choice", "", str)
         if active and choice not in ("background", "quit"):

@@ -49,6 +49,8 @@ def main() -> int:
                     shot = widget.grab()
                 shot.save(out)
                 print(f"saved {out}", flush=True)
+                # Demo tasks still run: Quit would ask first (tests/ui/test_tray.py checks that).
+                widget.confirm_quit = None  # type: ignore[attr-defined]
                 widget.quit_app()  # type: ignore[attr-defined]
                 return
         print("no visible main window", file=sys.stderr, flush=True)

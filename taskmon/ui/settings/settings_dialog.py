@@ -38,6 +38,7 @@ from taskmon.ui import icons, theme
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.settings import provider_settings
 from taskmon.ui.settings.link_lifetime import add_link_lifetime_row
+from taskmon.ui.settings.notification_page import NotificationPage
 
 _VERDICT_WORDS = {
     KeyVerdict.WORKS: "Works",
@@ -292,6 +293,7 @@ class SettingsDialog(QDialog):
         self.watch_clipboard.toggled.connect(self._watch_clipboard_toggled)
         form.addRow("Clipboard:", self.watch_clipboard)
         tabs.addTab(appearance, "General")
+        tabs.addTab(NotificationPage(settings), "Notifications")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)

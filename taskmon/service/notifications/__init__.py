@@ -1,0 +1,56 @@
+"""Desktop notifications of tasks that end: rules, batching and the platform's service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from taskmon.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from taskmon.service.notifications.batching import Announcement, NoticeBatcher, announcement
+    from taskmon.service.notifications.desktop import DesktopNotices, NoticeActions
+    from taskmon.service.notifications.media_check import media_kind_of, open_refusal
+    from taskmon.service.notifications.notifier import Sender, TaskNotifier
+    from taskmon.service.notifications.opener import open_result, show_in_folder
+    from taskmon.service.notifications.rules import (
+        Notice,
+        NoticeKind,
+        NoticeRules,
+        NotifySettings,
+    )
+
+_EXPORTS = {
+    "Announcement": "batching",
+    "NoticeBatcher": "batching",
+    "announcement": "batching",
+    "DesktopNotices": "desktop",
+    "NoticeActions": "desktop",
+    "media_kind_of": "media_check",
+    "open_refusal": "media_check",
+    "TaskNotifier": "notifier",
+    "Sender": "notifier",
+    "open_result": "opener",
+    "show_in_folder": "opener",
+    "Notice": "rules",
+    "NoticeKind": "rules",
+    "NoticeRules": "rules",
+    "NotifySettings": "rules",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+__all__ = [
+    "Announcement",
+    "DesktopNotices",
+    "Notice",
+    "NoticeActions",
+    "NoticeBatcher",
+    "NoticeKind",
+    "NoticeRules",
+    "NotifySettings",
+    "Sender",
+    "TaskNotifier",
+    "announcement",
+    "media_kind_of",
+    "open_refusal",
+    "open_result",
+    "show_in_folder",
+]

@@ -1,0 +1,8 @@
+"""Notification tests: the shared views live in notice_views.py (imported from beside it)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
