@@ -19,11 +19,17 @@ if TYPE_CHECKING:
     )
     from taskmon.service.instance_lock import AlreadyTracking, InstanceLock
     from taskmon.service.key_check import KeyCheck, KeyVerdict
+    from taskmon.service.result_progress import download_progress
     from taskmon.service.result_saving import (
         AutoSaver,
         SaveReport,
         SaveTarget,
         save_stored_results,
+    )
+    from taskmon.service.tracked_saving import (
+        AutoSaveSwitch,
+        save_tracked_results,
+        suggested_name,
     )
     from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
 
@@ -50,10 +56,15 @@ _EXPORTS = {
     "SaveReport": "result_saving",
     "SaveTarget": "result_saving",
     "save_stored_results": "result_saving",
+    "AutoSaveSwitch": "tracked_saving",
+    "save_tracked_results": "tracked_saving",
+    "suggested_name": "tracked_saving",
+    "download_progress": "result_progress",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "AlreadyTracking",
+    "AutoSaveSwitch",
     "AutoSaver",
     "Command",
     "EventPersistence",
@@ -71,8 +82,11 @@ __all__ = [
     "cache_dir",
     "data_dir",
     "db_path",
+    "download_progress",
     "ensure_data_dir",
     "save_stored_results",
+    "save_tracked_results",
     "send_to_holder",
+    "suggested_name",
     "task_cache_dir",
 ]

@@ -39,6 +39,7 @@ from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.saving.save_actions import install_saving
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
@@ -115,6 +116,8 @@ class MainWindow(QMainWindow):
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
         self._connect()
+        # Save…, Save all, auto-save and drag-out (ui/saving/).
+        self.saving = install_saving(self, self)
         self._restore()
         # Tasks the engine already tracks (restored from the store) before we listened.
         self._on_tasks_changed(bridge.tasks())

@@ -36,6 +36,7 @@ from taskmon.providers import PROVIDERS
 from taskmon.service import KeyCheck, KeyVerdict
 from taskmon.ui import icons, theme
 from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.saving.results_page import add_results_page
 from taskmon.ui.settings import provider_settings
 
 _VERDICT_WORDS = {
@@ -290,6 +291,7 @@ class SettingsDialog(QDialog):
         self.watch_clipboard.toggled.connect(self._watch_clipboard_toggled)
         form.addRow("Clipboard:", self.watch_clipboard)
         tabs.addTab(appearance, "General")
+        self.results_page = add_results_page(tabs, settings, parent)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
