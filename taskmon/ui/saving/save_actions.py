@@ -27,6 +27,7 @@ from taskmon.ui import icons
 from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.saving import result_settings
+from taskmon.ui.saving.drag_out import TableDragOut, install_drag_out
 from taskmon.ui.saving.result_settings import shown_path
 from taskmon.ui.saving.save_notice import SaveNotice
 from taskmon.ui.table.task_model import TaskTableModel
@@ -92,6 +93,7 @@ class SaveController(QObject):
             self.bridge.service, on_saved=self._auto_saved, on_problem=self._auto_save_failed
         )
         self.jobs: list[asyncio.Task[object]] = []  # saves under way (tests await them)
+        self.drag_out: TableDragOut | None = None  # set by install_saving
 
         self.save_action = QAction(icons.action_icon("save"), "Save…", parent)
         self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
@@ -296,9 +298,7 @@ class SaveController(QObject):
 
 def install_saving(window: SavingWindow, parent: QWidget) -> SaveController:
     """Add Save…, Save all, the notice, auto-save and drag-out to the main window."""
-    from taskmon.ui.saving.drag_out import install_drag_out
-
     controller = SaveController(window, parent)
-    install_drag_out(window, parent, controller)
+    controller.drag_out = install_drag_out(window, parent, controller)
     controller.apply_settings()
     return controller
