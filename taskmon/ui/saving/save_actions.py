@@ -291,9 +291,9 @@ class SaveController(QObject):
         self.window.open_settings(None)
         from taskmon.ui.saving.results_page import ResultsPage
 
-        page = self.parent_widget.findChild(ResultsPage)
-        if page is not None:
-            page.show_itself()
+        pages = self.parent_widget.findChildren(ResultsPage)
+        if pages:
+            pages[-1].show_itself()  # the dialog just opened (a closed one may linger)
 
 
 def install_saving(window: SavingWindow, parent: QWidget) -> SaveController:
