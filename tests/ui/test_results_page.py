@@ -100,9 +100,7 @@ def test_sidecars_off_saves_the_file_alone(
     saving.save_to_folder([view], tmp_path / "plain")
     qtbot.waitUntil(lambda: not saving.jobs, timeout=20000)
 
-    assert [p.name for p in (tmp_path / "plain").iterdir()] == [
-        f"xenodia_{view.ref.task_id}_1.png"
-    ]
+    assert [p.name for p in (tmp_path / "plain").iterdir()] == [f"xenodia_{view.ref.task_id}_1.png"]
 
 
 def test_an_auto_save_folder_that_cannot_be_used_is_a_banner_with_the_way_to_fix_it(
