@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from saving_views import (
     SIDECAR_KEYS,
     StallingOrigin,
@@ -225,12 +225,16 @@ def test_what_cannot_be_saved_is_said_per_result_and_the_rest_is_saved(
     saving.save_to_folder([v for v in views if v is not None], folder)
 
     text = wait_saved(saving, qtbot)
-    assert text.startswith(f"Saved xenodia_{good.ref.task_id}_1.png to {folder}; 2 results not")
+    assert text == f"Saved xenodia_{good.ref.task_id}_1.png to {folder}; 2 not saved"
     problems = saving.notice.problems
     assert len(problems) == 2
     assert any(dead_ref.task_id in p and "HTTP 404" in p for p in problems), problems
     assert any(running_ref.task_id in p and "not finished" in p for p in problems), problems
     assert saving.notice.details_button.isVisibleTo(saving.notice)
+    saving.notice.details_button.click()
+    box = app.window.findChildren(QMessageBox)[-1]
+    assert all(p in box.informativeText() for p in problems)
+    box.close()
     assert [p.name for p in folder.iterdir() if p.suffix == ".png"] == [
         f"xenodia_{good.ref.task_id}_1.png"
     ]

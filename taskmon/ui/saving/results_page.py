@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -109,7 +110,10 @@ class ResultsPage(QWidget):
         self.settings = settings
         self._on_changed = on_changed
         current = result_settings.load(settings)
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)  # rows keep their height; the page's spare room goes below
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.folder = _FolderField("saveFolder", current.folder, self._folder_chosen, self)
@@ -129,11 +133,11 @@ class ResultsPage(QWidget):
         form.addRow("", self.preview)
         placeholders = QLabel(
             " ".join("{" + p + "}" for p in PLACEHOLDERS)
-            + "<br>{prompt}: its first 60 characters · {index}: from 1 · {n}: how many · "
-            "{date}, {time}: when the task ended (UTC) · a / makes subfolders",
+            + "<br>{prompt}: its first 60 characters · {index}: from 1 · {n}: how many"
+            "<br>{date}, {time}: when the task ended (UTC) · a / makes subfolders",
             self,
         )
-        placeholders.setWordWrap(True)
+        # Lines broken by hand: a word-wrapped label asks a form for far more height.
         placeholders.setEnabled(False)
         form.addRow("", placeholders)
 

@@ -70,9 +70,8 @@ def report_sentence(report: SaveReport, folder: Path) -> str:
     else:
         words = "Nothing saved"
     if report.problems:
-        words += f"; {counted(len(report.problems), 'result')} not saved: {report.problems[0]}"
-        if len(report.problems) > 1:
-            words += " …"
+        # The reasons, per result, are one click away (Details…): the line stays short.
+        words += f"; {len(report.problems):,} not saved"
     return words
 
 
