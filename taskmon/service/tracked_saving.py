@@ -105,7 +105,7 @@ async def save_tracked_results(
             cached = files.get(index)
             if cached is None:
                 if last_chance:
-                    problem(view, f"{_which(view, index)} not saved: {_missing_reason(view)}")
+                    problem(view, f"{_which(view, index)} {_missing_reason(view)}")
                 continue
             handled.add(index)
             try:
@@ -156,11 +156,12 @@ async def save_tracked_results(
 
 
 def _missing_reason(view: TaskView) -> str:
+    """What follows "the result" when it is still not in the cache after the wait."""
     if view.downloads_pending:
-        return "still downloading; save it again once it has landed"
+        return "is still downloading; save it again once it has landed"
     if view.problem:
-        return view.problem.removeprefix("results not saved: ")
-    return "it could not be fetched into the media cache"
+        return f"could not be fetched: {view.problem.removeprefix('results not saved: ')}"
+    return "could not be fetched into the media cache"
 
 
 def suggested_name(view: TaskView, index: int, pattern: SavePattern) -> PurePosixPath:

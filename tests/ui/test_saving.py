@@ -488,3 +488,58 @@ def test_our_own_drag_dropped_on_the_window_adds_no_task(
     from taskmon.ui.adding.add_dialog import AddTasksDialog
 
     assert app.window.findChild(AddTasksDialog) is None
+
+
+def test_a_copy_that_fails_is_said_for_that_result_and_the_others_are_saved(
+    app: App, saving: SaveController, qtbot: Any, qsettings: QSettings, tmp_path: Path
+) -> None:
+    result_settings.set_pattern(qsettings, "{label}/{index}.{ext}")
+    blocked = finished_task(app, qtbot, label="blocked")
+    fine = finished_task(app, qtbot, label="fine")
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "blocked").write_text("a file where the pattern wants a folder")
+
+    saving.save_to_folder([blocked, fine], folder)
+
+    assert wait_saved(saving, qtbot) == f"Saved 1 file to {folder}; 1 not saved"
+    (problem,) = saving.notice.problems
+    assert problem.startswith(f"xenodia {blocked.ref.task_id}: the result could not be copied: ")
+    assert (folder / "fine" / "1.png").read_bytes() == media_of(app, fine)[0]
+    assert (folder / "blocked").read_text() == "a file where the pattern wants a folder"
+
+
+def test_a_result_still_downloading_when_the_wait_ends_is_said_not_dropped(
+    app: App, qtbot: Any, tmp_path: Path
+) -> None:
+    from taskmon.downloads import DEFAULT_PATTERN, SavePattern
+    from taskmon.service import SaveTarget, save_tracked_results
+
+    origin = StallingOrigin(size=100_000, sent=10_000)
+    app.run(origin.start())
+    try:
+        ref = app.add(TaskScript("xenodia", "image", run_s=0.2, output_urls=[origin.url]))
+        app.run(app.bridge.add([ref]))
+        engine = app.service.engine
+        assert engine is not None
+        qtbot.waitUntil(
+            lambda: (v := engine.task(ref.key)) is not None and v.downloads_pending,
+            timeout=20000,
+        )
+        target = SaveTarget(tmp_path, SavePattern.parse(DEFAULT_PATTERN))
+        waiting: list[int] = []
+
+        report = app.run(
+            save_tracked_results(
+                app.service, [ref.key], target, on_waiting=waiting.append, wait_s=0.5
+            )
+        )
+
+        assert waiting == [1]
+        assert report.saved == []
+        assert report.problems == [
+            f"xenodia {ref.task_id}: the result is still downloading; "
+            "save it again once it has landed"
+        ]
+    finally:
+        app.run(origin.stop())
