@@ -36,13 +36,18 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 def xvfb() -> Iterator[str]:
     if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
         pytest.skip("needs Xvfb and xdotool: apt-get install xvfb xdotool (scripts/test.sh does)")
-    display = f":{DISPLAY_NUMBER}"
+    number = next(
+        n
+        for n in range(DISPLAY_NUMBER, DISPLAY_NUMBER + 30)
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )  # the first free display from 64: another X server may hold one
+    display = f":{number}"
     server = subprocess.Popen(
         ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    socket = Path(f"/tmp/.X11-unix/X{DISPLAY_NUMBER}")
+    socket = Path(f"/tmp/.X11-unix/X{number}")
     deadline = time.monotonic() + 10
     while not socket.exists():
         if server.poll() is not None or time.monotonic() > deadline:
