@@ -192,7 +192,12 @@ def test_save_all_saves_every_finished_task_the_filters_show(
     app.window.filter_bar.search.setText("keep")
     qtbot.waitUntil(lambda: app.window.proxy.rowCount() == 1, timeout=3000)
 
-    saving.save_all_action.trigger()
+    app.window.table.setFocus()
+    qtbot.keyClick(
+        app.window.table,
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     folder = tmp_path / "all"
     folder.mkdir()
     answer_dialog(app, qtbot, folder)

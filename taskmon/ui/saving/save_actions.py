@@ -100,7 +100,11 @@ class SaveController(QObject):
         self.save_action.setToolTip("Save the selected tasks' results to a file or folder (Ctrl+S)")
         self.save_action.triggered.connect(lambda _checked=False: self.save_selected())
         self.save_all_action = QAction("Save all to folder…", parent)
-        self.save_all_action.setToolTip("Save the results of every finished task shown")
+        self.save_all_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.save_all_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.save_all_action.setToolTip(
+            "Save the results of every finished task shown (Ctrl+Shift+S)"
+        )
         self.save_all_action.triggered.connect(lambda _checked=False: self.save_all())
         parent.addAction(self.save_action)
         parent.addAction(self.save_all_action)
