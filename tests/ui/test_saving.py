@@ -548,3 +548,25 @@ def test_a_result_still_downloading_when_the_wait_ends_is_said_not_dropped(
         ]
     finally:
         app.run(origin.stop())
+
+
+def test_a_double_click_on_a_selected_row_still_opens_the_details(
+    app: App, saving: SaveController, qtbot: Any
+) -> None:
+    view = finished_task(app, qtbot)
+    app.window.show_details(False)
+    select(app, [view])
+    viewport = app.window.table.viewport()
+    at = row_point(app, view)
+
+    for kind in (
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseButtonRelease,
+    ):
+        held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else None
+        mouse(viewport, kind, at, held=held or Qt.MouseButton.LeftButton)
+
+    assert app.window.details.isVisible()
+    assert [v.key for v in app.window.selected_views()] == [view.key]
