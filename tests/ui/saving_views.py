@@ -14,6 +14,8 @@ from window_app import App
 
 from taskmon.domain import TaskView
 from taskmon.sim import TaskScript
+from taskmon.ui.saving import result_settings
+from taskmon.ui.saving.save_actions import SaveController
 
 SIDECAR_KEYS = {
     "provider",
@@ -30,6 +32,14 @@ SIDECAR_KEYS = {
     "sha256",
     "taskmon_version",
 }
+
+
+def prepared_saving(app: App, qsettings: Any, tmp_path: Any) -> SaveController:
+    """The window's SaveController, with Qt's own dialogs and a save folder of the test's."""
+    result_settings.remember_folder(qsettings, tmp_path / "saves")
+    controller = app.window.saving
+    controller.native_dialogs = False
+    return controller
 
 
 def finished_task(
