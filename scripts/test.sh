@@ -14,7 +14,7 @@ apt_packages=(
     xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
     libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
-    libpulse0
+    libpulse0 xdotool
     # The packaging smoke (packaging/ci-smoke.sh): PyInstaller reads binaries with
     # objdump (binutils); a tray host, a notification daemon and xwininfo for the
     # bundle's self-test; the validators of the Linux desktop files.

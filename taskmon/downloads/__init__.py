@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.link_expiry import DEFAULT_LINK_TTL_S, expiry_from_link, links_expire_at
-    from taskmon.downloads.part_files import PartMeta
+    from taskmon.downloads.part_files import PartMeta, read_part_meta
     from taskmon.downloads.result_copy import SavedCopy, save_copy, usable_folder
     from taskmon.downloads.save_pattern import (
         DEFAULT_PATTERN,
@@ -46,6 +46,7 @@ _EXPORTS = {
     "safe_name": "filenames",
     "name_from_url": "filenames",
     "PartMeta": "part_files",
+    "read_part_meta": "part_files",
     "purge": "cache_purge",
     "PurgeAction": "cache_purge",
     "PurgeNote": "cache_purge",
@@ -94,6 +95,7 @@ __all__ = [
     "links_expire_at",
     "name_from_url",
     "purge",
+    "read_part_meta",
     "safe_name",
     "save_copy",
     "sidecar_path",

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         open_result,
         show_in_folder,
     )
+    from taskmon.service.result_progress import download_progress
     from taskmon.service.result_saving import (
         AutoSaver,
         SaveReport,
@@ -55,6 +56,11 @@ if TYPE_CHECKING:
         save_stored_results,
     )
     from taskmon.service.tls_check import check_tls
+    from taskmon.service.tracked_saving import (
+        AutoSaveSwitch,
+        save_tracked_results,
+        suggested_name,
+    )
     from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
 
 _EXPORTS = {
@@ -104,11 +110,16 @@ _EXPORTS = {
     "open_refusal": "notifications",
     "open_result": "notifications",
     "show_in_folder": "notifications",
+    "AutoSaveSwitch": "tracked_saving",
+    "save_tracked_results": "tracked_saving",
+    "suggested_name": "tracked_saving",
+    "download_progress": "result_progress",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "AlreadyTracking",
     "Announcement",
+    "AutoSaveSwitch",
     "AutoSaver",
     "CheckResult",
     "CheckStatus",
@@ -141,6 +152,7 @@ __all__ = [
     "data_dir",
     "db_path",
     "desktop_entry",
+    "download_progress",
     "ensure_data_dir",
     "is_autostart_enabled",
     "launch_agent_plist",
@@ -148,9 +160,11 @@ __all__ = [
     "open_refusal",
     "open_result",
     "save_stored_results",
+    "save_tracked_results",
     "send_to_holder",
     "set_autostart",
     "show_in_folder",
+    "suggested_name",
     "task_cache_dir",
     "windows_run_command",
 ]

@@ -97,38 +97,7 @@ class ResultCopier:
 
     def copy(self, task: SavableTask, index: int, cached: Path) -> SavedCopy:
         """Copy output `index` of `task`, cached at `cached`; raises DownloadError or OSError."""
-        request = echoed_request(task)
-        untrusted_prompt = None if request is None else request.get("prompt")
-        prompt = untrusted_prompt if isinstance(untrusted_prompt, str) else None
-        output = task.outputs[index] if index < len(task.outputs) else None
-        kind: MediaKind | None = None if output is None else output.kind
-        if kind in (None, MediaKind.OTHER):
-            kind = task.media_kind or kind
-        fields = ResultFields(
-            provider=task.ref.provider,
-            task_id=task.ref.task_id,
-            model=task.model,
-            kind=None if kind is None else kind.value,
-            label=task.label,
-            prompt=prompt,
-            index=index + 1,
-            n=len(task.outputs),
-            ext=cached.suffix.lstrip(".").lower(),
-            finished_at=task.finished_at,
-        )
-        origin = ResultOrigin(
-            provider=task.ref.provider,
-            task_id=task.ref.task_id,
-            model=task.model,
-            kind=fields.kind,
-            label=task.label,
-            prompt=prompt,
-            request=request,
-            created_at=task.created_at,
-            finished_at=task.finished_at,
-            cost=task.cost,
-            source_url="" if output is None else output.url,
-        )
+        fields, origin = describe_result(task, index, cached.suffix)
         relative = self.target.pattern.render(fields)
         sidecar = origin.sidecar_bytes if self.target.metadata else None
         saved = save_copy(
@@ -136,6 +105,45 @@ class ResultCopier:
         )
         self._claimed.add(saved.path)
         return saved
+
+
+def describe_result(
+    task: SavableTask, index: int, suffix: str
+) -> tuple[ResultFields, ResultOrigin]:
+    """What a pattern may name about output `index` (a file ending in `suffix`), and its origin."""
+    request = echoed_request(task)
+    untrusted_prompt = None if request is None else request.get("prompt")
+    prompt = untrusted_prompt if isinstance(untrusted_prompt, str) else None
+    output = task.outputs[index] if index < len(task.outputs) else None
+    kind: MediaKind | None = None if output is None else output.kind
+    if kind in (None, MediaKind.OTHER):
+        kind = task.media_kind or kind
+    fields = ResultFields(
+        provider=task.ref.provider,
+        task_id=task.ref.task_id,
+        model=task.model,
+        kind=None if kind is None else kind.value,
+        label=task.label,
+        prompt=prompt,
+        index=index + 1,
+        n=len(task.outputs),
+        ext=suffix.lstrip(".").lower(),
+        finished_at=task.finished_at,
+    )
+    origin = ResultOrigin(
+        provider=task.ref.provider,
+        task_id=task.ref.task_id,
+        model=task.model,
+        kind=fields.kind,
+        label=task.label,
+        prompt=prompt,
+        request=request,
+        created_at=task.created_at,
+        finished_at=task.finished_at,
+        cost=task.cost,
+        source_url="" if output is None else output.url,
+    )
+    return fields, origin
 
 
 def echoed_request(task: SavableTask) -> dict[str, Any] | None:
@@ -192,7 +200,7 @@ async def save_stored_results(
     try:
         for task in tasks:
             if task.state is not State.SUCCEEDED:
-                problem(task, _not_succeeded(task))
+                problem(task, not_saved_reason(task))
                 continue
             recorded = {f.index: f for f in task.files if f.state is FileState.COMPLETE}
             for index, output in enumerate(task.outputs):
@@ -208,7 +216,7 @@ async def save_stored_results(
                 try:
                     saved = await asyncio.to_thread(copier.copy, task, index, cached)
                 except (DownloadError, OSError) as exc:
-                    problem(task, f"{which} could not be copied: {_reason(exc)}")
+                    problem(task, f"{which} could not be copied: {failure_reason(exc)}")
                     continue
                 report.saved.append(saved.path)
                 on_saved(saved.path)
@@ -238,14 +246,16 @@ async def _fetch(
     return await fetcher.fetch(task, index, answer.outputs[index].url)
 
 
-def _not_succeeded(task: StoredTask) -> str:
+def not_saved_reason(task: StoredTask | TaskView) -> str:
+    """Why a task that has not succeeded has no results to save, in words."""
     if task.state.is_terminal:
         why = f": {task.error.message}" if task.error is not None else ""
         return f"not saved: the task {task.state.value}{why}"
     return f"not saved: the task has not finished ({task.state.value})"
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
+    """An OSError's words and file name, else the error's own sentence."""
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
     return str(exc)
@@ -363,8 +373,10 @@ class AutoSaver:
             await asyncio.gather(self._worker, return_exceptions=True)
 
     async def _work(self) -> None:
-        while True:
-            view, index, cached = await self._queue.get()
+        # Ends when the queue is empty (the next event starts another): no task is
+        # left waiting for ever when the loop closes.
+        while not self._queue.empty():
+            view, index, cached = self._queue.get_nowait()
             try:
                 saved = await asyncio.to_thread(self._copier.copy, view, index, cached)
             except (DownloadError, OSError) as exc:
@@ -372,7 +384,7 @@ class AutoSaver:
                 which = f"result {index + 1}" if len(view.outputs) > 1 else "the result"
                 self._on_problem(
                     f"{view.ref.provider} {view.ref.task_id}: {which} could not be copied: "
-                    f"{_reason(exc)}"
+                    f"{failure_reason(exc)}"
                 )
             else:
                 self._on_saved(saved.path)

@@ -41,6 +41,7 @@ from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.keep_watch import install_keep
+from taskmon.ui.saving.save_actions import install_saving
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
         self._connect()
+        # Save…, Save all, auto-save and drag-out (ui/saving/).
+        self.saving = install_saving(self, self)
         self._restore()
         self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         # Tasks the engine already tracks (restored from the store) before we listened.

@@ -36,6 +36,7 @@ from taskmon.providers import PROVIDERS
 from taskmon.service import KeyCheck, KeyVerdict
 from taskmon.ui import icons, theme
 from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.saving.results_page import add_results_page
 from taskmon.ui.settings import provider_settings
 from taskmon.ui.settings.link_lifetime import add_link_lifetime_row
 from taskmon.ui.settings.notification_page import NotificationPage
@@ -294,6 +295,7 @@ class SettingsDialog(QDialog):
         form.addRow("Clipboard:", self.watch_clipboard)
         tabs.addTab(appearance, "General")
         tabs.addTab(NotificationPage(settings), "Notifications")
+        self.results_page = add_results_page(tabs, settings, parent)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
