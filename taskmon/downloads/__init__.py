@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.link_expiry import DEFAULT_LINK_TTL_S, expiry_from_link, links_expire_at
+    from taskmon.downloads.media_sniff import open_refusal, sniff_media_kind
     from taskmon.downloads.part_files import PartMeta
     from taskmon.downloads.result_copy import SavedCopy, save_copy, usable_folder
     from taskmon.downloads.save_pattern import (
@@ -53,6 +54,8 @@ _EXPORTS = {
     "DEFAULT_LINK_TTL_S": "link_expiry",
     "expiry_from_link": "link_expiry",
     "links_expire_at": "link_expiry",
+    "sniff_media_kind": "media_sniff",
+    "open_refusal": "media_sniff",
     "SavedCopy": "result_copy",
     "save_copy": "result_copy",
     "usable_folder": "result_copy",
@@ -93,9 +96,11 @@ __all__ = [
     "expiry_from_link",
     "links_expire_at",
     "name_from_url",
+    "open_refusal",
     "purge",
     "safe_name",
     "save_copy",
     "sidecar_path",
+    "sniff_media_kind",
     "usable_folder",
 ]
