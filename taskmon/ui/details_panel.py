@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import Cost, TaskView
+from taskmon.ui.results_actions.opening import open_result
 from taskmon.ui.table import cell_text
 
 RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor
@@ -190,6 +191,10 @@ class DetailsPanel(QWidget):
 
     def _open_link(self, link: str) -> None:
         url = QUrl(link)
+        if url.isLocalFile() and not Path(url.toLocalFile()).is_dir():
+            # A result file: opened only when its bytes are media (never a script).
+            self.open_failure = open_result(self, url.toLocalFile())
+            return
         if QDesktopServices.openUrl(url):
             return
         # No launcher (a bare desktop, a server): Qt only logs it. Say so, with the path.

@@ -39,6 +39,7 @@ from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.results_actions.install import install_results_actions
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self._keyring_problem: str | None = None  # set once check_keyring() found none
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
+        self.results = install_results_actions(self)  # quick look, Open, Show in folder, Copy
         self._connect()
         self._restore()
         # Tasks the engine already tracks (restored from the store) before we listened.
@@ -242,7 +244,9 @@ class MainWindow(QMainWindow):
         self.filter_bar.textChanged.connect(self.proxy.set_text)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.clockTicked.connect(self._on_clock)
-        self.table.doubleClicked.connect(lambda _i: self.show_details(True))
+        self.table.doubleClicked.connect(
+            lambda i: self.results.double_clicked(i) or self.show_details(True)
+        )
         self._update_actions()
 
     # -- engine updates ------------------------------------------------------------

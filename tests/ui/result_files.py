@@ -81,7 +81,7 @@ class OpenedUrls(QObject):
         return [u.toLocalFile() for u in self.urls]
 
     def __enter__(self) -> OpenedUrls:
-        QDesktopServices.setUrlHandler("file", self, b"record")
+        QDesktopServices.setUrlHandler("file", self, "record")  # type: ignore[arg-type]
         return self
 
     def __exit__(self, *_exc: object) -> None:
