@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.clockTicked.connect(self._on_clock)
         self.table.doubleClicked.connect(
-            lambda i: self.results.double_clicked(i) or self.show_details(True)
+            lambda i: self.results.double_clicked(i, otherwise=lambda: self.show_details(True))
         )
         self._update_actions()
 

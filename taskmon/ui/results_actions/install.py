@@ -10,7 +10,7 @@ state of its own for them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,13 +18,15 @@ from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QTabl
 
 from taskmon.domain import MediaKind, TaskView, counted
 from taskmon.ui.quicklook.slots import PreviewSlot
-from taskmon.ui.quicklook.window import Neighbour, QuickLook
 from taskmon.ui.results_actions import clipboard
 from taskmon.ui.results_actions.notices import notice
 from taskmon.ui.results_actions.opening import open_results
 from taskmon.ui.results_actions.reveal import FolderRevealer
+from taskmon.ui.table.task_model import Column
 
-RESULTS_COLUMN_HEADER = "Results"
+if TYPE_CHECKING:  # imported when first used: QtMultimedia is slow to load and chatty
+    from taskmon.ui.quicklook.window import Neighbour, QuickLook
+
 
 
 class _Window(Protocol):
@@ -135,17 +137,13 @@ class ResultsActions(QObject):
             clipboard.copy_links(urls)
             self._say(f"Copied {counted(len(urls), 'result link')}")
 
-    def double_clicked(self, index: QModelIndex) -> bool:
-        """A double-click on a row's Results cell opens its files; True when it did."""
-        header = index.model().headerData(index.column(), Qt.Orientation.Horizontal)
-        if header != RESULTS_COLUMN_HEADER:
-            return False
-        views = self._views()
-        files = self._files(views[:1])
-        if not files:
-            return False
-        self.open_paths(files)
-        return True
+    def double_clicked(self, index: QModelIndex, otherwise: Callable[[], object]) -> None:
+        """A double-click on a row's Results cell opens its files; elsewhere `otherwise()`."""
+        files = self._files(self._views()[:1])
+        if index.column() == Column.RESULTS and files:
+            self.open_paths(files)
+        else:
+            otherwise()
 
     # -- commands on explicit files (also the quick look's buttons) ------------------------
 
@@ -225,6 +223,8 @@ class ResultsActions(QObject):
 
     def _quick_look_window(self) -> QuickLook:
         if self.quicklook is None:
+            from taskmon.ui.quicklook.window import QuickLook
+
             ql = QuickLook(self.window)
             ql.add_command(
                 "Open", lambda s: self.open_paths(_paths(s)), _has_file, "Open in the default app"
