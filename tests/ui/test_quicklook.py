@@ -318,13 +318,20 @@ def test_the_last_frame_link_is_shown_where_the_provider_gave_one(
     assert frame_url in quicklook.last_frame.text()
 
 
-def test_a_task_without_outputs_says_it_has_none_yet(quicklook: QuickLook, tmp_path: Path) -> None:
-    view = result_view(folder=tmp_path)
+def test_a_task_without_outputs_says_it_has_none_yet(
+    quicklook: QuickLook, qtbot: Any, tmp_path: Path
+) -> None:
+    ran: list[str | None] = []
+    open_button = quicklook.add_command(
+        "Open", lambda s: ran.append(s.path), lambda s: bool(s.path)
+    )
+    view = result_view("image.png", folder=tmp_path)
     running = dataclasses.replace(view, state=view.state.RUNNING, outputs=(), files=())
     quicklook.show_task(running)
     assert quicklook.shown_text() == "no results yet: the task is running"
-    assert not any(
-        b.isEnabled()
-        for b in quicklook.findChildren(type(quicklook.media.play_button))
-        if b.text() == "Open"
-    )
+    assert not open_button.isEnabled()
+    quicklook.refresh(view)  # it finished and its file was saved
+    assert open_button.isEnabled()
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    assert ran == [view.files[0]]
+    assert not open_button.hasFocus()  # Space still belongs to the quick look

@@ -207,7 +207,10 @@ class QuickLook(QDialog):
         if mods not in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
             super().keyPressEvent(event)
             return
-        handler = self._keys().get(Qt.Key(key))
+        try:
+            handler = self._keys().get(Qt.Key(key))
+        except ValueError:  # a key Qt's enum does not name (a vendor key)
+            handler = None
         if handler is None:
             super().keyPressEvent(event)
             return
