@@ -316,3 +316,13 @@ def test_show_in_folder_commands_on_windows_and_macos() -> None:
     assert program == "explorer.exe" and args == ["/select,", str(Path(path))]
     assert select_command("darwin", ["/Users/a b/x.png"]) == ("open", ["-R", "/Users/a b/x.png"])
     assert select_command("linux", ["/x.png"]) is None  # D-Bus instead
+
+
+def test_an_open_quick_look_follows_the_selection_in_the_list(app: App, qtbot: Any) -> None:
+    first, second = saved_tasks(app, qtbot, 2)
+    select_task(app, first)
+    qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
+    ql = app.window.results.quicklook
+    assert ql is not None and ql.current_view().key == first.key  # type: ignore[union-attr]
+    select_task(app, second)  # a click in the list while the quick look is open
+    assert ql.isVisible() and ql.current_view().key == second.key  # type: ignore[union-attr]

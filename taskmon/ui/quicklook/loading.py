@@ -104,6 +104,9 @@ class PreviewLoader(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._collect)
+        # The worker thread ends with this object (the closure holds the executor, not self).
+        executor = self._executor
+        self.destroyed.connect(lambda *_: executor.shutdown(wait=False, cancel_futures=True))
 
     def request(self, path: str) -> None:
         if self._pending is not None:

@@ -139,8 +139,8 @@ class QuickLook(QDialog):
         self._footer.addWidget(button)
         return button
 
-    def show_task(self, view: TaskView, number: int = 1) -> None:
-        """Show `view`'s output `number` (1-based) and bring the window up."""
+    def show_task(self, view: TaskView, number: int = 1, *, activate: bool = True) -> None:
+        """Show `view`'s output `number` (1-based); `activate` brings the window up."""
         self._view = view
         self._slots = preview_slots(view)
         self._at = max(0, min(number - 1, len(self._slots) - 1))
@@ -151,9 +151,10 @@ class QuickLook(QDialog):
                 size = parent.size()
                 self.resize(max(640, int(size.width() * 0.75)), max(480, int(size.height() * 0.85)))
             self.show()
-        self.raise_()
-        self.activateWindow()
-        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        if activate:
+            self.raise_()
+            self.activateWindow()
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def refresh(self, view: TaskView) -> None:
         """The shown task changed (a download landed): show what is new, keep the rest."""

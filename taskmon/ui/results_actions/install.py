@@ -79,7 +79,8 @@ class ResultsActions(QObject):
         menu.setObjectName("resultsMenu")
         menu.addActions(self.actions)
 
-        table.selectionModel().selectionChanged.connect(lambda *_: self.update_enabled())
+        table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
+        self._stepping = False  # the quick look itself is moving the selection
         self._w.bridge.tasksChanged.connect(self._on_tasks_changed)
         self._w.bridge.tasksRemoved.connect(self._on_tasks_removed)
         self.update_enabled()
@@ -177,6 +178,17 @@ class ResultsActions(QObject):
 
     # -- quick look ---------------------------------------------------------------------
 
+    def _on_selection(self) -> None:
+        self.update_enabled()
+        ql = self.quicklook
+        if self._stepping or ql is None or not ql.isVisible():
+            return
+        # An open quick look follows the list, as a file manager's does.
+        views = self._views()
+        shown = ql.current_view()
+        if len(views) == 1 and (shown is None or views[0].key != shown.key):
+            ql.show_task(views[0], activate=False)  # the list keeps the keyboard
+
     def toggle_quick_look(self) -> None:
         """Space: open the quick look on the current task, or close it."""
         if self.quicklook is not None and self.quicklook.isVisible():
@@ -217,7 +229,11 @@ class ResultsActions(QObject):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows
         )
-        table.selectionModel().setCurrentIndex(target_index, flags)
+        self._stepping = True
+        try:
+            table.selectionModel().setCurrentIndex(target_index, flags)
+        finally:
+            self._stepping = False
         table.scrollTo(target_index, QAbstractItemView.ScrollHint.EnsureVisible)
         return model.view_at(proxy.mapToSource(target_index).row())
 
