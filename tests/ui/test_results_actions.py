@@ -19,7 +19,7 @@ from window_app import App
 from taskmon.domain.task import TaskView
 from taskmon.sim import TaskScript
 from taskmon.ui.results_actions.clipboard import GNOME_COPIED_FILES
-from taskmon.ui.results_actions.reveal import select_command
+from taskmon.ui.results_actions.reveal import select_command, show_items_message
 from taskmon.ui.table.task_model import Column
 
 TIMEOUT_MS = 20_000
@@ -326,3 +326,10 @@ def test_an_open_quick_look_follows_the_selection_in_the_list(app: App, qtbot: A
     assert ql is not None and ql.current_view().key == first.key  # type: ignore[union-attr]
     select_task(app, second)  # a click in the list while the quick look is open
     assert ql.isVisible() and ql.current_view().key == second.key  # type: ignore[union-attr]
+
+
+def test_show_items_sends_percent_encoded_file_uris() -> None:
+    message = show_items_message(["/tmp/a b#1.png", "/tmp/ü.png"])
+    uris, startup_id = message.arguments()
+    assert uris == ["file:///tmp/a%20b%231.png", "file:///tmp/%C3%BC.png"] and startup_id == ""
+    assert (message.service(), message.member()) == ("org.freedesktop.FileManager1", "ShowItems")

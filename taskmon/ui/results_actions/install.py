@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # imported when first used: QtMultimedia is slow to load and 
     from taskmon.ui.quicklook.window import Neighbour, QuickLook
 
 
-
 class _Window(Protocol):
     """What the actions need of the main window (typed here, so no import cycle)."""
 
