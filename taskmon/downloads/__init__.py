@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.link_expiry import DEFAULT_LINK_TTL_S, expiry_from_link, links_expire_at
-    from taskmon.downloads.media_sniff import open_refusal, sniff_media_kind
+    from taskmon.downloads.media_sniff import SniffedFile, sniff_bytes, sniff_file, sniff_media_kind
     from taskmon.downloads.part_files import PartMeta
     from taskmon.downloads.result_copy import SavedCopy, save_copy, usable_folder
+    from taskmon.downloads.result_opening import open_refusal
     from taskmon.downloads.save_pattern import (
         DEFAULT_PATTERN,
         PLACEHOLDERS,
@@ -47,6 +48,10 @@ _EXPORTS = {
     "safe_name": "filenames",
     "name_from_url": "filenames",
     "PartMeta": "part_files",
+    "SniffedFile": "media_sniff",
+    "sniff_bytes": "media_sniff",
+    "sniff_file": "media_sniff",
+    "sniff_media_kind": "media_sniff",
     "purge": "cache_purge",
     "PurgeAction": "cache_purge",
     "PurgeNote": "cache_purge",
@@ -54,11 +59,10 @@ _EXPORTS = {
     "DEFAULT_LINK_TTL_S": "link_expiry",
     "expiry_from_link": "link_expiry",
     "links_expire_at": "link_expiry",
-    "sniff_media_kind": "media_sniff",
-    "open_refusal": "media_sniff",
     "SavedCopy": "result_copy",
     "save_copy": "result_copy",
     "usable_folder": "result_copy",
+    "open_refusal": "result_opening",
     "DEFAULT_PATTERN": "save_pattern",
     "PLACEHOLDERS": "save_pattern",
     "PatternError": "save_pattern",
@@ -86,6 +90,7 @@ __all__ = [
     "ResultOrigin",
     "SavePattern",
     "SavedCopy",
+    "SniffedFile",
     "StorageError",
     "TooSlow",
     "TookTooLong",
@@ -101,6 +106,8 @@ __all__ = [
     "safe_name",
     "save_copy",
     "sidecar_path",
+    "sniff_bytes",
+    "sniff_file",
     "sniff_media_kind",
     "usable_folder",
 ]

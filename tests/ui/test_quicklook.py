@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import resource
 from collections.abc import Iterator
 from pathlib import Path
@@ -264,8 +265,19 @@ def test_a_truncated_png_says_it_cannot_be_previewed(
 def test_a_script_is_never_previewed(quicklook: QuickLook, qtbot: Any, tmp_path: Path) -> None:
     quicklook.show_task(result_view("result.desktop", folder=tmp_path))
     text = says(quicklook, qtbot, "can't preview")
-    assert "not an image, a video or audio" in text
+    assert "not an image, video or audio" in text
     assert quicklook.media.player.source().isEmpty()  # never handed to the player either
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_a_result_neither_blocks_nor_previews(
+    quicklook: QuickLook, qtbot: Any, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "planted.png"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    view = dataclasses.replace(result_view("image.png", folder=tmp_path), files=(str(fifo),))
+    quicklook.show_task(view)
+    assert "not a regular file" in says(quicklook, qtbot, "can't preview")
 
 
 def test_a_video_that_does_not_decode_says_so(

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
 from taskmon.domain import MediaKind
-from taskmon.downloads import sniff_media_kind
+from taskmon.downloads import sniff_file
 
 ALLOCATION_LIMIT_MB: Final = 256  # Qt's own backstop for any single decoded image
 MAX_FULL_PIXELS: Final = 40_000_000  # 160 MB as 32-bit pixels: the most decoded at full size
@@ -40,9 +40,10 @@ class Prepared:
 
 def prepare_preview(path: str) -> Prepared:
     """Sniff `path` and decode it when it is an image (safe in a worker thread)."""
-    kind = sniff_media_kind(path)
+    sniffed = sniff_file(path)  # never through a link, never blocked on a FIFO
+    kind = sniffed.kind
     if kind is None:
-        return Prepared(path, None, problem="not an image, a video or audio (by its content)")
+        return Prepared(path, None, problem=sniffed.reason)
     if kind is not MediaKind.IMAGE:
         return Prepared(path, kind)
     return _read_image(path)
