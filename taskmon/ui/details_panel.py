@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import Cost, TaskView
-from taskmon.ui.results_actions.opening import open_result
 from taskmon.ui.table import cell_text
 
 RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor
@@ -193,6 +192,8 @@ class DetailsPanel(QWidget):
         url = QUrl(link)
         if url.isLocalFile() and not Path(url.toLocalFile()).is_dir():
             # A result file: opened only when its bytes are media (never a script).
+            from taskmon.ui.results_actions.opening import open_result
+
             self.open_failure = open_result(self, url.toLocalFile())
             return
         if QDesktopServices.openUrl(url):

@@ -39,7 +39,6 @@ from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
-from taskmon.ui.results_actions.install import install_results_actions
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
@@ -115,6 +114,8 @@ class MainWindow(QMainWindow):
         self._keyring_problem: str | None = None  # set once check_keyring() found none
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
+        from taskmon.ui.results_actions.install import install_results_actions
+
         self.results = install_results_actions(self)  # quick look, Open, Show in folder, Copy
         self._connect()
         self._restore()
