@@ -315,6 +315,16 @@ def test_results_not_saved_say_why(quicklook: QuickLook, qtbot: Any, tmp_path: P
     )
     quicklook.refresh(failed)
     assert quicklook.shown_text() == "not saved: the link answered 403 Forbidden"
+    if "download_waiting" in {f.name for f in dataclasses.fields(base)}:  # with keep-results
+        waiting = dataclasses.replace(
+            base,
+            files=(),
+            downloads_pending=True,
+            download_waiting=True,  # type: ignore[call-arg]
+            problem="the link answered 503",
+        )
+        quicklook.refresh(waiting)
+        assert quicklook.shown_text() == "not saved yet: the link answered 503 (trying again)"
     quicklook.refresh(base)  # the retry landed
     shown_image(quicklook, qtbot)
 

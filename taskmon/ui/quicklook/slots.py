@@ -65,6 +65,10 @@ def _no_results(view: TaskView) -> str:
 
 
 def _not_saved(view: TaskView) -> str:
+    # A failed download waiting for another try is pending too: say why, not "downloading".
+    # (`download_waiting` arrives with the keep-results work; absent, nothing waits.)
+    if getattr(view, "download_waiting", False):
+        return f"not saved yet: {view.problem or 'the download failed'} (trying again)"
     if view.downloads_pending:
         return "still downloading"
     if view.download_failed:
