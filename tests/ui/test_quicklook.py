@@ -329,6 +329,32 @@ def test_results_not_saved_say_why(quicklook: QuickLook, qtbot: Any, tmp_path: P
     shown_image(quicklook, qtbot)
 
 
+def test_still_downloading_says_how_far_and_follows_it(
+    quicklook: QuickLook, qtbot: Any, tmp_path: Path
+) -> None:
+    base = result_view("image.png", folder=tmp_path)
+    downloading = dataclasses.replace(base, files=(), downloads_pending=True)
+    fraction: list[float | None] = [0.42]
+    asked: list[str] = []
+
+    def progress(view: TaskView) -> float | None:
+        asked.append(view.key)
+        return fraction[0]
+
+    quicklook.set_progress(progress)
+    quicklook.show_task(downloading)
+    assert quicklook.shown_text() == "still downloading (42 %)"
+    fraction[0] = 0.999
+    qtbot.waitUntil(lambda: quicklook.shown_text() == "still downloading (99 %)", timeout=5000)
+    fraction[0] = None  # a size not known (yet)
+    qtbot.waitUntil(lambda: quicklook.shown_text() == "still downloading", timeout=5000)
+    quicklook.refresh(base)  # it landed: the picture, and no more asking
+    shown_image(quicklook, qtbot)
+    count = len(asked)
+    qtbot.wait(1200)
+    assert len(asked) == count and set(asked) == {base.key}
+
+
 def test_the_last_frame_link_is_shown_where_the_provider_gave_one(
     quicklook: QuickLook, qtbot: Any, tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from result_files import DATA, OpenedUrls
 from window_app import App
 
 from taskmon.domain.task import TaskView
+from taskmon.downloads import PartMeta
 from taskmon.sim import TaskScript
 from taskmon.ui.results_actions.clipboard import GNOME_COPIED_FILES
 from taskmon.ui.results_actions.reveal import select_command, show_items_message
@@ -166,6 +168,24 @@ def test_quick_look_can_be_opened_on_any_view_with_its_own_neighbours(app: App, 
     qtbot.keyClick(ql, Qt.Key.Key_Right)  # one output only: stays
     qtbot.keyClick(ql, Qt.Key.Key_Down)
     assert steps == [1] and ql.current_view() is second
+
+
+def test_quick_look_reads_how_far_a_download_is_from_the_cache(app: App, qtbot: Any) -> None:
+    import taskmon.service
+
+    if not hasattr(taskmon.service, "download_progress"):
+        pytest.skip("taskmon.service.download_progress arrives with the saving work")
+    (saved,) = saved_tasks(app, qtbot, 1)
+    view = dataclasses.replace(saved, files=(), downloads_pending=True)
+    folder = taskmon.service.task_cache_dir(app.data_dir, view.ref)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "landing.png.part").write_bytes(bytes(420))
+    meta = PartMeta(url=view.outputs[0].url, total=1000)
+    (folder / "landing.png.part.meta").write_text(meta.model_dump_json())
+    ql = app.window.results.quick_look(view)
+    assert ql.shown_text() == "still downloading (42 %)"
+    (folder / "landing.png.part").write_bytes(bytes(730))
+    qtbot.waitUntil(lambda: ql.shown_text() == "still downloading (73 %)", timeout=TIMEOUT_MS)
 
 
 # --- open ---------------------------------------------------------------------------------

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from taskmon.domain import MediaKind, State, TaskView
+
+STILL_DOWNLOADING: Final = "still downloading"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ def _not_saved(view: TaskView) -> str:
     if getattr(view, "download_waiting", False):
         return f"not saved yet: {view.problem or 'the download failed'} (trying again)"
     if view.downloads_pending:
-        return "still downloading"
+        return STILL_DOWNLOADING
     if view.download_failed:
         return f"not saved: {view.problem or 'the download failed'}"
     if view.problem:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QHideEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,10 +31,21 @@ from taskmon.domain import MediaKind, TaskView
 from taskmon.ui.quicklook.image_canvas import ImageCanvas
 from taskmon.ui.quicklook.loading import Prepared, PreviewLoader
 from taskmon.ui.quicklook.media_pane import SEEK_STEP_MS, MediaPane
-from taskmon.ui.quicklook.slots import PreviewSlot, preview_slots
+from taskmon.ui.quicklook.slots import STILL_DOWNLOADING, PreviewSlot, preview_slots
 from taskmon.ui.table import cell_text
 
 Neighbour = Callable[[TaskView, int], "TaskView | None"]
+Progress = Callable[[TaskView], "float | None"]  # the fraction of a task's result bytes on disk
+
+PROGRESS_MS: Final = 500  # how often "still downloading (42 %)" is read again
+
+
+def percent(fraction: float) -> str:
+    """`42 %`; never 100 % before the end, never 0 % once something came."""
+    value = int(fraction * 100)
+    if fraction > 0 and value == 0:
+        value = 1
+    return f"{min(value, 99)} %"
 
 
 @dataclass
@@ -56,6 +68,10 @@ class QuickLook(QDialog):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(480, 360)
         self._neighbour: Neighbour | None = None
+        self._progress: Progress | None = None
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(PROGRESS_MS)
+        self._progress_timer.timeout.connect(self._show_download_progress)
         self._view: TaskView | None = None
         self._slots: list[PreviewSlot] = []
         self._at = 0
@@ -120,6 +136,10 @@ class QuickLook(QDialog):
     def set_neighbour(self, neighbour: Neighbour | None) -> None:
         """How Up/Down find the previous/next task: `neighbour(view, -1 or +1)`."""
         self._neighbour = neighbour
+
+    def set_progress(self, progress: Progress | None) -> None:
+        """How far a task's downloads are, for "still downloading (42 %)" (None: unknown)."""
+        self._progress = progress
 
     def add_command(
         self,
@@ -274,6 +294,9 @@ class QuickLook(QDialog):
             self.last_frame.hide()
         if slot.path is None:
             self._say(slot.absent or "not saved")
+            if slot.absent == STILL_DOWNLOADING and self._progress is not None:
+                self._show_download_progress()
+                self._progress_timer.start()
             return
         self._say("loading…")
         self.loader.request(slot.path)
@@ -295,7 +318,19 @@ class QuickLook(QDialog):
         self.media.play_file(prepared.path, caption)
         self._show_header()
 
+    def _show_download_progress(self) -> None:
+        view, slot = self._view, self.current_slot()
+        if view is None or slot is None or slot.absent != STILL_DOWNLOADING:
+            self._progress_timer.stop()
+            return
+        fraction = self._progress(view) if self._progress is not None else None
+        text = (
+            STILL_DOWNLOADING if fraction is None else f"{STILL_DOWNLOADING} ({percent(fraction)})"
+        )
+        self.message.setText(text)
+
     def _say(self, text: str) -> None:
+        self._progress_timer.stop()
         self.media.stop()
         self.message.setText(text)
         self.stage.setCurrentWidget(self.message)
@@ -333,7 +368,8 @@ class QuickLook(QDialog):
     # -- closing -------------------------------------------------------------------
 
     def hideEvent(self, event: QHideEvent) -> None:
-        # Nothing plays or loads behind a closed window; the file is let go.
+        # Nothing plays, loads or polls behind a closed window; the file is let go.
+        self._progress_timer.stop()
         self.media.stop()
         self.loader.cancel()
         super().hideEvent(event)

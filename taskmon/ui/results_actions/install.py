@@ -208,6 +208,7 @@ class ResultsActions(QObject):
         """
         ql = self._quick_look_window()
         ql.set_neighbour(neighbour or self.list_neighbour)
+        ql.set_progress(self.download_progress)
         ql.show_task(view)
         return ql
 
@@ -235,6 +236,23 @@ class ResultsActions(QObject):
             self._stepping = False
         table.scrollTo(target_index, QAbstractItemView.ScrollHint.EnsureVisible)
         return model.view_at(proxy.mapToSource(target_index).row())
+
+    def download_progress(self, view: TaskView) -> float | None:
+        """The fraction of `view`'s result bytes on disk, from the cache's `.part` files.
+
+        `taskmon.service.download_progress` comes with the saving work (drag-out
+        says "still downloading (42 %)" with it); without it, or without a data
+        dir, the quick look says "still downloading" alone.
+        """
+        import taskmon.service
+
+        progress = getattr(taskmon.service, "download_progress", None)
+        service = getattr(self._w.bridge, "service", None)
+        directory = getattr(service, "directory", None)
+        if progress is None or directory is None:
+            return None
+        fraction = progress(directory, view)
+        return fraction if isinstance(fraction, float) else None
 
     def _quick_look_window(self) -> QuickLook:
         if self.quicklook is None:
