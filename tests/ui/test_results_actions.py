@@ -13,7 +13,7 @@ from fake_file_manager import fake_file_manager, private_bus, recorded_calls
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QUrl
 from PySide6.QtDBus import QDBusConnection
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
-from PySide6.QtWidgets import QMenu, QPushButton
+from PySide6.QtWidgets import QListView, QMenu, QPushButton
 from result_files import DATA, OpenedUrls
 from window_app import App
 
@@ -186,6 +186,25 @@ def test_quick_look_reads_how_far_a_download_is_from_the_cache(app: App, qtbot: 
     assert ql.shown_text() == "still downloading (42 %)"
     (folder / "landing.png.part").write_bytes(bytes(730))
     qtbot.waitUntil(lambda: ql.shown_text() == "still downloading (73 %)", timeout=TIMEOUT_MS)
+
+
+def test_another_view_sharing_the_selection_gets_space_and_the_actions(
+    app: App, qtbot: Any
+) -> None:
+    (view,) = saved_tasks(app, qtbot, 1)
+    window = app.window
+    grid = QListView(window)  # as a grid beside the list is built: same proxy, same selection
+    grid.setModel(window.proxy)
+    grid.setSelectionModel(window.table.selectionModel())
+    window.results.attach(grid)
+    assert window.results.open_action in grid.actions()
+    select_task(app, view)
+    grid.show()
+    grid.setFocus()
+    qtbot.waitUntil(grid.hasFocus, timeout=TIMEOUT_MS)
+    qtbot.keyClick(grid, Qt.Key.Key_Space)
+    ql = window.results.quicklook
+    assert ql is not None and ql.isVisible() and ql.current_view().key == view.key  # type: ignore[union-attr]
 
 
 # --- open ---------------------------------------------------------------------------------

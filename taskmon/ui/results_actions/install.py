@@ -84,6 +84,12 @@ class ResultsActions(QObject):
         self._w.bridge.tasksRemoved.connect(self._on_tasks_removed)
         self.update_enabled()
 
+    def attach(self, view: QWidget) -> None:
+        """Give another view of the same tasks (a grid sharing the list's proxy and
+        selection model) Space for the quick look and these actions in its context menu."""
+        for action in self.actions:
+            view.addAction(action)
+
     def _action(self, text: str, slot: Callable[[], Any], shortcut: str | None = None) -> QAction:
         action = QAction(text, self.window)
         action.setObjectName(text.lower().replace(" ", "_") + "_action")
