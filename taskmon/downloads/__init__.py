@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.link_expiry import DEFAULT_LINK_TTL_S, expiry_from_link, links_expire_at
+    from taskmon.downloads.media_sniff import SniffedFile, sniff_bytes, sniff_file, sniff_media_kind
     from taskmon.downloads.part_files import PartMeta, read_part_meta
     from taskmon.downloads.result_copy import SavedCopy, save_copy, usable_folder
+    from taskmon.downloads.result_opening import open_refusal
     from taskmon.downloads.save_pattern import (
         DEFAULT_PATTERN,
         PLACEHOLDERS,
@@ -47,6 +49,10 @@ _EXPORTS = {
     "name_from_url": "filenames",
     "PartMeta": "part_files",
     "read_part_meta": "part_files",
+    "SniffedFile": "media_sniff",
+    "sniff_bytes": "media_sniff",
+    "sniff_file": "media_sniff",
+    "sniff_media_kind": "media_sniff",
     "purge": "cache_purge",
     "PurgeAction": "cache_purge",
     "PurgeNote": "cache_purge",
@@ -57,6 +63,7 @@ _EXPORTS = {
     "SavedCopy": "result_copy",
     "save_copy": "result_copy",
     "usable_folder": "result_copy",
+    "open_refusal": "result_opening",
     "DEFAULT_PATTERN": "save_pattern",
     "PLACEHOLDERS": "save_pattern",
     "PatternError": "save_pattern",
@@ -84,6 +91,7 @@ __all__ = [
     "ResultOrigin",
     "SavePattern",
     "SavedCopy",
+    "SniffedFile",
     "StorageError",
     "TooSlow",
     "TookTooLong",
@@ -94,10 +102,14 @@ __all__ = [
     "expiry_from_link",
     "links_expire_at",
     "name_from_url",
+    "open_refusal",
     "purge",
     "read_part_meta",
     "safe_name",
     "save_copy",
     "sidecar_path",
+    "sniff_bytes",
+    "sniff_file",
+    "sniff_media_kind",
     "usable_folder",
 ]

@@ -195,6 +195,12 @@ class DetailsPanel(QWidget):
 
     def _open_link(self, link: str) -> None:
         url = QUrl(link)
+        if url.isLocalFile() and not Path(url.toLocalFile()).is_dir():
+            # A result file: opened only when its bytes are media (never a script).
+            from taskmon.ui.results_actions.opening import open_result
+
+            self.open_failure = open_result(self, url.toLocalFile())
+            return
         if QDesktopServices.openUrl(url):
             return
         # No launcher (a bare desktop, a server): Qt only logs it. Say so, with the path.

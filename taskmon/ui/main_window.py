@@ -121,6 +121,9 @@ class MainWindow(QMainWindow):
         self._keyring_problem: str | None = None  # set once check_keyring() found none
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
+        from taskmon.ui.results_actions.install import install_results_actions
+
+        self.results = install_results_actions(self)  # quick look, Open, Show in folder, Copy
         self._connect()
         # Save…, Save all, auto-save and drag-out (ui/saving/).
         self.saving = install_saving(self, self)
@@ -252,7 +255,9 @@ class MainWindow(QMainWindow):
         self.filter_bar.textChanged.connect(self.proxy.set_text)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.clockTicked.connect(self._on_clock)
-        self.table.doubleClicked.connect(lambda _i: self.show_details(True))
+        self.table.doubleClicked.connect(
+            lambda i: self.results.double_clicked(i, otherwise=lambda: self.show_details(True))
+        )
         self._update_actions()
 
     # -- engine updates ------------------------------------------------------------

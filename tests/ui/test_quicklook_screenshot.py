@@ -1,0 +1,102 @@
+"""Quick look in the demo on a real X server (Xvfb): Space on a saved image task, photographed.
+
+The PNG lands in test-output/quicklook-demo.png; the test checks the picture
+shows the image (its magenta top, its white disc) inside a drawn window.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+DISPLAY_NUMBER = 71
+DEMO_SECONDS = 20.0  # the demo's first image task is saved after about 7 s
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def xvfb() -> Iterator[str]:
+    if shutil.which("Xvfb") is None:
+        pytest.skip("needs Xvfb: apt-get install xvfb (scripts/test.sh does)")
+    display = f":{DISPLAY_NUMBER}"
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1680x1000x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket = Path(f"/tmp/.X11-unix/X{DISPLAY_NUMBER}")
+    deadline = time.monotonic() + 10
+    while not socket.exists():
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"Xvfb did not start on {display}")
+        time.sleep(0.05)
+    yield display
+    server.terminate()
+    server.wait(10)
+
+
+def count(image: QImage, wanted: str, tolerance: int = 30) -> int:
+    want = QColor(wanted)
+    hits = 0
+    for x in range(0, image.width(), 5):
+        for y in range(0, image.height(), 5):
+            c = image.pixelColor(x, y)
+            if (
+                abs(c.red() - want.red()) <= tolerance
+                and abs(c.green() - want.green()) <= tolerance
+                and abs(c.blue() - want.blue()) <= tolerance
+            ):
+                hits += 1
+    return hits
+
+
+def test_quick_look_on_a_demo_image(xvfb: str, tmp_path: Path) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    shot = OUTPUT / "quicklook-demo.png"
+    shot.unlink(missing_ok=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TASKMON_", "QT_QPA", "DBUS_SESSION"))
+    }
+    # A rendezvous of its own: a demo another test (or person) runs is not this one.
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env.update(
+        XDG_RUNTIME_DIR=str(runtime),
+        DISPLAY=xvfb,
+        QT_QPA_PLATFORM="xcb",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]),
+    )
+    command = [sys.executable, str(Path(__file__).with_name("quicklook_shot_driver.py"))]
+    wrapped = ["dbus-run-session", "--", *command] if shutil.which("dbus-run-session") else command
+    done = subprocess.run(
+        [*wrapped, str(shot), str(DEMO_SECONDS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "320 × 240" in done.stdout  # the header names the image's size
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() >= 640 and image.height() >= 480
+    samples = (image.width() // 5) * (image.height() // 5)
+    # The 320×240 picture fitted to the window: a large white disc on a magenta-blue gradient.
+    assert count(image, "#ffffff", 10) > samples * 0.1
+    assert count(image, "#f000ff", 40) > samples * 0.01
