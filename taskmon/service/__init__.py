@@ -44,7 +44,6 @@ if TYPE_CHECKING:
         NotifySettings,
         Sender,
         TaskNotifier,
-        open_refusal,
         open_result,
         show_in_folder,
     )
@@ -107,7 +106,6 @@ _EXPORTS = {
     "NotifySettings": "notifications",
     "TaskNotifier": "notifications",
     "Sender": "notifications",
-    "open_refusal": "notifications",
     "open_result": "notifications",
     "show_in_folder": "notifications",
     "AutoSaveSwitch": "tracked_saving",
@@ -157,7 +155,6 @@ __all__ = [
     "is_autostart_enabled",
     "launch_agent_plist",
     "launch_command",
-    "open_refusal",
     "open_result",
     "save_stored_results",
     "save_tracked_results",

@@ -5,35 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from notice_views import view
 
 from taskmon.domain import State
-from taskmon.service import Announcement, open_refusal
+from taskmon.service import Announcement
 from taskmon.service.notifications.batching import announcement
 from taskmon.service.notifications.desktop import buttons_for
 from taskmon.service.notifications.opener import open_command
 from taskmon.service.notifications.rules import NoticeKind, notice_for
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.mark.parametrize("name", ["image.png", "image.jpg", "image.webp", "video.mp4", "audio.wav"])
-def test_media_files_may_be_opened(name: str) -> None:
-    assert open_refusal(DATA / name) is None
-
-
-def test_a_script_named_like_a_result_is_never_opened(tmp_path: Path) -> None:
-    assert open_refusal(DATA / "result.desktop") is not None
-    disguised = tmp_path / "result.png"
-    shutil.copy(DATA / "result.desktop", disguised)  # a media name, a script's bytes
-    assert "does not hold an image" in (open_refusal(disguised) or "")
-
-
-def test_a_link_to_media_is_not_opened(tmp_path: Path) -> None:
-    link = tmp_path / "link.png"
-    link.symlink_to(DATA / "image.png")
-    assert open_refusal(link) is not None
 
 
 def test_open_uses_the_platform_s_opener() -> None:

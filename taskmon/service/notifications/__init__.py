@@ -9,7 +9,6 @@ from taskmon.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from taskmon.service.notifications.batching import Announcement, NoticeBatcher, announcement
     from taskmon.service.notifications.desktop import DesktopNotices, NoticeActions
-    from taskmon.service.notifications.media_check import media_kind_of, open_refusal
     from taskmon.service.notifications.notifier import Sender, TaskNotifier
     from taskmon.service.notifications.opener import open_result, show_in_folder
     from taskmon.service.notifications.rules import (
@@ -25,8 +24,6 @@ _EXPORTS = {
     "announcement": "batching",
     "DesktopNotices": "desktop",
     "NoticeActions": "desktop",
-    "media_kind_of": "media_check",
-    "open_refusal": "media_check",
     "TaskNotifier": "notifier",
     "Sender": "notifier",
     "open_result": "opener",
@@ -49,8 +46,6 @@ __all__ = [
     "Sender",
     "TaskNotifier",
     "announcement",
-    "media_kind_of",
-    "open_refusal",
     "open_result",
     "show_in_folder",
 ]

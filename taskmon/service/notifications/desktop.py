@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from taskmon.downloads import open_refusal, sniff_media_kind
 from taskmon.service.notifications.batching import Announcement
-from taskmon.service.notifications.media_check import media_kind_of, open_refusal
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def buttons_for(announcement: Announcement) -> Buttons:
     if not Path(first).is_file():
         return Buttons(None, None, None)
     openable = first if open_refusal(first) is None else None
-    image = first if openable is not None and media_kind_of(first) == "image" else None
+    image = first if openable is not None and sniff_media_kind(first) == "image" else None
     return Buttons(openable, first, image)
 
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from taskmon.service.notifications.media_check import open_refusal
+from taskmon.downloads import open_refusal
 
 log = logging.getLogger(__name__)
 

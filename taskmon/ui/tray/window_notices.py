@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 
+from taskmon.downloads import open_refusal
 from taskmon.providers import PROVIDERS
 from taskmon.service import (
     Announcement,
@@ -23,7 +24,6 @@ from taskmon.service import (
     NotifySettings,
     Sender,
     TaskNotifier,
-    open_refusal,
 )
 from taskmon.ui.bridge import EngineBridge
 
