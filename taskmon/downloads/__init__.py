@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.link_expiry import DEFAULT_LINK_TTL_S, expiry_from_link, links_expire_at
+    from taskmon.downloads.media_sniff import SniffedFile, sniff_bytes, sniff_file, sniff_media_kind
     from taskmon.downloads.part_files import PartMeta
     from taskmon.downloads.result_copy import SavedCopy, save_copy, usable_folder
     from taskmon.downloads.save_pattern import (
@@ -46,6 +47,10 @@ _EXPORTS = {
     "safe_name": "filenames",
     "name_from_url": "filenames",
     "PartMeta": "part_files",
+    "SniffedFile": "media_sniff",
+    "sniff_bytes": "media_sniff",
+    "sniff_file": "media_sniff",
+    "sniff_media_kind": "media_sniff",
     "purge": "cache_purge",
     "PurgeAction": "cache_purge",
     "PurgeNote": "cache_purge",
@@ -83,6 +88,7 @@ __all__ = [
     "ResultOrigin",
     "SavePattern",
     "SavedCopy",
+    "SniffedFile",
     "StorageError",
     "TooSlow",
     "TookTooLong",
@@ -97,5 +103,8 @@ __all__ = [
     "safe_name",
     "save_copy",
     "sidecar_path",
+    "sniff_bytes",
+    "sniff_file",
+    "sniff_media_kind",
     "usable_folder",
 ]

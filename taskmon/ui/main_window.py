@@ -39,6 +39,7 @@ from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.media import install_thumbnails
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._connect()
         self._restore()
+        self.thumbnails = install_thumbnails(self)  # list column and details strip (ui/media)
         # Tasks the engine already tracks (restored from the store) before we listened.
         self._on_tasks_changed(bridge.tasks())
 

@@ -62,6 +62,7 @@ class Column(IntEnum):
     RESULTS = 11
     EXPIRES = 12
     PROBLEM = 13
+    THUMBNAIL = 14  # drawn by ui.media's delegate; shown first
 
 
 HEADERS: Final = {
@@ -79,6 +80,7 @@ HEADERS: Final = {
     Column.RESULTS: "Results",
     Column.EXPIRES: "Links expire",
     Column.PROBLEM: "Last error",
+    Column.THUMBNAIL: "Preview",
 }
 HEADER_TIPS: Final = {
     Column.QUEUED: "Time spent waiting in the provider's queue",
@@ -86,6 +88,7 @@ HEADER_TIPS: Final = {
     Column.ETA: "Expected time to finish (from the provider, its progress, or past tasks)",
     Column.EXPIRES: "When the provider's result links stop working",
     Column.PROGRESS: "Solid: reported by the provider. Striped: estimated from elapsed time.",
+    Column.THUMBNAIL: "The first result file; a number when there are more",
 }
 
 IconLookup = Callable[[str], QIcon]
@@ -338,7 +341,7 @@ class TaskTableModel(QAbstractTableModel):
                 return _number(cell_text.eta_s(view, now))
             case Column.COST:
                 return _number(cell_text.cost_value(view.cost))
-            case Column.RESULTS:
+            case Column.RESULTS | Column.THUMBNAIL:
                 return len(view.outputs)
             case Column.EXPIRES:
                 at = cell_text.expires_at(view)
@@ -402,6 +405,8 @@ def _cell_words(view: TaskView, column: Column, now: datetime) -> str:
             return cell_text.expires_text(view, now)
         case Column.PROBLEM:
             return cell_text.problem_text(view)
+        case Column.THUMBNAIL:
+            return ""
 
 
 def _static_texts(view: TaskView) -> list[str | None]:

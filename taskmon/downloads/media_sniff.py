@@ -1,0 +1,81 @@
+"""What a file on disk really holds: image, video, audio, or something not to preview.
+
+Result files come from providers and their CDNs: a name ending in `.png` proves
+nothing (a `result.desktop` may be a shell script). Previews, thumbnails and
+"Open" look at the first bytes (puremagic) and decode only what sniffs as media.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import puremagic
+
+from taskmon.domain import MediaKind
+
+SNIFF_BYTES: Final = 8192  # puremagic needs only the first few hundred bytes of media files
+_MEDIA_KINDS: Final = {
+    "image": MediaKind.IMAGE,
+    "video": MediaKind.VIDEO,
+    "audio": MediaKind.AUDIO,
+}
+# A link planted where a result was is not followed; a FIFO would block the read.
+_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SniffedFile:
+    """A file's media kind by its content (None: not media) and its MIME type, if any."""
+
+    kind: MediaKind | None
+    mime: str | None
+    reason: str  # why it is not media, in words; "" when it is
+
+
+def sniff_bytes(head: bytes) -> SniffedFile:
+    """The media kind of content starting with `head`."""
+    if not head:
+        return SniffedFile(None, None, "the file is empty")
+    try:
+        mime = str(puremagic.from_string(head, mime=True))
+    except (puremagic.PureError, ValueError):
+        return SniffedFile(None, None, "its content is not an image, video or audio")
+    kind = _MEDIA_KINDS.get(mime.split("/", 1)[0])
+    if kind is None:
+        return SniffedFile(None, mime, f"its content is {mime}, not media")
+    return SniffedFile(kind, mime, "")
+
+
+def sniff_file(path: str | Path) -> SniffedFile:
+    """Sniff the first bytes of the plain file `path` (never through a link, never a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return SniffedFile(None, None, _os_reason(exc))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return SniffedFile(None, None, "it is not a regular file")
+        head = os.read(fd, SNIFF_BYTES)
+    except OSError as exc:
+        return SniffedFile(None, None, _os_reason(exc))
+    finally:
+        os.close(fd)
+    return sniff_bytes(head)
+
+
+def sniff_media_kind(path: str | Path) -> MediaKind | None:
+    """IMAGE, VIDEO or AUDIO by the file's content; None when it is not media (or unreadable)."""
+    return sniff_file(path).kind
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "the file is gone"
+    if isinstance(exc, PermissionError):
+        return "the file cannot be read (permission denied)"
+    return f"the file cannot be read ({exc.strerror or exc})"
