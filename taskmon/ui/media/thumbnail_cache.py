@@ -65,7 +65,7 @@ class ThumbnailCache:
             return None
         picture = self.folder / f"{key}.png"
         if picture.is_file():
-            image = QImage(str(picture), b"PNG")
+            image = QImage(str(picture))
             if not image.isNull():
                 return Thumbnail(image, None, _kind_of(image.text("kind")))
         note = self.folder / f"{key}.txt"
@@ -82,13 +82,13 @@ class ThumbnailCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{secrets.token_hex(6)}.part"
+            tmp = self.folder / f".{secrets.token_hex(6)}.part.png"  # the suffix names the format
             try:
                 kind = thumbnail.kind.value if thumbnail.kind is not None else ""
                 if thumbnail.image is not None:
                     image = QImage(thumbnail.image)
                     image.setText("kind", kind)
-                    if not image.save(str(tmp), b"PNG"):
+                    if not image.save(str(tmp)):
                         return
                     os.replace(tmp, self.folder / f"{key}.png")
                 elif thumbnail.problem:

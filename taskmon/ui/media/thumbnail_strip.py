@@ -34,8 +34,13 @@ class FileTile(QWidget):
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
-        paint_file(painter, QRect(0, 0, self.width(), self.height()), self.thumbnails,
-                   self.path, self.palette())
+        paint_file(
+            painter,
+            QRect(0, 0, self.width(), self.height()),
+            self.thumbnails,
+            self.path,
+            self.palette(),
+        )
         painter.end()
 
 
