@@ -23,6 +23,7 @@ _MEDIA_KINDS: Final = {
     "video": MediaKind.VIDEO,
     "audio": MediaKind.AUDIO,
 }
+_VIDEO_BRANDS: Final = frozenset({b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"qt  "})
 # A link planted where a result was is not followed; a FIFO would block the read.
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 
@@ -40,6 +41,9 @@ def sniff_bytes(head: bytes) -> SniffedFile:
     """The media kind of content starting with `head`."""
     if not head:
         return SniffedFile(None, None, "the file is empty")
+    quick = _common_media(head)
+    if quick is not None:
+        return SniffedFile(_MEDIA_KINDS[quick.split("/", 1)[0]], quick, "")
     try:
         mime = str(puremagic.from_string(head, mime=True))
     except (puremagic.PureError, ValueError):
@@ -48,6 +52,22 @@ def sniff_bytes(head: bytes) -> SniffedFile:
     if kind is None:
         return SniffedFile(None, mime, f"its content is {mime}, not media")
     return SniffedFile(kind, mime, "")
+
+
+def _common_media(head: bytes) -> str | None:
+    """The formats generators send, by their fixed signatures: puremagic's full scan
+    (pure Python, ~2 ms a file) is for everything else."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head[4:8] == b"ftyp" and head[8:12] in _VIDEO_BRANDS:
+        return "video/mp4"
+    return None
 
 
 def sniff_file(path: str | Path) -> SniffedFile:

@@ -12,7 +12,7 @@ from taskmon.ui.media import Thumbnails
 from taskmon.ui.table.task_model import Column
 
 SPACING_PX: Final = 6
-REPAINT_DELAY_MS: Final = 40
+REPAINT_DELAY_MS: Final = 100  # thumbnails arriving together cause one repaint
 
 
 class TaskGrid(QListView):

@@ -18,21 +18,33 @@ from taskmon.domain import TaskView
 from taskmon.ui.media.painting import paint_badge, paint_file
 from taskmon.ui.media.thumbnails import Thumbnails
 
-REPAINT_DELAY_MS: Final = 40  # thumbnails arriving together cause one repaint
+REPAINT_DELAY_MS: Final = 100  # thumbnails arriving together cause one repaint
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
     """Paints a row's first result file (its view under VIEW_ROLE) as a small thumbnail."""
 
-    def __init__(self, thumbnails: Thumbnails, view_role: int, view: QAbstractItemView) -> None:
+    def __init__(
+        self, thumbnails: Thumbnails, view_role: int, view: QAbstractItemView, column: int
+    ) -> None:
         super().__init__(view)
         self.thumbnails = thumbnails
         self._view_role = view_role
+        self._column = column
+        self._table = view
         self._repaint = QTimer(self)
         self._repaint.setSingleShot(True)
         self._repaint.setInterval(REPAINT_DELAY_MS)
-        self._repaint.timeout.connect(view.viewport().update)
+        self._repaint.timeout.connect(self._repaint_column)
         thumbnails.ready.connect(lambda _path: self._repaint.start())
+
+    def _repaint_column(self) -> None:
+        """Repaint the visible part of the thumbnail column only: a whole table costs tens of ms."""
+        repaint = getattr(self._table, "repaint_columns", None)
+        if repaint is not None:
+            repaint([self._column])
+        else:
+            self._table.viewport().update()
 
     def paint(
         self,

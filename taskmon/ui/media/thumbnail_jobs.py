@@ -20,6 +20,7 @@ from taskmon.downloads import sniff_file
 from taskmon.ui.media.image_loading import CantPreview, load_scaled_image
 from taskmon.ui.media.thumbnail_cache import Thumbnail, ThumbnailCache
 from taskmon.ui.media.waveform import draw_waveform
+from taskmon.ui.media.worker_priority import lower_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class CallJob(QRunnable):
         self._on_error = on_error
 
     def run(self) -> None:
+        lower_this_thread()
         try:
             result = self._work()
         except Exception as exc:  # a decoder bug must not kill the pool thread

@@ -102,6 +102,10 @@ class Thumbnails(QObject):
             self._pixmaps.popitem(last=False)
         return pixmap
 
+    def known(self, path: str) -> bool:
+        """Whether the thumbnail (or the reason there is none) of `path` is known; asks nothing."""
+        return path in self._known
+
     def pending(self) -> int:
         """Files asked for whose thumbnails are not known yet."""
         return len(self._waiting) + len(self._working)

@@ -20,11 +20,12 @@ from PySide6.QtGui import QImage
 
 from taskmon.ui.media.image_loading import fitted
 from taskmon.ui.media.waveform import audio_icon
+from taskmon.ui.media.worker_priority import lower_this_thread
 
 if TYPE_CHECKING:
     # Imported when the first probe starts, not with the window: loading QtMultimedia
     # prints backend notices (pipewire, pulse) that `taskmon --help` must not show.
-    from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+    from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame
 
 TIMEOUT_MS: Final = 15_000
 
@@ -47,48 +48,64 @@ class MediaProbe(QObject):
         self._queue: deque[ProbeRequest] = deque()
         self._current: ProbeRequest | None = None
         self._player: QMediaPlayer | None = None
-        self._sink: QVideoSink | None = None
         self._timer: QTimer | None = None
         self._seeked = False
+        self._generation = 0
         self.request.connect(self._enqueue, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def _enqueue(self, request: ProbeRequest) -> None:
+        lower_this_thread()  # before any player exists: FFmpeg's threads inherit it
         self._queue.append(request)
         if self._current is None:
             self._next()
-
-    def _ensure_player(self) -> QMediaPlayer:
-        if self._player is None:  # made here, on the probe's own thread
-            from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
-
-            self._player = QMediaPlayer(self)
-            self._sink = QVideoSink(self)
-            self._player.setVideoSink(self._sink)
-            self._player.mediaStatusChanged.connect(self._on_status)
-            self._player.errorOccurred.connect(self._on_error)
-            self._sink.videoFrameChanged.connect(self._on_frame)
-            self._timer = QTimer(self)
-            self._timer.setSingleShot(True)
-            self._timer.timeout.connect(lambda: self._finish(None, "it did not decode in time"))
-        return self._player
 
     def _next(self) -> None:
         if not self._queue:
             self._current = None
             return
+        from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
+
         self._current = self._queue.popleft()
         self._seeked = False
-        player = self._ensure_player()
-        assert self._timer is not None
+        if self._timer is None:
+            self._timer = QTimer(self)
+            self._timer.setSingleShot(True)
+            self._timer.timeout.connect(lambda: self._finish(None, "it did not decode in time"))
+        # A new player per file: a stopped player still sends the old file's status
+        # changes, which must never be taken for the next file's.
+        self._generation += 1
+        name = f"probe-{self._generation}"
+        player = QMediaPlayer(self)
+        sink = QVideoSink(player)
+        player.setObjectName(name)
+        sink.setObjectName(name)
+        player.setVideoSink(sink)
+        # Bound methods: Qt delivers them on this thread (the sink's frames come from a
+        # decoder thread), and `_mine()` tells this file's signals from a dropped player's.
+        player.mediaStatusChanged.connect(self._on_status)
+        player.errorOccurred.connect(self._on_error)
+        sink.videoFrameChanged.connect(self._on_frame)
+        self._player = player
         self._timer.start(TIMEOUT_MS)
         player.setSource(QUrl.fromLocalFile(self._current.path))
 
+    def _mine(self) -> bool:
+        """Whether the signal being handled comes from the current file's player or sink."""
+        sender = self.sender()
+        return (
+            self._current is not None
+            and self._player is not None
+            and sender is not None
+            and sender.objectName() == self._player.objectName()
+        )
+
+    @Slot(object)
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
 
-        player, current = self._player, self._current
-        if current is None or player is None:
+        current, player = self._current, self._player
+        if current is None or player is None or not self._mine():
             return
         if status == QMediaPlayer.MediaStatus.InvalidMedia:
             self._finish(None, "it does not play (invalid media)")
@@ -106,13 +123,17 @@ class MediaProbe(QObject):
         elif status == QMediaPlayer.MediaStatus.EndOfMedia and self._seeked:
             self._finish(None, "no frame decoded")
 
-    def _on_error(self, _error: QMediaPlayer.Error, words: str) -> None:
-        if self._current is not None:
+    @Slot(object, str)
+    def _on_error(self, _error: object, words: str) -> None:
+        if self._mine():
             self._finish(None, f"it does not play ({words or 'unknown error'})")
 
+    @Slot(object)
     def _on_frame(self, frame: QVideoFrame) -> None:
         current = self._current
-        if current is None or current.audio or not frame.isValid() or not self._seeked:
+        if current is None or current.audio or not self._mine():
+            return
+        if not frame.isValid() or not self._seeked:
             return
         image = frame.toImage()
         if image.isNull():
@@ -131,11 +152,15 @@ class MediaProbe(QObject):
         self._current = None  # late frames of this file are ignored from here on
         if self._timer is not None:
             self._timer.stop()
-        if self._player is not None:
-            self._player.stop()
-            self._player.setSource(QUrl())
+        self._drop_player()
         self.finished.emit(current.path, image, reason)
         QTimer.singleShot(0, self, self._next)
+
+    def _drop_player(self) -> None:
+        player, self._player = self._player, None
+        if player is not None:
+            player.stop()
+            player.deleteLater()  # on this thread's loop, after the signals now queued
 
     @Slot()
     def shut_down(self) -> None:
@@ -144,13 +169,7 @@ class MediaProbe(QObject):
         self._current = None
         if self._timer is not None:
             self._timer.stop()
-        if self._player is not None:
-            self._player.stop()
-            self._player.deleteLater()
-            self._player = None
-        if self._sink is not None:
-            self._sink.deleteLater()
-            self._sink = None
+        self._drop_player()
         self.thread().quit()
 
 

@@ -33,7 +33,7 @@ def install_thumbnails(window: WindowParts) -> Thumbnails:
     table = window.table
     thumbnails = Thumbnails(data_dir, parent=table)
     table.setItemDelegateForColumn(
-        Column.THUMBNAIL, ThumbnailDelegate(thumbnails, VIEW_ROLE, table)
+        Column.THUMBNAIL, ThumbnailDelegate(thumbnails, VIEW_ROLE, table, Column.THUMBNAIL)
     )
     header = table.horizontalHeader()
     if header.visualIndex(Column.THUMBNAIL) == header.count() - 1:  # not placed by the user
