@@ -193,3 +193,19 @@ def test_the_scaled_loader_bounds_what_it_decodes(tmp_path: Path) -> None:
     assert image.size() == QSize(100, 75)
     small = load_scaled_image(DATA / "image.png", QSize(1000, 1000))
     assert small.size() == QSize(320, 240)  # never scaled up
+
+
+def test_a_broken_video_says_why_and_the_next_one_still_gets_its_frame(
+    thumbnails: Thumbnails, qtbot: Any, tmp_path: Path
+) -> None:
+    results = tmp_path / "results"
+    (good,) = copy_data(results, "video.mp4")
+    cut = results / "cut.mp4"  # the header and a little of the pictures: sniffs as video
+    cut.write_bytes(Path(good).read_bytes()[:1500])
+    garbage = results / "noise.mp4"
+    garbage.write_bytes(Path(good).read_bytes()[:32] + bytes(range(256)) * 40)
+    broken, noise, frame = _made(thumbnails, qtbot, str(cut), str(garbage), good)
+    for thumbnail in (broken, noise):
+        assert thumbnail.image is None and thumbnail.kind is MediaKind.VIDEO
+        assert thumbnail.problem is not None and thumbnail.problem.startswith("can't preview: ")
+    assert frame.problem is None and frame.image is not None and not frame.image.isNull()
