@@ -209,3 +209,28 @@ def test_a_broken_video_says_why_and_the_next_one_still_gets_its_frame(
         assert thumbnail.image is None and thumbnail.kind is MediaKind.VIDEO
         assert thumbnail.problem is not None and thumbnail.problem.startswith("can't preview: ")
     assert frame.problem is None and frame.image is not None and not frame.image.isNull()
+
+
+def test_audio_that_is_not_wav_shows_a_note_with_its_duration(
+    thumbnails: Thumbnails, qtbot: Any, tmp_path: Path
+) -> None:
+    (path,) = copy_data(tmp_path / "results", "audio.ogg")
+    (thumbnail,) = _made(thumbnails, qtbot, path)
+    assert thumbnail.problem is None and thumbnail.kind is MediaKind.AUDIO
+    image = thumbnail.image
+    assert image is not None
+    note = [
+        (x, y)
+        for x in range(image.width() // 3, 2 * image.width() // 3)
+        for y in range(image.height() // 4, 3 * image.height() // 4)
+        if _near(image.pixelColor(x, y), WAVE_COLOUR.name(), 30)
+    ]
+    assert len(note) > 100  # the note glyph in the middle
+    # "0:02" bottom right, in white, where a player found the length.
+    corner = image.copy(image.width() - 70, image.height() - 40, 70, 40)
+    white = sum(
+        _near(corner.pixelColor(x, y), "#ffffff", 60)
+        for x in range(corner.width())
+        for y in range(corner.height())
+    )
+    assert white > 20

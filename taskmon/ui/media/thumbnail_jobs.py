@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Signal
+from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal
 
 from taskmon.domain import MediaKind
 from taskmon.downloads import sniff_file
@@ -115,9 +115,7 @@ class ImageLoader(QObject):
 
     loaded = Signal(str, object, str)
 
-    def __init__(self, pool: Any = None, parent: QObject | None = None) -> None:
-        from PySide6.QtCore import QThreadPool
-
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = pool if pool is not None else QThreadPool.globalInstance()
         self._relay = JobRelay(self)
