@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -26,14 +26,19 @@ def main() -> int:
                 return widget
         return None
 
-    def switch() -> None:
+    def prepare() -> None:
         window = main_window()
         if window is None:
             return
         window.resize(1400, 860)
-        window.activateWindow()
+        window.activateWindow()  # shortcuts reach the active window only
+
+    def switch() -> None:
+        window = main_window()
+        if window is None:
+            return
         # The key a person presses (the window's shortcut), not a method call.
-        QTest.keyClick(window, "2", QTest.KeyboardModifier.ControlModifier)  # type: ignore[arg-type]
+        QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
 
     def shoot() -> None:
         window = main_window()
@@ -49,6 +54,7 @@ def main() -> int:
         print(f"saved {out} in {mode} mode", flush=True)
         window.quit_app()  # type: ignore[attr-defined]
 
+    QTimer.singleShot(int((seconds - 4) * 1000), prepare)
     QTimer.singleShot(int((seconds - 2) * 1000), switch)
     QTimer.singleShot(int(seconds * 1000), shoot)
     return run_app(demo=True)

@@ -80,7 +80,7 @@ HEADERS: Final = {
     Column.RESULTS: "Results",
     Column.EXPIRES: "Links expire",
     Column.PROBLEM: "Last error",
-    Column.THUMBNAIL: "Preview",
+    Column.THUMBNAIL: "",  # a picture column, untitled as in a file manager ("Preview" in menus)
 }
 HEADER_TIPS: Final = {
     Column.QUEUED: "Time spent waiting in the provider's queue",

@@ -44,6 +44,7 @@ WIDTH_SAMPLES: Final = {
     Column.THUMBNAIL: "",  # a picture: PICTURE_WIDTHS
 }
 PICTURE_WIDTHS: Final = {Column.THUMBNAIL: 44}  # columns that show no words
+UNTITLED: Final[dict[int, str]] = {Column.THUMBNAIL: "Preview"}  # what the column menu calls them
 ICON_COLUMNS: Final = frozenset({Column.PROVIDER, Column.STATE})
 CELL_PADDING_PX: Final = 30  # the delegate's margins, icon spacing, the sort arrow
 # What the last column (the error, stretched) keeps at least before others give way.
@@ -114,7 +115,7 @@ class TaskTable(QTableView):
         menu = QMenu(self)
         for column in range(model.columnCount()):
             title = model.headerData(column, Qt.Orientation.Horizontal)
-            action = menu.addAction(str(title))
+            action = menu.addAction(str(title) or UNTITLED.get(column, ""))
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
             # Keep at least one column: the last visible one cannot be hidden.
