@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +235,31 @@ def test_audio_that_is_not_wav_shows_a_note_with_its_duration(
         for y in range(corner.height())
     )
     assert white > 20
+
+
+def test_no_file_is_read_or_decoded_on_the_gui_thread(
+    thumbnails: Thumbnails, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from taskmon.ui.media import thumbnail_cache, thumbnail_jobs
+
+    threads: list[int] = []
+
+    def on_thread(function: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            threads.append(threading.get_ident())
+            return function(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(thumbnail_jobs, "sniff_file", on_thread(thumbnail_jobs.sniff_file))
+    monkeypatch.setattr(
+        thumbnail_jobs, "load_scaled_image", on_thread(thumbnail_jobs.load_scaled_image)
+    )
+    monkeypatch.setattr(thumbnail_jobs, "draw_waveform", on_thread(thumbnail_jobs.draw_waveform))
+    cache = thumbnail_cache.ThumbnailCache
+    monkeypatch.setattr(cache, "key_for", on_thread(cache.key_for))
+    monkeypatch.setattr(cache, "load", on_thread(cache.load))
+    monkeypatch.setattr(cache, "store", on_thread(cache.store))
+    paths = copy_data(tmp_path / "results", "image.png", "audio.wav", "video.mp4")
+    _made(thumbnails, qtbot, *paths)
+    assert threads and threading.get_ident() not in threads
