@@ -263,3 +263,25 @@ def test_no_file_is_read_or_decoded_on_the_gui_thread(
     paths = copy_data(tmp_path / "results", "image.png", "audio.wav", "video.mp4")
     _made(thumbnails, qtbot, *paths)
     assert threads and threading.get_ident() not in threads
+
+
+def test_memory_holds_a_bounded_number_of_pictures_and_the_disk_the_rest(
+    tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    from taskmon.ui.media import thumbnails as module
+
+    monkeypatch.setattr(module, "MEMORY_BYTES", 3 * 256 * 192 * 4)  # three pictures
+    paths = copy_data(tmp_path / "results", "image.png", "image.jpg", "image.webp")
+    paths += copy_data(tmp_path / "more", "image.png", "image.jpg")
+    made = Thumbnails(tmp_path / "data")
+    try:
+        for path in paths:
+            assert made.get(path) is None
+        qtbot.waitUntil(lambda: made.pending() == 0, timeout=20_000)
+        assert made.decodes == 5
+        assert sum(made.known(p) for p in paths) == 3  # the two made first were let go
+        dropped = next(p for p in paths if not made.known(p))
+        (again,) = _made(made, qtbot, dropped)  # asked again: read back from the disk
+        assert again.image is not None and made.decodes == 5 and made.disk_hits == 1
+    finally:
+        made.shutdown()

@@ -32,8 +32,10 @@ from taskmon.ui.media.thumbnail_jobs import (
 from taskmon.ui.media.video_frames import MediaProbeThread, ProbeRequest, shared_probe
 
 THUMBNAIL_BOX: Final = QSize(256, 256)
-MEMORY_ITEMS: Final = 3000
-PIXMAP_ITEMS: Final = 600
+# Known thumbnails kept in memory, by their pixels' bytes (a 256 × 192 one is 192 KiB):
+# scrolling through 1,000 tasks must not hold them all; the disk cache answers fast.
+MEMORY_BYTES: Final = 64 * 1024 * 1024
+PIXMAP_ITEMS: Final = 300
 CACHE_FOLDER: Final = "thumbnails"
 
 
@@ -58,6 +60,7 @@ class Thumbnails(QObject):
         self._relay = JobRelay(self)
         self._relay.done.connect(self._on_outcome)
         self._known: OrderedDict[str, Thumbnail] = OrderedDict()
+        self._known_bytes = 0
         self._pixmaps: OrderedDict[tuple[str, int, int], QPixmap] = OrderedDict()
         self._waiting: OrderedDict[str, None] = OrderedDict()  # asked for, not started
         self._working: set[str] = set()
@@ -155,9 +158,14 @@ class Thumbnails(QObject):
         )
 
     def _remember(self, path: str, thumbnail: Thumbnail) -> None:
+        previous = self._known.pop(path, None)
+        if previous is not None:
+            self._known_bytes -= _bytes_of(previous)
         self._known[path] = thumbnail
-        while len(self._known) > MEMORY_ITEMS:
-            old, _ = self._known.popitem(last=False)
+        self._known_bytes += _bytes_of(thumbnail)
+        while self._known_bytes > MEMORY_BYTES and len(self._known) > 1:
+            old, dropped = self._known.popitem(last=False)
+            self._known_bytes -= _bytes_of(dropped)
             for key in [k for k in self._pixmaps if k[0] == old]:
                 del self._pixmaps[key]
         self.ready.emit(path)
@@ -180,6 +188,10 @@ class Thumbnails(QObject):
         self._pool.clear()
         self._pool.waitForDone(5000)
         self._probe_keys.clear()  # the shared probe thread runs on for other windows
+
+
+def _bytes_of(thumbnail: Thumbnail) -> int:
+    return thumbnail.image.sizeInBytes() if thumbnail.image is not None else 256
 
 
 def _failed(path: str, why: str) -> ThumbnailOutcome:
