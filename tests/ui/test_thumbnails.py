@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -285,3 +286,32 @@ def test_memory_holds_a_bounded_number_of_pictures_and_the_disk_the_rest(
         assert again.image is not None and made.decodes == 5 and made.disk_hits == 1
     finally:
         made.shutdown()
+
+
+def test_the_disk_cache_lets_the_least_recently_used_go_past_its_size(
+    tmp_path: Path, qtbot: Any
+) -> None:
+    from taskmon.ui.media import ThumbnailCache
+
+    paths = copy_data(tmp_path / "results", "image.png", "image.jpg", "image.webp", "audio.wav")
+    first = Thumbnails(tmp_path / "data")
+    try:
+        _made(first, qtbot, *paths)
+    finally:
+        first.shutdown()
+    folder = tmp_path / "data" / "thumbnails"
+    stored = sorted(folder.iterdir())
+    assert len(stored) == 4
+    for age, picture in enumerate(stored):  # used long ago, one day apart
+        os.utime(picture, (1_000_000 + age * 86_400,) * 2)
+    left = folder / ".0123456789ab.part.png"  # a write a crash interrupted
+    left.write_bytes(b"x")
+    os.utime(left, (1_000_000,) * 2)
+    cache = ThumbnailCache(folder, QSize(256, 256))
+    sizes = {p: p.stat().st_size for p in stored}
+    budget = sum(sizes.values()) - 1  # one byte too many: prune down to 3/4
+    assert cache.prune(budget) >= 2
+    kept = sorted(folder.iterdir())
+    assert left not in kept and stored[-1] in kept  # the most recently used stays
+    assert stored[0] not in kept
+    assert sum(p.stat().st_size for p in kept) <= budget * 3 // 4

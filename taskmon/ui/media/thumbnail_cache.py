@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -25,6 +26,8 @@ from taskmon.domain import MediaKind
 
 FORMAT_VERSION: Final = 1
 MAX_REASON_CHARS: Final = 300
+MAX_DISK_BYTES: Final = 256 * 1024 * 1024  # past this, the least recently used go
+STALE_PART_S: Final = 3600  # a temporary file this old was left by a crash
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class ThumbnailCache:
         if picture.is_file():
             image = QImage(str(picture))
             if not image.isNull():
+                with contextlib.suppress(OSError):
+                    os.utime(picture)  # used now: the last to go when the cache is pruned
                 return Thumbnail(image, None, _kind_of(image.text("kind")))
         note = self.folder / f"{key}.txt"
         with contextlib.suppress(OSError, UnicodeDecodeError):
@@ -99,6 +104,46 @@ class ThumbnailCache:
                     tmp.unlink(missing_ok=True)
         except OSError:
             return
+
+
+    def prune(self, max_bytes: int = MAX_DISK_BYTES) -> int:
+        """Remove the least recently used thumbnails past `max_bytes` (down to 3/4 of it),
+        and temporary files a crash left; returns how many files went."""
+        if self.folder is None:
+            return 0
+        entries: list[tuple[float, int, Path]] = []
+        removed = 0
+        now = time.time()
+        try:
+            with os.scandir(self.folder) as scan:
+                for entry in scan:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    info = entry.stat(follow_symlinks=False)
+                    if entry.name.endswith(".part.png") and now - info.st_mtime > STALE_PART_S:
+                        removed += _remove(Path(entry.path))
+                    elif entry.name.endswith((".png", ".txt")):
+                        entries.append((info.st_mtime, info.st_size, Path(entry.path)))
+        except OSError:
+            return removed
+        total = sum(size for _, size, _ in entries)
+        if total <= max_bytes:
+            return removed
+        for _, size, path in sorted(entries):  # oldest use first
+            if total <= max_bytes * 3 // 4:
+                break
+            if _remove(path):
+                removed += 1
+                total -= size
+        return removed
+
+
+def _remove(path: Path) -> int:
+    try:
+        path.unlink()
+    except OSError:
+        return 0
+    return 1
 
 
 def _kind_of(value: str) -> MediaKind | None:

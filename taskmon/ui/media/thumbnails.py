@@ -69,6 +69,8 @@ class Thumbnails(QObject):
         self._closed = False
         self.decodes = 0  # files decoded (not read from the disk cache): tests count these
         self.disk_hits = 0
+        if folder is not None:  # keep the disk cache bounded, in the background
+            self._pool.start(CallJob(self.cache.prune, self._relay, lambda _why: None))
 
     # -- asking ------------------------------------------------------------------------
 
@@ -122,9 +124,9 @@ class Thumbnails(QObject):
             work = partial(make_thumbnail, path, self.cache)
             self._pool.start(CallJob(work, self._relay, partial(_failed, path)))
 
-    def _on_outcome(self, outcome: ThumbnailOutcome) -> None:
-        if self._closed:
-            return
+    def _on_outcome(self, outcome: object) -> None:
+        if self._closed or not isinstance(outcome, ThumbnailOutcome):
+            return  # (the prune job's count)
         if outcome.probe is not None:
             self._probe_keys[outcome.path] = (outcome.key, outcome.probe)
             self._media_probe().probe(
