@@ -831,7 +831,15 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path, help="also write the figures here")
     parser.add_argument("--keep-logs", type=Path, help="copy each child's stdout/stderr here")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--thumbnails", action="store_true", help="the thumbnail case (bench/ui_thumbnails.py)"
+    )
     args = parser.parse_args()
+    if args.thumbnails:
+        from ui_thumbnails import main as thumbnails_main
+
+        cases = ["--tasks", str(args.tasks), "--repeats", str(args.repeats)]
+        raise SystemExit(thumbnails_main(cases))
     if args.child is not None:
         raise SystemExit(
             child_main(args.child, args.window_s, args.load_timeout_s, args.stall_stacks)

@@ -23,6 +23,9 @@ _MEDIA_KINDS: Final = {
     "video": MediaKind.VIDEO,
     "audio": MediaKind.AUDIO,
 }
+# Containers puremagic names by their container type: Ogg holds Vorbis or Opus sound
+# (Theora video is rare; a player shows it either way).
+_CONTAINER_KINDS: Final = {"application/ogg": MediaKind.AUDIO, "audio/ogg": MediaKind.AUDIO}
 _VIDEO_BRANDS: Final = frozenset({b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"qt  "})
 # A link planted where a result was is not followed; a FIFO would block the read.
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
@@ -48,7 +51,7 @@ def sniff_bytes(head: bytes) -> SniffedFile:
         mime = str(puremagic.from_string(head, mime=True))
     except (puremagic.PureError, ValueError):
         return SniffedFile(None, None, "its content is not an image, video or audio")
-    kind = _MEDIA_KINDS.get(mime.split("/", 1)[0])
+    kind = _MEDIA_KINDS.get(mime.split("/", 1)[0]) or _CONTAINER_KINDS.get(mime)
     if kind is None:
         return SniffedFile(None, mime, f"its content is {mime}, not media")
     return SniffedFile(kind, mime, "")

@@ -7,21 +7,41 @@ import shlex
 from taskmon.sim.scripts import Fault, TaskScript
 from taskmon.sim.task import SimTask
 
+# Sizes that hold real media (sim/media/samples.py): 640×480 pictures, an H.264 clip
+# and 6 s of notes, so the window's thumbnails show something worth seeing.
+IMAGE_BYTES = 96 * 1024
+VIDEO_BYTES = 64 * 1024
+AUDIO_BYTES = 48 * 1024
+
 
 def demo_scripts() -> list[TaskScript]:
     """A few minutes of activity across all five providers, every ending included."""
     return [
-        TaskScript("xenodia", "image", queue_s=2, run_s=4),
+        TaskScript("xenodia", "image", queue_s=2, run_s=4, media_bytes=IMAGE_BYTES),
         TaskScript("xenodia", "video", queue_s=10, run_s=110, media_bytes=256 * 1024),
-        TaskScript("apixo", "image", queue_s=3, run_s=17, outputs=2),
+        TaskScript("apixo", "image", queue_s=3, run_s=17, outputs=2, media_bytes=IMAGE_BYTES),
         TaskScript("apixo", "image", queue_s=2, run_s=10, outcome="failed"),
-        TaskScript("bytespike", "video", queue_s=5, run_s=55, out_task_id="demo-order-42"),
+        TaskScript(
+            "bytespike",
+            "video",
+            queue_s=5,
+            run_s=55,
+            out_task_id="demo-order-42",
+            media_bytes=VIDEO_BYTES,
+        ),
         TaskScript("bytespike", "video", queue_s=4, run_s=26, outcome="cancelled"),
-        TaskScript("vidgo", "image", queue_s=5, run_s=25),
+        TaskScript("vidgo", "image", queue_s=5, run_s=25, media_bytes=IMAGE_BYTES),
         # Rate-limited for its first 20 seconds, then normal.
-        TaskScript("vidgo", "image", queue_s=2, run_s=40, faults=[Fault("429", until_s=20)]),
-        TaskScript("reapi", "audio", run_s=35),
-        TaskScript("reapi", "image", run_s=12, outputs=2),
+        TaskScript(
+            "vidgo",
+            "image",
+            queue_s=2,
+            run_s=40,
+            faults=[Fault("429", until_s=20)],
+            media_bytes=IMAGE_BYTES,
+        ),
+        TaskScript("reapi", "audio", run_s=35, media_bytes=AUDIO_BYTES),
+        TaskScript("reapi", "image", run_s=12, outputs=2, media_bytes=IMAGE_BYTES),
         TaskScript("reapi", "image", run_s=600, foreign=True),  # someone else's: lost
     ]
 

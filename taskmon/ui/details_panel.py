@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import Cost, TaskView
+from taskmon.ui.media.thumbnail_strip import ThumbnailStrip
 from taskmon.ui.request_echo import RequestEchoView
 from taskmon.ui.table import cell_text, keep_cells
 
@@ -106,6 +107,8 @@ class DetailsPanel(QWidget):
         header.addWidget(self._title, 1)
         header.addWidget(self._copy)
         layout.addLayout(header)
+        self.strip = ThumbnailStrip(self)  # every result file; thumbnails set by the window
+        layout.addWidget(self.strip)
 
         self._tabs = QTabWidget(self)
         self._tabs.setDocumentMode(True)
@@ -159,6 +162,7 @@ class DetailsPanel(QWidget):
     def show_view(self, view: TaskView | None, icon: QIcon | None = None) -> None:
         """Show `view` (or a hint when nothing is selected)."""
         self._view = view
+        self.strip.show_view(view)
         self._copy.setEnabled(view is not None)
         if view is None:
             self._title.set_full_text("Select a task to see its details")

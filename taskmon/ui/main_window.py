@@ -40,7 +40,9 @@ from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
+from taskmon.ui.grid import install_grid
 from taskmon.ui.keep_watch import install_keep
+from taskmon.ui.media import install_thumbnails
 from taskmon.ui.saving.save_actions import install_saving
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
@@ -129,6 +131,8 @@ class MainWindow(QMainWindow):
         self.saving = install_saving(self, self)
         self._restore()
         self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
+        self.thumbnails = install_thumbnails(self)  # list column and details strip (ui/media)
+        self.views = install_grid(self)  # the grid beside the list, Ctrl+1 / Ctrl+2 (ui/grid)
         # Tasks the engine already tracks (restored from the store) before we listened.
         self._on_tasks_changed(bridge.tasks())
 

@@ -21,6 +21,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("image.webp", MediaKind.IMAGE),
         ("video.mp4", MediaKind.VIDEO),
         ("audio.wav", MediaKind.AUDIO),
+        ("audio.ogg", MediaKind.AUDIO),  # puremagic says application/ogg
         ("truncated.png", MediaKind.IMAGE),  # the header is real: decoding says the rest
         ("result.desktop", None),
     ],

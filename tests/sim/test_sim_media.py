@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import struct
+import wave
 import zlib
 from urllib.parse import urlsplit
 
@@ -41,13 +44,57 @@ async def test_files_have_real_type_magic_and_validators(
     assert response.content == sim.expected_media(url)
 
 
-async def test_png_is_decodable_and_exactly_sized(sim, client, clock) -> None:
-    (url,) = _finished(sim, clock, TaskScript("apixo", media_bytes=4096))
-    data = (await client.get(url)).content
-    assert len(data) == 4096 and data.endswith(b"IEND\xaeB`\x82")
+def _png_size_and_pixels(data: bytes) -> tuple[int, int, bytes]:
+    width, height = struct.unpack(">II", data[16:24])
     start = data.index(b"IDAT") + 4
     length = int.from_bytes(data[start - 8 : start - 4], "big")
-    assert len(zlib.decompress(data[start : start + length])) == 8 * (1 + 8 * 3)
+    return width, height, zlib.decompress(data[start : start + length])
+
+
+@pytest.mark.parametrize(
+    ("size", "side"), [(4096, (640, 480)), (70_000, (640, 480)), (140, (8, 8))]
+)
+async def test_png_is_a_real_picture_and_exactly_sized(sim, client, clock, size, side) -> None:
+    (url,) = _finished(sim, clock, TaskScript("apixo", media_bytes=size))
+    data = (await client.get(url)).content
+    assert len(data) == size and data.endswith(b"IEND\xaeB`\x82")
+    width, height, pixels = _png_size_and_pixels(data)
+    assert (width, height) == side
+    assert len(pixels) == height * (1 + width * 3)
+    if side == (640, 480):  # seeded shapes on a background: many colours, not one
+        rows = [pixels[y * (1 + width * 3) + 1 : (y + 1) * (1 + width * 3)] for y in range(height)]
+        colours = {row[x * 3 : x * 3 + 3] for row in rows[::20] for x in range(0, width, 20)}
+        assert len(colours) >= 3
+
+
+async def test_pictures_differ_from_task_to_task(sim, client, clock) -> None:
+    urls = _finished(sim, clock, TaskScript("xenodia", outputs=3, media_bytes=20_000))
+    pixels = [_png_size_and_pixels((await client.get(u)).content)[2] for u in urls]
+    assert len(set(pixels)) == 3
+
+
+async def test_video_is_a_real_h264_clip_padded_to_the_size(sim, client, clock) -> None:
+    (url,) = _finished(sim, clock, TaskScript("vidgo", "video", media_bytes=100_000))
+    data = (await client.get(url)).content
+    assert len(data) == 100_000 and data.startswith(b"\x00\x00\x00\x18ftypmp42")
+    boxes, offset = [], 0
+    while offset < len(data):  # the top-level boxes cover the file exactly
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        boxes.append(data[offset + 4 : offset + 8])
+        offset += size
+    assert offset == len(data)
+    assert boxes[0] == b"ftyp" and boxes[-1] == b"free" and {b"moov", b"mdat"} <= set(boxes)
+    assert b"avc1" in data  # H.264
+
+
+async def test_audio_is_a_wav_of_notes_exactly_sized(sim, client, clock) -> None:
+    (url,) = _finished(sim, clock, TaskScript("reapi", "audio", media_bytes=16_044))
+    data = (await client.get(url)).content
+    assert len(data) == 16_044
+    with wave.open(io.BytesIO(data)) as reader:
+        assert (reader.getnchannels(), reader.getsampwidth()) == (1, 1)
+        frames = reader.readframes(reader.getnframes())
+    assert len(frames) == 16_000 and max(frames) - min(frames) > 100  # loud notes, not silence
 
 
 async def test_range_requests_return_206_slices(sim, client, clock) -> None:

@@ -1,8 +1,10 @@
 """Deterministic result files with real headers, so sniffing and decoding work.
 
-Each file is exactly the requested size. Images are valid PNGs (the padding
-sits in a private ancillary chunk), audio is a valid 8-bit WAV, video is an
-`ftyp` box followed by a `free` box: sniffable as MP4, though not playable.
+Each file is exactly the requested size. Real media comes from `samples.py`
+(seeded pictures, shipped H.264 clips, seeded notes); where the size is too
+small for it, the stubs here stand in: an 8×8 PNG (the padding sits in a
+private ancillary chunk), an 8-bit WAV of noise, and an `ftyp` box followed by
+a `free` box for video: sniffable as MP4, though not playable.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import random
 import struct
 import zlib
 
+from taskmon.sim.media.samples import clip_mp4, notes_wav, picture_png
+
 CONTENT_TYPES: dict[str, str] = {"image": "image/png", "video": "video/mp4", "audio": "audio/wav"}
 EXTENSIONS: dict[str, str] = {"image": "png", "video": "mp4", "audio": "wav"}
 
@@ -18,6 +22,10 @@ EXTENSIONS: dict[str, str] = {"image": "png", "video": "mp4", "audio": "wav"}
 def make_media(kind: str, size: int, seed: int) -> bytes:
     """`size` bytes of `kind` media, the same for the same seed."""
     rng = random.Random(seed)
+    # Real media (samples.py) where the size allows it; the stubs below otherwise.
+    real = {"image": picture_png, "audio": notes_wav, "video": clip_mp4}[kind](size, rng)
+    if real is not None:
+        return real
     if kind == "image":
         data = _png(size, rng)
     elif kind == "audio":

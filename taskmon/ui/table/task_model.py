@@ -63,6 +63,7 @@ class Column(IntEnum):
     EXPIRES = 12
     PROBLEM = 13
     PROMPT = 14  # hidden unless the user shows it (header menu)
+    THUMBNAIL = 15  # drawn by ui.media's delegate; shown first
 
 
 HEADERS: Final = {
@@ -81,6 +82,7 @@ HEADERS: Final = {
     Column.EXPIRES: "Links expire",
     Column.PROBLEM: "Last error",
     Column.PROMPT: "Prompt",
+    Column.THUMBNAIL: "",  # a picture column, untitled as in a file manager ("Preview" in menus)
 }
 HEADER_TIPS: Final = {
     Column.QUEUED: "Time spent waiting in the provider's queue",
@@ -89,6 +91,7 @@ HEADER_TIPS: Final = {
     Column.EXPIRES: "When the provider's result links stop working",
     Column.PROMPT: "The prompt, as the provider echoed it",
     Column.PROGRESS: "Solid: reported by the provider. Striped: estimated from elapsed time.",
+    Column.THUMBNAIL: "The first result file; a number when there are more",
 }
 
 IconLookup = Callable[[str], QIcon]
@@ -343,7 +346,7 @@ class TaskTableModel(QAbstractTableModel):
                 return _number(cell_text.eta_s(view, now))
             case Column.COST:
                 return _number(cell_text.cost_value(view.cost))
-            case Column.RESULTS:
+            case Column.RESULTS | Column.THUMBNAIL:
                 return len(view.outputs)
             case Column.EXPIRES:
                 at = cell_text.expires_at(view)
@@ -409,6 +412,8 @@ def _cell_words(view: TaskView, column: Column, now: datetime) -> str:
             return cell_text.problem_text(view)
         case Column.PROMPT:
             return " ".join((view.prompt or "").split())
+        case Column.THUMBNAIL:
+            return ""
 
 
 def _static_texts(view: TaskView) -> list[str | None]:

@@ -41,7 +41,10 @@ WIDTH_SAMPLES: Final = {
     Column.COST: "$0.0125",
     Column.RESULTS: "1 (saving 0/1)",
     Column.EXPIRES: "in 23 h 59 m",
+    Column.THUMBNAIL: "",  # a picture: PICTURE_WIDTHS
 }
+PICTURE_WIDTHS: Final = {Column.THUMBNAIL: 44}  # columns that show no words
+UNTITLED: Final[dict[int, str]] = {Column.THUMBNAIL: "Preview"}  # what the column menu calls them
 ICON_COLUMNS: Final = frozenset({Column.PROVIDER, Column.STATE})
 CELL_PADDING_PX: Final = 30  # the delegate's margins, icon spacing, the sort arrow
 # What the last column (the error, stretched) keeps at least before others give way.
@@ -55,6 +58,7 @@ OPTIONAL_COLUMNS: Final = (
     Column.MODEL,
     Column.LABEL,
     Column.QUEUED,
+    Column.THUMBNAIL,
 )
 
 
@@ -111,7 +115,7 @@ class TaskTable(QTableView):
         menu = QMenu(self)
         for column in range(model.columnCount()):
             title = model.headerData(column, Qt.Orientation.Horizontal)
-            action = menu.addAction(str(title))
+            action = menu.addAction(str(title) or UNTITLED.get(column, ""))
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
             # Keep at least one column: the last visible one cannot be hidden.
@@ -124,6 +128,8 @@ class TaskTable(QTableView):
 
     def text_width(self, text: str, column: int | None = None) -> int:
         """Pixels a cell needs to show `text` whole."""
+        if column in PICTURE_WIDTHS:
+            return PICTURE_WIDTHS[Column(column)]
         icon = self.iconSize().width() + 6 if column in ICON_COLUMNS else 0
         return self.fontMetrics().horizontalAdvance(text) + icon + CELL_PADDING_PX
 
