@@ -3,10 +3,11 @@
 Done on the event loop, chunk by chunk, the copy into the page cache and the
 SHA-256 took longer than receiving the bytes (bench/NOTES.md, "A faster
 downloader"). Here the loop only collects received chunks; each `BLOCK_BYTES`
-of them goes to a worker thread that writes and hashes them while the loop
-receives the next block (file writes and hashlib release the GIL). At most one
-block is in the thread and one is filling: memory stays bounded whatever the
-size of the body, and bytes reach the file, and the digest, in order.
+of them goes to two worker threads, one writing them and one hashing them,
+while the loop receives the next block (file writes and hashlib release the
+GIL, so the three run at once). At most one block is in the threads and one is
+filling: memory stays bounded whatever the size of the body, and bytes reach
+the file, and the digest, in order.
 
 The disk is put to work during the download too: every `WRITEBACK_BYTES`, the
 thread asks the kernel to start writing back what the `.part` holds so far
@@ -33,7 +34,7 @@ class PartWriter:
 
     `position` is where the file's end is now (the bytes a resume kept). Errors
     of the thread (a full disk) come out of the next `add_block`/`finish` as the
-    OSError they are.
+    OSError they are. The hashing thread ends with the digest's error, never with an OSError.
     """
 
     def __init__(
@@ -51,7 +52,8 @@ class PartWriter:
         self._written_back_to = position
         self._chunks: list[bytes] = []
         self._filling = 0
-        self._busy: asyncio.Future[None] | None = None
+        self._writing: asyncio.Future[None] | None = None  # the only user of the file
+        self._hashing: asyncio.Future[None] | None = None  # the only user of the digest
         self._closed = False
 
     def add(self, chunk: bytes) -> bool:
@@ -61,12 +63,13 @@ class PartWriter:
         return self._filling >= self._block_bytes
 
     async def add_block(self) -> None:
-        """Hand the chunks kept so far to the thread, once it is done with the previous block."""
+        """Hand the kept chunks to the threads, once they are done with the previous block."""
         await self._wait()
         chunks, self._chunks, self._filling = self._chunks, [], 0
         if chunks:
             loop = asyncio.get_running_loop()
-            self._busy = loop.run_in_executor(None, self._write, chunks)
+            self._writing = loop.run_in_executor(None, self._write, chunks)
+            self._hashing = loop.run_in_executor(None, self._hash, chunks)
 
     async def finish(self) -> str:
         """Write what is left, fsync the file; the hex SHA-256 of every byte written."""
@@ -89,25 +92,27 @@ class PartWriter:
                 await self._wait()
         finally:
             self._closed = True
-            busy = self._busy
-            if busy is None or busy.done():
-                self._close_file(busy)
+            writing = self._writing
+            if writing is None or writing.done():
+                self._close_file(writing)
             else:  # cancelled while the thread writes: close once it is done
-                busy.add_done_callback(self._close_file)
+                writing.add_done_callback(self._close_file)
 
     async def _wait(self) -> None:
-        busy, self._busy = self._busy, None
-        if busy is not None:
-            try:
-                # Shielded: a cancelled wait must not mark the thread's work done early.
-                await asyncio.shield(busy)
-            except BaseException:
-                self._busy = busy  # close() still has to wait for it
-                raise
+        """Until both threads are done with their block; a failure is raised (and stays set).
 
-    def _close_file(self, busy: asyncio.Future[None] | None) -> None:
-        if busy is not None and not busy.cancelled():
-            busy.exception()  # retrieved: a failure was reported, or is moot now
+        Shielded: a cancelled wait must not mark the threads' work done early.
+        """
+        if self._writing is not None:
+            await asyncio.shield(self._writing)
+            self._writing = None
+        if self._hashing is not None:
+            await asyncio.shield(self._hashing)
+            self._hashing = None
+
+    def _close_file(self, writing: asyncio.Future[None] | None) -> None:
+        if writing is not None and not writing.cancelled():
+            writing.exception()  # retrieved: a failure was reported, or is moot now
         with suppress(OSError):  # a full disk may fail the final flush too
             self._file.close()
 
@@ -116,12 +121,15 @@ class PartWriter:
     def _write(self, chunks: list[bytes]) -> None:
         for chunk in chunks:
             self._file.write(chunk)
-            self._digest.update(chunk)
             self._position += len(chunk)
         if _FADVISE is not None and self._position - self._written_back_to >= self._writeback_bytes:
             self._file.flush()
             _FADVISE(self._file.fileno(), 0, self._position, os.POSIX_FADV_DONTNEED)
             self._written_back_to = self._position
+
+    def _hash(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self._digest.update(chunk)
 
     def _sync(self) -> None:
         self._file.flush()
