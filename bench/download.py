@@ -19,6 +19,7 @@ resumed file's SHA-256 must equal curl's copy of the same URL.
 
     python bench/download.py                 # 5 repeats of 1 GiB, ~2 minutes on an idle machine
     python bench/download.py --repeats 1 --mib 256   # a quick look
+    python bench/download.py --before /tmp/main      # main's downloader too, same repeats
 
 Targets (issue 12): taskmon's throughput at least 0.8x curl's (medians), peak
 RSS growth at most 64 MB, the resume fetching only the missing half.
@@ -88,13 +89,18 @@ def child_main(url: str, dest: Path) -> None:
     print(json.dumps(asyncio.run(_child_fetch(url, dest))), flush=True)
 
 
-def run_taskmon(url: str, dest: Path) -> dict[str, Any]:
-    """One download by taskmon's downloader in a child process; what the child reported."""
+def run_taskmon(url: str, dest: Path, pythonpath: Path | None = None) -> dict[str, Any]:
+    """One download by taskmon's downloader in a child process; what the child reported.
+
+    With `pythonpath`, the child imports taskmon from that checkout instead (a before/after).
+    """
+    env = None if pythonpath is None else {**os.environ, "PYTHONPATH": str(pythonpath)}
     out = subprocess.run(
         [sys.executable, __file__, "--child", url, str(dest)],
         check=True,
         stdout=subprocess.PIPE,
         text=True,
+        env=env,
     ).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
@@ -139,12 +145,24 @@ def _mark(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def _load() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--mib", type=int, default=1024, help="size of the result in MiB")
     parser.add_argument("--dir", type=Path, default=None, help="where files go (a temp dir)")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        metavar="CHECKOUT",
+        help="also time the downloader of another checkout (e.g. main's) in the same repeats",
+    )
     parser.add_argument("--child", nargs=2, metavar=("URL", "DEST"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -153,69 +171,72 @@ def main() -> None:
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed")
     size = args.mib * MiB
-    with open("/proc/loadavg") as f:
-        load = f.read().split()[:3]
-    print(f"load average before: {' '.join(load)} ({os.cpu_count()} CPUs)")
+    print(f"load average before: {_load()} ({os.cpu_count()} CPUs)")
+    contenders = ["taskmon", "curl"] + (["before"] if args.before else [])
+    seconds: dict[str, list[float]] = {name: [] for name in contenders}
+    growth_mb: dict[str, list[float]] = {name: [] for name in contenders if name != "curl"}
+    sha: dict[str, str] = {}
     sim, api = start_simulator(args.seed)
     work = Path(tempfile.mkdtemp(prefix="taskmon-bench-dl-", dir=args.dir))
     try:
         plain, cut = script_tasks(api, [_script(size), _script(size, cut_after=size // 2)])
         (url,) = plain["result_urls"]
         (cut_url,) = cut["result_urls"]
-        taskmon_s: list[float] = []
-        curl_s: list[float] = []
-        growth_mb: list[float] = []
-        curl_sha: str | None = None
         for repeat in range(args.repeats):
-            order = ("taskmon", "curl") if repeat % 2 == 0 else ("curl", "taskmon")
-            for who in order:
-                if who == "taskmon":
-                    dest = work / f"taskmon-{repeat}"
-                    got = run_taskmon(url, dest)
-                    if "error" in got:
-                        raise SystemExit(f"taskmon's download failed: {got['error']}")
-                    if got["size"] != size:
-                        raise SystemExit(f"taskmon saved {got['size']} bytes of {size}")
-                    taskmon_s.append(got["seconds"])
-                    growth_mb.append(got["hwm_growth_kb"] / 1024)
-                    taskmon_sha = got["sha256"]
-                    shutil.rmtree(dest)
-                else:
+            # Each repeat starts with the next contender: none always goes first.
+            turn = repeat % len(contenders)
+            for who in contenders[turn:] + contenders[:turn]:
+                if who == "curl":
                     path = work / f"curl-{repeat}.mp4"
-                    curl_s.append(run_curl(url, path))
-                    if curl_sha is None:
-                        curl_sha = sha256_of(path)
+                    seconds[who].append(run_curl(url, path))
+                    if who not in sha:
+                        sha[who] = sha256_of(path)
                     path.unlink()
-            print(
-                f"repeat {repeat + 1}: taskmon {_gb_s(size, taskmon_s[-1]):.3f} GB/s"
-                f" (+{growth_mb[-1]:.1f} MB peak RSS),"
-                f" curl+sync {_gb_s(size, curl_s[-1]):.3f} GB/s",
-                flush=True,
-            )
+                    continue
+                dest = work / f"{who}-{repeat}"
+                got = run_taskmon(url, dest, args.before if who == "before" else None)
+                if "error" in got:
+                    raise SystemExit(f"{who}'s download failed: {got['error']}")
+                if got["size"] != size:
+                    raise SystemExit(f"{who} saved {got['size']} bytes of {size}")
+                seconds[who].append(got["seconds"])
+                growth_mb[who].append(got["hwm_growth_kb"] / 1024)
+                sha[who] = got["sha256"]
+                shutil.rmtree(dest)
+            rates = ", ".join(f"{who} {_gb_s(size, seconds[who][-1]):.3f}" for who in contenders)
+            print(f"repeat {repeat + 1} (GB/s): {rates}", flush=True)
         resume = resume_case(api, cut_url, size, work)
-        with open("/proc/loadavg") as f:
-            load_after = f.read().split()[:3]
+        load_after = _load()
     finally:
         stop(sim)
         shutil.rmtree(work, ignore_errors=True)
 
-    taskmon_rate = _gb_s(size, statistics.median(taskmon_s))
-    curl_rate = _gb_s(size, statistics.median(curl_s))
-    ratio = taskmon_rate / curl_rate
-    peak_growth = max(growth_mb)
+    names = {"taskmon": "taskmon", "curl": "curl + sync", "before": "before"}
+    rate = {who: _gb_s(size, statistics.median(seconds[who])) for who in contenders}
     print()
     print(f"{args.mib} MiB result, {args.repeats} interleaved repeats, medians")
-    print(f"{'':28}{'taskmon':>12}{'curl + sync':>14}")
-    print(f"{'throughput (GB/s)':28}{taskmon_rate:>12.3f}{curl_rate:>14.3f}")
-    print(f"{'time (s)':28}{statistics.median(taskmon_s):>12.2f}{statistics.median(curl_s):>14.2f}")
-    print(f"{'peak RSS growth (MB, max)':28}{peak_growth:>12.1f}{'':>14}")
+    print(f"{'':28}" + "".join(f"{names[who]:>14}" for who in contenders))
+    print(f"{'throughput (GB/s)':28}" + "".join(f"{rate[who]:>14.3f}" for who in contenders))
+    print(
+        f"{'time (s)':28}"
+        + "".join(f"{statistics.median(seconds[who]):>14.2f}" for who in contenders)
+    )
+    print(
+        f"{'peak RSS growth (MB, max)':28}"
+        + "".join(
+            f"{max(growth_mb[w]):>14.1f}" if w in growth_mb else f"{'':>14}" for w in contenders
+        )
+    )
+    print(f"{'ratio to curl':28}" + "".join(f"{rate[w] / rate['curl']:>14.2f}" for w in contenders))
     print()
+    ratio = rate["taskmon"] / rate["curl"]
+    peak_growth = max(growth_mb["taskmon"])
     print(f"throughput ratio {ratio:.2f} (target >= {TARGET_RATIO}):", _mark(ratio >= TARGET_RATIO))
     print(
         f"peak RSS growth {peak_growth:.1f} MB (target <= {TARGET_RSS_GROWTH_MB:g}):"
         f" {_mark(peak_growth <= TARGET_RSS_GROWTH_MB)}"
     )
-    print(f"sha256 taskmon = curl: {_mark(taskmon_sha == curl_sha)}")
+    print(f"sha256 taskmon = curl: {_mark(sha['taskmon'] == sha['curl'])}")
     missing = size - resume["part_bytes"]
     resumed_ok = resume["resume_sent"] == missing and resume["sha_ok"]
     print(
@@ -223,7 +244,7 @@ def main() -> None:
         f" {resume['resume_sent']} bytes for {missing} missing ({resume['resume_sent'] / size:.1%}"
         f" of the file), sha256 {'matches' if resume['sha_ok'] else 'DIFFERS'}: {_mark(resumed_ok)}"
     )
-    print(f"load average after: {' '.join(load_after)}")
+    print(f"load average after: {load_after}")
 
 
 def resume_case(api: str, url: str, size: int, work: Path) -> dict[str, Any]:
