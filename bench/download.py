@@ -11,6 +11,10 @@ in turns (the order alternates, so neither always meets a warmer page cache):
   (imports, client and event loop already there);
 - curl: `curl -o FILE URL` then `sync FILE`, timed together.
 
+The CPU seconds of each (taskmon: every thread of the child during the fetch;
+curl: curl and sync) tell what a loaded machine can do: on two cores shared
+with other work, the one that needs less CPU gets through first.
+
 Then a resume: a second file whose first GET the simulator cuts at half its
 length. One child fetches it and fails at the cut, leaving its `.part`; a new
 child (a restarted process) fetches again. The simulator counts the body
@@ -32,6 +36,7 @@ import asyncio
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,6 +73,7 @@ async def _child_fetch(url: str, dest: Path) -> dict[str, Any]:
         client = await clients.download_client()
         async with Downloader(client) as downloader:
             before_kb = _vm_hwm_kb()
+            cpu_before = _cpu_s(resource.RUSAGE_SELF)  # every thread of the process
             started = time.perf_counter()
             try:
                 done = await downloader.fetch(url, dest)
@@ -80,6 +86,7 @@ async def _child_fetch(url: str, dest: Path) -> dict[str, Any]:
                 "sha256": done.sha256,
                 "path": str(done.path),
                 "hwm_growth_kb": _vm_hwm_kb() - before_kb,
+                "cpu_s": _cpu_s(resource.RUSAGE_SELF) - cpu_before,
             }
     finally:
         await clients.aclose()
@@ -106,12 +113,18 @@ def run_taskmon(url: str, dest: Path, pythonpath: Path | None = None) -> dict[st
     return result
 
 
-def run_curl(url: str, path: Path) -> float:
-    """Seconds for `curl -o path url` followed by `sync path`."""
+def _cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_curl(url: str, path: Path) -> tuple[float, float]:
+    """Seconds for `curl -o path url` followed by `sync path`, and the CPU seconds they used."""
+    cpu_before = _cpu_s(resource.RUSAGE_CHILDREN)  # children already waited for
     started = time.perf_counter()
     subprocess.run(["curl", "-sS", "--fail", "-o", str(path), url], check=True)
     subprocess.run(["sync", str(path)], check=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _cpu_s(resource.RUSAGE_CHILDREN) - cpu_before
 
 
 def sha256_of(path: Path) -> str:
@@ -174,6 +187,7 @@ def main() -> None:
     print(f"load average before: {_load()} ({os.cpu_count()} CPUs)")
     contenders = ["taskmon", "curl"] + (["before"] if args.before else [])
     seconds: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu_s: dict[str, list[float]] = {name: [] for name in contenders}
     growth_mb: dict[str, list[float]] = {name: [] for name in contenders if name != "curl"}
     sha: dict[str, str] = {}
     sim, api = start_simulator(args.seed)
@@ -188,7 +202,9 @@ def main() -> None:
             for who in contenders[turn:] + contenders[:turn]:
                 if who == "curl":
                     path = work / f"curl-{repeat}.mp4"
-                    seconds[who].append(run_curl(url, path))
+                    took, cpu = run_curl(url, path)
+                    seconds[who].append(took)
+                    cpu_s[who].append(cpu)
                     if who not in sha:
                         sha[who] = sha256_of(path)
                     path.unlink()
@@ -200,6 +216,7 @@ def main() -> None:
                 if got["size"] != size:
                     raise SystemExit(f"{who} saved {got['size']} bytes of {size}")
                 seconds[who].append(got["seconds"])
+                cpu_s[who].append(got["cpu_s"])
                 growth_mb[who].append(got["hwm_growth_kb"] / 1024)
                 sha[who] = got["sha256"]
                 shutil.rmtree(dest)
@@ -220,6 +237,10 @@ def main() -> None:
     print(
         f"{'time (s)':28}"
         + "".join(f"{statistics.median(seconds[who]):>14.2f}" for who in contenders)
+    )
+    print(
+        f"{'CPU, all threads (s)':28}"
+        + "".join(f"{statistics.median(cpu_s[who]):>14.2f}" for who in contenders)
     )
     print(
         f"{'peak RSS growth (MB, max)':28}"
@@ -261,7 +282,7 @@ def resume_case(api: str, url: str, size: int, work: Path) -> dict[str, Any]:
     if "error" in second:
         raise SystemExit(f"the resume failed: {second['error']}")
     copy = work / "resume-curl.mp4"
-    run_curl(url, copy)
+    run_curl(url, copy)  # the first GET only was cut: this one is whole
     sha_ok = sha256_of(copy) == second["sha256"] == sha256_of(Path(second["path"]))
     copy.unlink()
     shutil.rmtree(dest)

@@ -3,16 +3,17 @@
 Done on the event loop, chunk by chunk, the copy into the page cache and the
 SHA-256 took longer than receiving the bytes (bench/NOTES.md, "A faster
 downloader"). Here the loop only collects received chunks; each `BLOCK_BYTES`
-of them goes to two worker threads, one writing them and one hashing them,
-while the loop receives the next block (file writes and hashlib release the
-GIL, so the three run at once). At most one block is in the threads and one is
-filling: memory stays bounded whatever the size of the body, and bytes reach
-the file, and the digest, in order.
+of them goes to two threads of the download's own, one writing and one
+hashing, while the loop receives the next blocks: file writes and hashlib
+release the GIL, so the three run at once, each at its own pace. Each thread
+takes its blocks in order (a single-worker executor is a FIFO queue), so bytes
+reach the file and the digest in order, and up to `BLOCKS_IN_FLIGHT` blocks may
+wait for them: memory stays bounded whatever the size of the body.
 
 The disk is put to work during the download too: every `WRITEBACK_BYTES`, the
-thread asks the kernel to start writing back what the `.part` holds so far
-(`posix_fadvise(DONTNEED)` starts the write-back without waiting for it, and
-drops pages already on disk from the cache), so the fsync at the end finds
+writing thread asks the kernel to start writing back what the `.part` holds so
+far (`posix_fadvise(DONTNEED)` starts the write-back without waiting for it,
+and drops pages already on disk from the cache), so the fsync at the end finds
 little left to write instead of the whole file.
 """
 
@@ -21,10 +22,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from typing import BinaryIO
 
 BLOCK_BYTES = 4 * 1024 * 1024
+BLOCKS_IN_FLIGHT = 3  # handed to the threads and not yet done; one more is filling
 WRITEBACK_BYTES = 32 * 1024 * 1024
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and BSD; elsewhere the fsync does it all
 
@@ -32,9 +36,10 @@ _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and BSD; elsewhere the fs
 class PartWriter:
     """Appends received chunks to an open `.part` and a running digest, a block at a time.
 
-    `position` is where the file's end is now (the bytes a resume kept). Errors
-    of the thread (a full disk) come out of the next `add_block`/`finish` as the
-    OSError they are. The hashing thread ends with the digest's error, never with an OSError.
+    `position` is where the file's end is now (the bytes a resume kept). A write
+    that fails (a full disk) comes out of a later `add_block` or `finish` as the
+    OSError it is, and no later block is written after it: the `.part` stays a
+    prefix of the body, which a resume continues.
     """
 
     def __init__(
@@ -44,16 +49,21 @@ class PartWriter:
         *,
         position: int = 0,
         block_bytes: int = BLOCK_BYTES,
+        blocks_in_flight: int = BLOCKS_IN_FLIGHT,
         writeback_bytes: int = WRITEBACK_BYTES,
     ) -> None:
         self._file, self._digest = file, digest
-        self._block_bytes, self._writeback_bytes = block_bytes, writeback_bytes
-        self._position = position  # the file's end once the thread's block is written
+        self._block_bytes, self._blocks_in_flight = block_bytes, blocks_in_flight
+        self._writeback_bytes = writeback_bytes
+        self._position = position  # the file's end, as the writing thread moves it
         self._written_back_to = position
+        self._write_failed = False  # set by the writing thread; it then writes nothing more
         self._chunks: list[bytes] = []
         self._filling = 0
-        self._writing: asyncio.Future[None] | None = None  # the only user of the file
-        self._hashing: asyncio.Future[None] | None = None  # the only user of the digest
+        # One worker each: the file is only touched by one thread, the digest by another.
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-write")
+        self._hasher = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-hash")
+        self._in_flight: deque[tuple[Future[None], Future[None]]] = deque()
         self._closed = False
 
     def add(self, chunk: bytes) -> bool:
@@ -63,74 +73,91 @@ class PartWriter:
         return self._filling >= self._block_bytes
 
     async def add_block(self) -> None:
-        """Hand the kept chunks to the threads, once they are done with the previous block."""
-        await self._wait()
+        """Hand the kept chunks to the threads; waits while too many blocks are in flight."""
         chunks, self._chunks, self._filling = self._chunks, [], 0
         if chunks:
-            loop = asyncio.get_running_loop()
-            self._writing = loop.run_in_executor(None, self._write, chunks)
-            self._hashing = loop.run_in_executor(None, self._hash, chunks)
+            self._in_flight.append(
+                (self._writer.submit(self._write, chunks), self._hasher.submit(self._hash, chunks))
+            )
+        while len(self._in_flight) > self._blocks_in_flight:
+            await self._oldest_done()
 
     async def finish(self) -> str:
         """Write what is left, fsync the file; the hex SHA-256 of every byte written."""
         await self.add_block()
-        await self._wait()
-        await asyncio.to_thread(self._sync)
+        while self._in_flight:
+            await self._oldest_done()
+        await _done(self._writer.submit(self._sync))
         return self._digest.hexdigest()
 
     async def close(self) -> None:
         """Write out the chunks received so far (a resume continues after them), close the file.
 
-        After a failure or a cancellation too: the file is closed only once the
-        thread is done with it, never under its feet.
+        After a failure or a cancellation too. The close is the writing thread's
+        last job, so the file is never closed under its feet; it is awaited, so
+        the `.part` is complete when this returns (unless cancelled meanwhile).
         """
         if self._closed:
             return
-        try:
-            with suppress(OSError):  # a full disk: what is in the file is kept
-                await self.add_block()
-                await self._wait()
-        finally:
-            self._closed = True
-            writing = self._writing
-            if writing is None or writing.done():
-                self._close_file(writing)
-            else:  # cancelled while the thread writes: close once it is done
-                writing.add_done_callback(self._close_file)
+        self._closed = True
+        chunks, self._chunks = self._chunks, []
+        if chunks:
+            self._writer.submit(self._write, chunks)
+        closed = self._writer.submit(self._close_file)
+        self._writer.shutdown(wait=False)
+        self._hasher.shutdown(wait=False, cancel_futures=True)
+        for write, hashed in self._in_flight:
+            for job in (write, hashed):
+                job.add_done_callback(_retrieved)  # reported already, or moot now
+        self._in_flight.clear()
+        await _done(closed)
 
-    async def _wait(self) -> None:
-        """Until both threads are done with their block; a failure is raised (and stays set).
+    async def _oldest_done(self) -> None:
+        """Until the oldest block in flight is written and hashed; a failure is raised."""
+        write, hashed = self._in_flight[0]
+        await _done(write)
+        await _done(hashed)
+        self._in_flight.popleft()
 
-        Shielded: a cancelled wait must not mark the threads' work done early.
-        """
-        if self._writing is not None:
-            await asyncio.shield(self._writing)
-            self._writing = None
-        if self._hashing is not None:
-            await asyncio.shield(self._hashing)
-            self._hashing = None
-
-    def _close_file(self, writing: asyncio.Future[None] | None) -> None:
-        if writing is not None and not writing.cancelled():
-            writing.exception()  # retrieved: a failure was reported, or is moot now
-        with suppress(OSError):  # a full disk may fail the final flush too
-            self._file.close()
-
-    # -- in the worker thread --------------------------------------------------------
+    # -- in the threads --------------------------------------------------------------
 
     def _write(self, chunks: list[bytes]) -> None:
-        for chunk in chunks:
-            self._file.write(chunk)
-            self._position += len(chunk)
-        if _FADVISE is not None and self._position - self._written_back_to >= self._writeback_bytes:
-            self._file.flush()
-            _FADVISE(self._file.fileno(), 0, self._position, os.POSIX_FADV_DONTNEED)
-            self._written_back_to = self._position
+        if self._write_failed:
+            return  # after a failed write, a later block would leave a hole in the file
+        try:
+            for chunk in chunks:
+                self._file.write(chunk)
+                self._position += len(chunk)
+            if _FADVISE is not None and (
+                self._position - self._written_back_to >= self._writeback_bytes
+            ):
+                self._file.flush()
+                _FADVISE(self._file.fileno(), 0, self._position, os.POSIX_FADV_DONTNEED)
+                self._written_back_to = self._position
+        except BaseException:
+            self._write_failed = True
+            raise
 
     def _hash(self, chunks: list[bytes]) -> None:
         for chunk in chunks:
             self._digest.update(chunk)
 
     def _sync(self) -> None:
+        if self._write_failed:
+            raise OSError("an earlier write to the .part failed")  # never reached: raised first
         self._file.flush()
         os.fsync(self._file.fileno())
+
+    def _close_file(self) -> None:
+        with suppress(OSError):  # a full disk may fail the final flush too
+            self._file.close()
+
+
+async def _done(job: Future[None]) -> None:
+    """Wait for a thread's job; shielded, as cancelling the wait must not cancel the job."""
+    await asyncio.shield(asyncio.wrap_future(job))
+
+
+def _retrieved(job: Future[None]) -> None:
+    if not job.cancelled():
+        job.exception()
