@@ -8,7 +8,9 @@ hashing, while the loop receives the next blocks: file writes and hashlib
 release the GIL, so the three run at once, each at its own pace. Each thread
 takes its blocks in order (a single-worker executor is a FIFO queue), so bytes
 reach the file and the digest in order, and up to `BLOCKS_IN_FLIGHT` blocks may
-wait for them: memory stays bounded whatever the size of the body.
+wait for them: memory stays bounded whatever the size of the body. A slow
+download hands its chunks over every `HAND_OVER_AFTER_S` even if the block is
+not full, so a killed process loses at most about that much of what it received.
 
 The disk is put to work during the download too: every `WRITEBACK_BYTES`, the
 writing thread asks the kernel to start writing back what the `.part` holds so
@@ -22,13 +24,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from typing import BinaryIO
 
 BLOCK_BYTES = 4 * 1024 * 1024
 BLOCKS_IN_FLIGHT = 3  # handed to the threads and not yet done; one more is filling
+# A slow download hands its bytes over at least this often, full block or not: what
+# a killed process had received is then mostly in the `.part`, for the resume.
+HAND_OVER_AFTER_S = 1.0
 WRITEBACK_BYTES = 32 * 1024 * 1024
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and BSD; elsewhere the fsync does it all
 
@@ -51,6 +58,8 @@ class PartWriter:
         block_bytes: int = BLOCK_BYTES,
         blocks_in_flight: int = BLOCKS_IN_FLIGHT,
         writeback_bytes: int = WRITEBACK_BYTES,
+        hand_over_after_s: float = HAND_OVER_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._file, self._digest = file, digest
         self._block_bytes, self._blocks_in_flight = block_bytes, blocks_in_flight
@@ -60,6 +69,8 @@ class PartWriter:
         self._write_failed = False  # set by the writing thread; it then writes nothing more
         self._chunks: list[bytes] = []
         self._filling = 0
+        self._hand_over_after_s, self._clock = hand_over_after_s, clock
+        self._handed_over_at = clock()
         # One worker each: the file is only touched by one thread, the digest by another.
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-write")
         self._hasher = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-hash")
@@ -67,14 +78,22 @@ class PartWriter:
         self._closed = False
 
     def add(self, chunk: bytes) -> bool:
-        """Keep `chunk` for the next block; True when the block is full (call `add_block`)."""
+        """Keep `chunk` for the next block; True when it is time to call `add_block`.
+
+        That is when the block is full, or `hand_over_after_s` after the last
+        hand-over (a slow download).
+        """
         self._chunks.append(chunk)
         self._filling += len(chunk)
-        return self._filling >= self._block_bytes
+        return (
+            self._filling >= self._block_bytes
+            or self._clock() - self._handed_over_at >= self._hand_over_after_s
+        )
 
     async def add_block(self) -> None:
         """Hand the kept chunks to the threads; waits while too many blocks are in flight."""
         chunks, self._chunks, self._filling = self._chunks, [], 0
+        self._handed_over_at = self._clock()
         if chunks:
             self._in_flight.append(
                 (self._writer.submit(self._write, chunks), self._hasher.submit(self._hash, chunks))

@@ -32,6 +32,25 @@ async def test_chunks_reach_the_file_and_the_digest_in_order(tmp_path: Path) -> 
     assert sha256 == hashlib.sha256(body).hexdigest()
 
 
+async def test_a_slow_download_hands_its_chunks_over_without_waiting_for_a_full_block(
+    tmp_path: Path,
+) -> None:
+    now = [0.0]
+    path = tmp_path / "slow.part"
+    with path.open("wb") as f:
+        writer = PartWriter(f, hashlib.sha256(), hand_over_after_s=1.0, clock=lambda: now[0])
+        assert not writer.add(b"a" * 1000)  # far from a block, and no time passed
+        now[0] = 0.5
+        assert not writer.add(b"b" * 1000)
+        now[0] = 1.0
+        assert writer.add(b"c" * 1000)  # a second since the last hand-over
+        await writer.add_block()
+        now[0] = 1.5
+        assert not writer.add(b"d")  # the clock starts again at each hand-over
+        await writer.close()
+    assert path.read_bytes() == b"a" * 1000 + b"b" * 1000 + b"c" * 1000 + b"d"
+
+
 class _HeldFile:
     """A file whose writes wait for `release`; it records whether it was closed."""
 
