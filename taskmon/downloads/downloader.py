@@ -335,7 +335,7 @@ class Downloader:
             f = part_files.open_part(slot.part, append=offset > 0)
         except OSError as exc:
             raise storage_error(exc, slot.part) from exc
-        # Writing and hashing happen in a thread, a block at a time (see part_writer).
+        # Writing and hashing happen in two threads, a block at a time (see part_writer).
         writer = PartWriter(f, digest, position=offset)
         loop = asyncio.get_running_loop()
         # An unknown size may still grow to the cap: that bounds its deadline.
