@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from collections.abc import AsyncIterator, Callable, Collection
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +47,7 @@ from taskmon.downloads.pacing import (
     Pacing,
 )
 from taskmon.downloads.part_files import PartMeta, Slot
+from taskmon.downloads.part_writer import PartWriter
 from taskmon.downloads.responses import content_range, continues, ensure_safe_url, is_encoded
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -335,6 +335,8 @@ class Downloader:
             f = part_files.open_part(slot.part, append=offset > 0)
         except OSError as exc:
             raise storage_error(exc, slot.part) from exc
+        # Writing and hashing happen in two threads, a block at a time (see part_writer).
+        writer = PartWriter(f, digest, position=offset)
         loop = asyncio.get_running_loop()
         # An unknown size may still grow to the cap: that bounds its deadline.
         remaining = (self.max_bytes if total is None else total) - offset
@@ -353,16 +355,15 @@ class Downloader:
                         size += len(chunk)
                         if size > self.max_bytes:
                             raise TooLarge(self.max_bytes)
-                        f.write(chunk)
-                        digest.update(chunk)
+                        if writer.add(chunk):
+                            await writer.add_block()
                         if window.add(len(chunk), loop.time()):
                             watchdog.reschedule(min(deadline, window.due))
                         if on_progress:
                             on_progress(size, total)
-            f.flush()
-            await asyncio.to_thread(os.fsync, f.fileno())
+            sha256 = await writer.finish()
         except TooLarge:
-            f.close()
+            await writer.close()
             slot.discard()
             raise
         except TimeoutError as exc:  # before OSError, its base class
@@ -376,13 +377,13 @@ class Downloader:
         except OSError as exc:
             raise storage_error(exc, slot.part) from exc
         finally:
-            with suppress(OSError):  # a full disk may fail the final flush too
-                f.close()
+            # Keeps what was received for a resume, and closes the file after the thread.
+            await writer.close()
         if total is not None and size != total:
             if size > total:
                 slot.discard()
             raise LengthMismatch(total, size)
-        return _Verified(size, content_type, digest.hexdigest())
+        return _Verified(size, content_type, sha256)
 
     async def _move_into_place(
         self, slot: Slot, verified: _Verified, owned: frozenset[Path] | None

@@ -37,6 +37,9 @@ CONNECT_TIMEOUT_S: Final = 10.0
 STREAM_IDLE_TIMEOUT_S: Final = 60.0
 DOWNLOAD_TIMEOUT_S: Final = 30.0  # per connect and per read, as httpx counts them
 MAX_DOWNLOAD_CONNECTIONS: Final = 8
+# What aiohttp may buffer ahead of a download's reader (twice this at most): with its
+# 64 KiB default it paused and resumed the socket at every read (bench/NOTES.md).
+DOWNLOAD_READ_BUFFER_BYTES: Final = 1024 * 1024
 
 
 def retry_after_s(headers: Mapping[str, str], now_epoch_s: float | None = None) -> float | None:
@@ -154,7 +157,11 @@ class ApiClients:
     # -- clients ----------------------------------------------------------------
 
     async def _new_transport(
-        self, max_connections: int | None, *, keep_alive: bool
+        self,
+        max_connections: int | None,
+        *,
+        keep_alive: bool,
+        read_buffer_bytes: int | None = None,
     ) -> httpx.AsyncBaseTransport | None:
         """The transport for a new client; None lets httpx build its own (proxy rules)."""
         if self._given_transport is not None:
@@ -165,6 +172,7 @@ class ApiClients:
             ssl_context=await self._tls_context(),
             max_connections=max_connections,
             keep_alive=keep_alive,
+            read_buffer_bytes=read_buffer_bytes,
         )
 
     def _new_client(
@@ -226,7 +234,11 @@ class ApiClients:
     async def download_client(self) -> httpx.AsyncClient:
         """The client for result downloads (any host): no key, no redirects followed."""
         if self._downloads is None:
-            transport = await self._new_transport(MAX_DOWNLOAD_CONNECTIONS, keep_alive=True)
+            transport = await self._new_transport(
+                MAX_DOWNLOAD_CONNECTIONS,
+                keep_alive=True,
+                read_buffer_bytes=DOWNLOAD_READ_BUFFER_BYTES,
+            )
             if self._downloads is None:
                 self._downloads = self._new_client(
                     transport,

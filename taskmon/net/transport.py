@@ -48,6 +48,7 @@ from yarl import URL
 # per line. A long Set-Cookie or Link header must not turn into a fault here.
 MAX_HEAD_LINE_BYTES: Final = 100 * 1024
 KEEPALIVE_S: Final = 60.0
+_DEFAULT_READ_BUFFER_BYTES: Final = 2**16  # aiohttp's own default
 
 
 class StrictAiohttpTransport(AiohttpTransport):
@@ -59,11 +60,13 @@ class StrictAiohttpTransport(AiohttpTransport):
         ssl_context: ssl.SSLContext,
         max_connections: int | None,
         keep_alive: bool = True,
+        read_buffer_bytes: int | None = None,
     ) -> None:
         # verify= an SSLContext is used as given (no certificate store is loaded here).
         super().__init__(verify=ssl_context, client=self._new_session)
         self._max_connections = max_connections
         self._keep_alive = keep_alive
+        self._read_buffer_bytes = read_buffer_bytes
         self._wire: WeakKeyDictionary[httpx.Request, tuple[URL, CIMultiDictProxy[str]]] = (
             WeakKeyDictionary()
         )
@@ -88,6 +91,9 @@ class StrictAiohttpTransport(AiohttpTransport):
             cookie_jar=aiohttp.DummyCookieJar(),
             max_line_size=MAX_HEAD_LINE_BYTES,
             max_field_size=MAX_HEAD_LINE_BYTES,
+            # aiohttp stops reading past twice this (64 KiB by default): a download,
+            # whose socket reads bring 256 KiB, would pause and resume at every one.
+            read_bufsize=self._read_buffer_bytes or _DEFAULT_READ_BUFFER_BYTES,
         )
         # There is no public switch for the resend; aiohttp's own test client
         # turns it off the same way (aiohttp/test_utils.py).
@@ -183,8 +189,11 @@ class _StrictBody(AiohttpResponseStream):
     """httpx-aiohttp's response body, its failures as httpx's own transport reports them."""
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        # Each chunk as it arrived (aiohttp bounds its buffer), not httpx-aiohttp's
+        # 16 KiB slices: cutting them copies the rest of the buffer each time, and a
+        # 1 GiB download paid for 65,536 trips through the loop (bench/NOTES.md).
         with _HTTPX_ERRORS:
-            async for chunk in self._aiohttp_response.content.iter_chunked(self.CHUNK_SIZE):
+            async for chunk in self._aiohttp_response.content.iter_any():
                 yield chunk
 
     async def aclose(self) -> None:

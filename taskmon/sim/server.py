@@ -153,6 +153,11 @@ class Simulator:
         """(raw path with query, request headers) of every media request, in order."""
         return self._state.media.requests
 
+    @property
+    def media_bytes_sent(self) -> int:
+        """Body bytes the media origin has written to clients so far, all requests together."""
+        return self._state.media.bytes_sent
+
     def result_urls(self, task_id: str, provider: str | None = None) -> list[str]:
         task = self._state.lookup(task_id, provider)
         return task.result_urls(self._state.media_base, self._state.secret)

@@ -130,6 +130,7 @@ class SimState:
             "cache_hits": sum(1 for t in self.history for p in t.polls if p.cache_hit),
             "stream_connections": sum(t.stream_connections for t in self.history),
             "media_requests": len(self.media.requests),
+            "media_bytes_sent": self.media.bytes_sent,
             "outage_hits_by_provider": self.outages.hits_by_provider(),
         }
 

@@ -1,0 +1,182 @@
+"""Writing a download's bytes to its `.part` and hashing them, off the event loop, in blocks.
+
+Done on the event loop, chunk by chunk, the copy into the page cache and the
+SHA-256 took longer than receiving the bytes (bench/NOTES.md, "A faster
+downloader"). Here the loop only collects received chunks; each `BLOCK_BYTES`
+of them goes to two threads of the download's own, one writing and one
+hashing, while the loop receives the next blocks: file writes and hashlib
+release the GIL, so the three run at once, each at its own pace. Each thread
+takes its blocks in order (a single-worker executor is a FIFO queue), so bytes
+reach the file and the digest in order, and up to `BLOCKS_IN_FLIGHT` blocks may
+wait for them: memory stays bounded whatever the size of the body. A slow
+download hands its chunks over every `HAND_OVER_AFTER_S` even if the block is
+not full, so a killed process loses at most about that much of what it received.
+
+The disk is put to work during the download too: every `WRITEBACK_BYTES`, the
+writing thread asks the kernel to start writing back what the `.part` holds so
+far (`posix_fadvise(DONTNEED)` starts the write-back without waiting for it,
+and drops pages already on disk from the cache), so the fsync at the end finds
+little left to write instead of the whole file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
+from typing import BinaryIO
+
+BLOCK_BYTES = 4 * 1024 * 1024
+BLOCKS_IN_FLIGHT = 3  # handed to the threads and not yet done; one more is filling
+# A slow download hands its bytes over at least this often, full block or not: what
+# a killed process had received is then mostly in the `.part`, for the resume.
+HAND_OVER_AFTER_S = 1.0
+WRITEBACK_BYTES = 32 * 1024 * 1024
+_FADVISE = getattr(os, "posix_fadvise", None)  # Linux and BSD; elsewhere the fsync does it all
+
+
+class PartWriter:
+    """Appends received chunks to an open `.part` and a running digest, a block at a time.
+
+    `position` is where the file's end is now (the bytes a resume kept). A write
+    that fails (a full disk) comes out of a later `add_block` or `finish` as the
+    OSError it is, and no later block is written after it: the `.part` stays a
+    prefix of the body, which a resume continues.
+    """
+
+    def __init__(
+        self,
+        file: BinaryIO,
+        digest: hashlib._Hash,
+        *,
+        position: int = 0,
+        block_bytes: int = BLOCK_BYTES,
+        blocks_in_flight: int = BLOCKS_IN_FLIGHT,
+        writeback_bytes: int = WRITEBACK_BYTES,
+        hand_over_after_s: float = HAND_OVER_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._file, self._digest = file, digest
+        self._block_bytes, self._blocks_in_flight = block_bytes, blocks_in_flight
+        self._writeback_bytes = writeback_bytes
+        self._position = position  # the file's end, as the writing thread moves it
+        self._written_back_to = position
+        self._write_failed = False  # set by the writing thread; it then writes nothing more
+        self._chunks: list[bytes] = []
+        self._filling = 0
+        self._hand_over_after_s, self._clock = hand_over_after_s, clock
+        self._handed_over_at = clock()
+        # One worker each: the file is only touched by one thread, the digest by another.
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-write")
+        self._hasher = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-hash")
+        self._in_flight: deque[tuple[Future[None], Future[None]]] = deque()
+        self._closed = False
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep `chunk` for the next block; True when it is time to call `add_block`.
+
+        That is when the block is full, or `hand_over_after_s` after the last
+        hand-over (a slow download).
+        """
+        self._chunks.append(chunk)
+        self._filling += len(chunk)
+        return (
+            self._filling >= self._block_bytes
+            or self._clock() - self._handed_over_at >= self._hand_over_after_s
+        )
+
+    async def add_block(self) -> None:
+        """Hand the kept chunks to the threads; waits while too many blocks are in flight."""
+        chunks, self._chunks, self._filling = self._chunks, [], 0
+        self._handed_over_at = self._clock()
+        if chunks:
+            self._in_flight.append(
+                (self._writer.submit(self._write, chunks), self._hasher.submit(self._hash, chunks))
+            )
+        while len(self._in_flight) > self._blocks_in_flight:
+            await self._oldest_done()
+
+    async def finish(self) -> str:
+        """Write what is left, fsync the file; the hex SHA-256 of every byte written."""
+        await self.add_block()
+        while self._in_flight:
+            await self._oldest_done()
+        await _done(self._writer.submit(self._sync))
+        return self._digest.hexdigest()
+
+    async def close(self) -> None:
+        """Write out the chunks received so far (a resume continues after them), close the file.
+
+        After a failure or a cancellation too. The close is the writing thread's
+        last job, so the file is never closed under its feet; it is awaited, so
+        the `.part` is complete when this returns (unless cancelled meanwhile).
+        """
+        if self._closed:
+            return
+        self._closed = True
+        chunks, self._chunks = self._chunks, []
+        if chunks:
+            self._writer.submit(self._write, chunks)
+        closed = self._writer.submit(self._close_file)
+        self._writer.shutdown(wait=False)
+        self._hasher.shutdown(wait=False, cancel_futures=True)
+        for write, hashed in self._in_flight:
+            for job in (write, hashed):
+                job.add_done_callback(_retrieved)  # reported already, or moot now
+        self._in_flight.clear()
+        await _done(closed)
+
+    async def _oldest_done(self) -> None:
+        """Until the oldest block in flight is written and hashed; a failure is raised."""
+        write, hashed = self._in_flight[0]
+        await _done(write)
+        await _done(hashed)
+        self._in_flight.popleft()
+
+    # -- in the threads --------------------------------------------------------------
+
+    def _write(self, chunks: list[bytes]) -> None:
+        if self._write_failed:
+            return  # after a failed write, a later block would leave a hole in the file
+        try:
+            for chunk in chunks:
+                self._file.write(chunk)
+                self._position += len(chunk)
+            if _FADVISE is not None and (
+                self._position - self._written_back_to >= self._writeback_bytes
+            ):
+                self._file.flush()
+                _FADVISE(self._file.fileno(), 0, self._position, os.POSIX_FADV_DONTNEED)
+                self._written_back_to = self._position
+        except BaseException:
+            self._write_failed = True
+            raise
+
+    def _hash(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self._digest.update(chunk)
+
+    def _sync(self) -> None:
+        if self._write_failed:
+            raise OSError("an earlier write to the .part failed")  # never reached: raised first
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def _close_file(self) -> None:
+        with suppress(OSError):  # a full disk may fail the final flush too
+            self._file.close()
+
+
+async def _done(job: Future[None]) -> None:
+    """Wait for a thread's job; shielded, as cancelling the wait must not cancel the job."""
+    await asyncio.shield(asyncio.wrap_future(job))
+
+
+def _retrieved(job: Future[None]) -> None:
+    if not job.cancelled():
+        job.exception()
