@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
             span = selection.at(i)
             rows.update(range(span.top(), span.bottom() + 1))
         proxy, model = self.proxy, self.model
-        return [model.view_at(proxy.mapToSource(proxy.index(r, 0)).row()) for r in sorted(rows)]
+        return [model.view_at(proxy.source_row(r)) for r in sorted(rows)]
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         views = self.selected_views()

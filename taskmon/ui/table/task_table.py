@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+)
 from PySide6.QtGui import QPainter, QPaintEvent, QRegion, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -97,6 +104,21 @@ class TaskTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+
+    def setSelectionModel(self, selectionModel: QItemSelectionModel) -> None:
+        """The rows' selection, and an empty one of its own for the column header.
+
+        The header asks the selection whether each column is wholly selected
+        (for its "selected position" look, even with highlighting off): after a
+        select-all of 1,000 rows that is an index per row and column, each
+        asking Python for the counts (28,000 calls, most of a select-all).
+        Nothing in this table selects whole columns, so the header has nothing to ask.
+        """
+        super().setSelectionModel(selectionModel)
+        header = self.horizontalHeader()
+        model = self.model()
+        if model is not None and header.selectionModel() is selectionModel:
+            header.setSelectionModel(QItemSelectionModel(model, header))
 
     def _choose_column(self, column: int, visible: bool) -> None:
         self.auto_columns = False  # the user's choice stands at every width
