@@ -217,9 +217,9 @@ def sort_value(view: TaskView, column: Column, now: datetime) -> Any:
 
 
 def tooltip(view: TaskView, column: Column, now: datetime) -> str | None:
-    if column is Column.TASK_ID:
+    if column is Column.TASK_ID:  # the provider too: a narrow window hides its column
         extra = f"\nProvider's own ID: {view.provider_task_id}" if view.provider_task_id else ""
-        return f"{view.ref.task_id}{extra}"
+        return f"{view.ref.task_id}\n{cell_text.provider_name(view.ref.provider)}{extra}"
     if column is Column.PROBLEM:
         return cell_text.problem_text(view) or None
     if column is Column.STATE:
