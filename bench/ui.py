@@ -30,7 +30,11 @@ What the child measures (wall-clock times from the parent's `Popen`, passed in
   `--load-timeout-s` (20 s) and the run is flagged. Start-up (loop start to
   rows loaded) is reported apart, for information;
 - what moved during the steady window: task views the bridge handed to the
-  table, table viewport repaints per second, and CPU % (getrusage);
+  table, table viewport repaints per second, and CPU % (getrusage), also the
+  main (Qt) thread's own CPU (`time.thread_time()`; with the CPU time the
+  main thread used from the process start to the rows loaded): on a machine
+  shared with other work, wall-clock stalls grow with the load, the main
+  thread's CPU time much less, so compare both;
 - references to None lost per second during the steady window: on Python
   3.11 None is refcounted, and a binding that hands back None without its
   reference (PySide6 6.12.0 does so for every None a Python `data()` or
@@ -39,7 +43,8 @@ What the child measures (wall-clock times from the parent's `Popen`, passed in
 - after the steady window, what a person does with the full table, timed
   inside the window (each action, then `processEvents()` for the layout and
   repaint it causes; medians of 7): a sort (what a header click does), select
-  all (Ctrl+A), and single wheel steps of a scroll;
+  all (Ctrl+A), and single wheel steps of a scroll, each also as main-thread
+  CPU time;
 - then it quits the way the Quit action does (`MainWindow.quit_app()`).
 
 The child prints its figures as JSON lines as it goes (marks at once, the
@@ -221,6 +226,8 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             self.update_batches = 0
             self.repaints = 0
             self.cpu_steady_s = 0.0
+            self.main_cpu_steady_s = 0.0  # the main (Qt) thread's own CPU time
+            self.main_cpu_startup_s = 0.0
             self.stacks: list[dict[str, Any]] = []
             self.none_refs = 0  # None's refcount when the phase started
             self.none_since = 0.0
@@ -250,6 +257,8 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                 "update_batches": self.update_batches,
                 "repaints": self.repaints,
                 "cpu_steady_s": self.cpu_steady_s,
+                "main_cpu_steady_s": self.main_cpu_steady_s,
+                "main_cpu_startup_s": self.main_cpu_startup_s,
                 **self.none_startup,
             }
             for phase, gaps in self.gaps.items():
@@ -292,8 +301,16 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             if self.phase == "steady":
                 partial["window_s"] = now - (self.steady_until - window_s)
                 partial["cpu_steady_s"] += _cpu_s(resource)
+                partial["main_cpu_steady_s"] += time.thread_time()
             else:  # nothing of the steady window yet
-                steady = ("steady", "updated_views", "update_batches", "repaints", "cpu_steady_s")
+                steady = (
+                    "steady",
+                    "updated_views",
+                    "update_batches",
+                    "repaints",
+                    "cpu_steady_s",
+                    "main_cpu_steady_s",
+                )
                 partial = {k: v for k, v in partial.items() if k not in steady} | {"window_s": 0}
             _emit({"partial": partial})
 
@@ -338,9 +355,12 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                     self.phase = "steady"
                     self.steady_until = now + window_s
                     self.cpu_steady_s = -_cpu_s(resource)
+                    self.main_cpu_startup_s = time.thread_time()  # since the process began
+                    self.main_cpu_steady_s = -time.thread_time()
             elif now >= self.steady_until and self.phase == "steady":
                 self.phase = "done"
                 self.cpu_steady_s += _cpu_s(resource)
+                self.main_cpu_steady_s += time.thread_time()
                 self.timer.stop()
                 if sampler is not None:
                     sampler.running = False
@@ -387,14 +407,17 @@ def _interactions(app: Any, table: Any) -> dict[str, float]:
 
     header = table.horizontalHeader()
     viewport = table.viewport()
-    times: dict[str, list[float]] = {"sort_ms": [], "select_all_ms": [], "scroll_step_ms": []}
+    keys = ("sort_ms", "select_all_ms", "scroll_step_ms")
+    times: dict[str, list[float]] = {k: [] for k in (*keys, *(f"{k[:-3]}_cpu_ms" for k in keys))}
 
     def timed(key: str, action: Any) -> None:
         app.processEvents()  # whatever was pending is not the action's
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         action()
         app.processEvents()
         times[key].append((time.perf_counter() - started) * 1000)
+        # The main thread's own CPU: what a busy machine's other processes do not add.
+        times[f"{key[:-3]}_cpu_ms"].append((time.thread_time() - cpu) * 1000)
 
     def wheel(delta: int) -> None:
         centre = QPointF(viewport.width() / 2, viewport.height() / 2)
@@ -667,6 +690,7 @@ def _get(run: Run, path: str) -> float | None:
         return run.wall_s
     per_s = {
         "cpu_steady_pct": ("cpu_steady_s", 100.0),
+        "main_cpu_steady_pct": ("main_cpu_steady_s", 100.0),
         "repaints_per_s": ("repaints", 1.0),
     }
     if path in per_s:
@@ -720,10 +744,15 @@ ROWS: list[tuple[str, str, str, Any]] = [
         ("<=", TARGET_SELECT_ALL_MS),
     ),
     ("scroll step (wheel), ms", "interactions.scroll_step_ms", "{:.1f}", ("<=", TARGET_SCROLL_MS)),
+    ("  sort, main thread CPU ms", "interactions.sort_cpu_ms", "{:.1f}", None),
+    ("  select all, main thread CPU ms", "interactions.select_all_cpu_ms", "{:.1f}", None),
+    ("  scroll step, main thread CPU ms", "interactions.scroll_step_cpu_ms", "{:.1f}", None),
     ("rows in the table at the end", "rows", "{:.0f}", None),
     ("task views to the table (steady)", "updated_views", "{:.0f}", None),
     ("table repaints per s (steady)", "repaints_per_s", "{:.1f}", None),
     ("CPU % (steady window)", "cpu_steady_pct", "{:.0f}", None),
+    ("  main thread CPU % (steady)", "main_cpu_steady_pct", "{:.1f}", None),
+    ("  main thread CPU s, start to rows", "main_cpu_startup_s", "{:.2f}", None),
     ("refs to None lost per s (steady)", "none_refs_lost_per_s_steady", "{:.0f}", None),
     ("peak RSS, MB", "rss_mb", "{:.0f}", ("<", TARGET_RSS_MB)),
     ("CPU s (whole process)", "cpu_s", "{:.1f}", None),
