@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea
-from test_honest_rows import _needed_texts_fit, _row_of, _window
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QLabel, QScrollArea, QToolTip
+from test_honest_rows import LONG_ERROR, _needed_texts_fit, _row_of, _window
 from ui_views import make_view
 from window_app import App
 
@@ -65,3 +66,16 @@ def test_long_values_in_the_details_panel_never_scroll_sideways(app: App, qtbot:
     assert task_id.toolTip() == long_id
     error = window.details.value_label("Error")
     assert error.toolTip() == "unreachable:" + "y" * 120
+
+
+def test_a_long_errors_tooltip_is_whole_and_in_lines_that_fit_a_screen(
+    app: App, qtbot: Any
+) -> None:
+    window = _window(app, qtbot, 1100, 650)
+    tip = window.proxy.index(_row_of(window, "job-long"), Column.PROBLEM).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    assert tip.split() == f"{LONG_ERROR} [E400]".split()
+    metrics = QFontMetrics(QToolTip.font())
+    widest = max(metrics.horizontalAdvance(line) for line in tip.splitlines())
+    assert widest <= 800, widest  # a plain tooltip is one line per line: keep each short

@@ -8,6 +8,7 @@ Each cell answers twice: words for `DisplayRole`, the raw value under
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import datetime
 from enum import IntEnum
@@ -86,6 +87,7 @@ ROLES: Final = frozenset(
         PROGRESS_ROLE,
     )
 )
+TOOLTIP_LINE_CHARS: Final = 90
 _DECORATION: Final = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP: Final = int(Qt.ItemDataRole.ToolTipRole)
 _ALIGNMENT: Final = int(Qt.ItemDataRole.TextAlignmentRole)
@@ -221,17 +223,23 @@ def tooltip(view: TaskView, column: Column, now: datetime) -> str | None:
         extra = f"\nProvider's own ID: {view.provider_task_id}" if view.provider_task_id else ""
         return f"{view.ref.task_id}\n{cell_text.provider_name(view.ref.provider)}{extra}"
     if column is Column.PROBLEM:
-        return cell_text.problem_text(view) or None
+        return wrapped(cell_text.problem_text(view)) or None
     if column is Column.STATE:
         lines = [f"Provider status: {view.raw_status}"] if view.raw_status else []
         if view.problem:
-            lines.append(view.problem)
+            lines.append(wrapped(view.problem))
         return "\n".join(lines) or None
     if column in (Column.LABEL, Column.MODEL):
         return cell_words(view, column, now) or None
     if column in (Column.ETA, Column.PROGRESS):
         return cell_text.overdue_text(view, now) or None
     return None
+
+
+def wrapped(text: str) -> str:
+    """`text` in lines of at most TOOLTIP_LINE_CHARS: a plain tooltip never wraps by itself,
+    and a long error on one line runs off the screen."""
+    return "\n".join(textwrap.wrap(text, TOOLTIP_LINE_CHARS)) if text else ""
 
 
 def _number(value: float | None) -> float:
