@@ -65,6 +65,8 @@ default).
     python bench/ui.py                          # 1,000 tasks, 3 repeats: 2.5-3.5 minutes
     python bench/ui.py --tasks 200 --repeats 1  # a quick look: under a minute
     python bench/ui.py --xvfb                   # a real X server (Xvfb) instead of offscreen
+    python bench/ui.py --against ../main        # before/after: each run of this checkout
+                                                # next to one of ../main, same conditions
 
 Targets (issues): with 1,000 tasks, first paint within 1.5 s of start, no
 main-thread stall over 50 ms (steady or start-up), peak RSS under 300 MB, a
@@ -161,13 +163,15 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     return proc, f":{number}"
 
 
-def with_pythonpath(env: dict[str, str]) -> dict[str, str]:
-    parts = [str(REPO), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+def with_pythonpath(env: dict[str, str], tree: Path = REPO) -> dict[str, str]:
+    parts = [str(tree), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
     return env
 
 
-def child_env(api: str, keys: dict[str, str], tmp: Path, display: str | None) -> dict[str, str]:
+def child_env(
+    api: str, keys: dict[str, str], tmp: Path, display: str | None, tree: Path = REPO
+) -> dict[str, str]:
     """The simulator's keys and URLs, nothing inherited of taskmon, fresh config dirs."""
     dropped = {"DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "DISPLAY", "WAYLAND_DISPLAY"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKMON_") and k not in dropped}
@@ -188,7 +192,7 @@ def child_env(api: str, keys: dict[str, str], tmp: Path, display: str | None) ->
         env["QT_QPA_PLATFORM"] = "xcb"
     else:
         env["QT_QPA_PLATFORM"] = "offscreen"
-    return with_pythonpath(env)
+    return with_pythonpath(env, tree)
 
 
 # -- the child: the real window with probes ---------------------------------------------------
@@ -549,6 +553,7 @@ class Run:
     exit_code: int | None = None
     timed_out: bool = False
     problem: str | None = None
+    tree: Path = REPO  # the checkout whose taskmon the child runs
 
 
 def measure(
@@ -569,7 +574,7 @@ def measure(
     tasks = script_tasks(api, plan)
     with tempfile.TemporaryDirectory(prefix="taskmon-bench-ui-") as name:
         tmp = Path(name)
-        env = child_env(api, keys, tmp, display)
+        env = child_env(api, keys, tmp, display, run.tree)
         directory = ensure_data_dir(Path(env["TASKMON_DATA_DIR"]))
         labels = ("", "portrait set", "batch 7 · hero shots", "")
         new = [
@@ -831,6 +836,18 @@ def print_stacks(columns: dict[int, list[Run]], names: dict[int, str]) -> None:
                         print(f"      {frame}")
 
 
+def compare(this: list[Run], other: list[Run], other_name: str) -> None:
+    """The main column of this checkout beside the same of `--against` (medians, ratio)."""
+    width = 16
+    print(f"\nthis checkout against {other_name}, {this[0].tasks:,} tasks (medians):")
+    print(f"{'':<34}{'this':>{width}}{other_name:>{width}}{'this/other':>12}")
+    for label, path, fmt, _check in ROWS:
+        a, b = median_of(this, path), median_of(other, path)
+        cells = "".join(f"{'-' if v is None else fmt.format(v):>{width}}" for v in (a, b))
+        ratio = f"{a / b:.2f}x" if a is not None and b else ""
+        print(f"{label:<34}{cells}{ratio:>12}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
@@ -858,6 +875,11 @@ def main() -> None:
         help="sample the main thread's stack during stalls (perturbs a little)",
     )
     parser.add_argument("--json-out", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. a worktree of main) measured interleaved with this one",
+    )
     parser.add_argument("--keep-logs", type=Path, help="copy each child's stdout/stderr here")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -871,7 +893,9 @@ def main() -> None:
     plans = {
         n: make_plan(n, args.seed, args.min_s, args.max_image_s, args.max_video_s) for n in sizes
     }
-    columns: dict[int, list[Run]] = {n: [] for n in sizes}
+    trees = [REPO, *([args.against.resolve()] if args.against else [])]
+    by_tree: dict[Path, dict[int, list[Run]]] = {t: {n: [] for n in sizes} for t in trees}
+    columns = by_tree[REPO]
     sim, api = start_simulator(args.seed, with_pythonpath(dict(os.environ)))
     xvfb = None
     args.xvfb_display = None
@@ -886,28 +910,43 @@ def main() -> None:
                 raise SystemExit(f"the window did not start:\n{warm.problem}")
         for repeat in range(args.repeats):
             for n in sizes:
-                run = measure(
-                    api, keys, plans[n], Run(n, repeat), args, args.xvfb_display, args.window_s
-                )
-                columns[n].append(run)
-                c = run.child
-                print(
-                    f"  {n:>5} tasks, run {repeat + 1}: first paint "
-                    f"{c.get('marks_s', {}).get('first_paint', '-')} s, longest steady stall "
-                    f"{c.get('steady', {}).get('longest_stall_ms', float('nan')):.0f} ms, "
-                    f"RSS {run.max_rss_kib / 1024:.0f} MB, {run.wall_s:.0f} s"
-                    + (f"  PROBLEM: {run.problem}" if run.problem else ""),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                for tree in trees:  # interleaved, so the machine's drift hits each alike
+                    run = measure(
+                        api,
+                        keys,
+                        plans[n],
+                        Run(n, repeat, tree=tree),
+                        args,
+                        args.xvfb_display,
+                        args.window_s,
+                    )
+                    by_tree[tree][n].append(run)
+                    c = run.child
+                    print(
+                        f"  {n:>5} tasks, run {repeat + 1}"
+                        + (f" ({tree.name})" if len(trees) > 1 else "")
+                        + f": first paint {c.get('marks_s', {}).get('first_paint', '-')} s, "
+                        f"longest steady stall "
+                        f"{c.get('steady', {}).get('longest_stall_ms', float('nan')):.0f} ms, "
+                        f"RSS {run.max_rss_kib / 1024:.0f} MB, {run.wall_s:.0f} s"
+                        + (f"  PROBLEM: {run.problem}" if run.problem else ""),
+                        file=sys.stderr,
+                        flush=True,
+                    )
     finally:
         stop(sim)
         if xvfb is not None:
             stop(xvfb)
+    for tree in trees[1:]:
+        print(f"\n=== {tree} (--against) ===")
+        report(by_tree[tree], args.tasks, args)
+        print(f"\n=== {REPO} (this checkout) ===")
     medians = report(columns, args.tasks, args)
+    if len(trees) > 1:
+        compare(columns[args.tasks], by_tree[trees[1]][args.tasks], trees[1].name)
     if args.json_out:
         raw = {
-            f"{n} tasks": [
+            f"{n} tasks" + ("" if tree == REPO else f" ({tree})"): [
                 {
                     "repeat": r.repeat,
                     "child": r.child,
@@ -921,7 +960,8 @@ def main() -> None:
                 }
                 for r in runs
             ]
-            for n, runs in columns.items()
+            for tree in trees
+            for n, runs in by_tree[tree].items()
         }
         args_out = {k: v for k, v in vars(args).items() if k not in ("json_out", "child")}
         args.json_out.write_text(
