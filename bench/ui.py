@@ -24,7 +24,10 @@ What the child measures (wall-clock times from the parent's `Popen`, passed in
 - rows loaded: the moment the table first holds every task (checked every
   10 ms by the probe below);
 - main-thread stalls: a 10 ms `PreciseTimer` on the main thread records the gap
-  between its timeouts; a stall is a gap minus the interval. The steady window
+  between its timeouts; a stall is a gap minus the interval. With each gap the
+  main thread's own CPU time in it (`time.thread_time()`): a "busy stretch" is
+  that CPU time, the part of a stall the app's own work made; the rest of a
+  gap the thread waited (for a CPU on a loaded machine, or in a system call). The steady window
   starts when the rows are loaded (for the empty window: at its first paint)
   and lasts `--window-s` (20 s); if the rows never all arrive it starts after
   `--load-timeout-s` (20 s) and the run is flagged. Start-up (loop start to
@@ -222,6 +225,10 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             self.phase = "startup"
             self.last = 0.0
             self.gaps: dict[str, list[float]] = {"startup": [], "steady": []}
+            # The main thread's own CPU time within each gap: a gap far longer than
+            # it was spent waiting for a CPU (a loaded machine), not working.
+            self.gap_cpu: dict[str, list[float]] = {"startup": [], "steady": []}
+            self.last_cpu = 0.0
             self.stall_starts: dict[str, list[tuple[float, float]]] = {"startup": [], "steady": []}
             self.loop_started = 0.0
             self.steady_until = 0.0
@@ -266,7 +273,7 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                 **self.none_startup,
             }
             for phase, gaps in self.gaps.items():
-                figures[phase] = _gap_figures(gaps)
+                figures[phase] = _gap_figures(gaps, self.gap_cpu[phase])
             phase = "startup" if self.phase == "startup" else "steady"
             lost = self.none_refs - sys.getrefcount(None)
             elapsed = max(1e-3, time.perf_counter() - self.none_since)
@@ -324,17 +331,18 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                 self.update_batches += 1
 
         def tick(self) -> None:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.thread_time()
             if self.last:
                 gap = now - self.last
                 self.gaps[self.phase].append(gap)
+                self.gap_cpu[self.phase].append(cpu - self.last_cpu)
                 if gap * 1000 - PROBE_MS > TARGET_STALL_MS:
                     self.stall_starts[self.phase].append((self.last, gap))
             else:
                 self.loop_started = now
                 self.none_refs, self.none_since = sys.getrefcount(None), now
                 self.mark("event_loop")
-            self.last = now
+            self.last, self.last_cpu = now, cpu
             if self.window is None:
                 for widget in app.topLevelWidgets():
                     if widget.objectName() == "mainWindow":
@@ -466,13 +474,20 @@ def _cpu_s(resource: Any) -> float:
     return float(usage.ru_utime + usage.ru_stime)
 
 
-def _gap_figures(gaps: list[float]) -> dict[str, Any]:
+def _gap_figures(gaps: list[float], cpu: list[float]) -> dict[str, Any]:
     if not gaps:
         return {"ticks": 0}
     ms = [g * 1000 for g in gaps]
+    cpu_ms = [c * 1000 for c in cpu]
+    longest = max(range(len(ms)), key=ms.__getitem__)
     return {
         "ticks": len(ms),
         "longest_stall_ms": max(ms) - PROBE_MS,
+        # Of the longest gap, the main thread's own CPU time; and the most CPU the
+        # main thread spent in any one gap: the longest stall its own work caused.
+        "longest_stall_cpu_ms": cpu_ms[longest] if longest < len(cpu_ms) else None,
+        "longest_busy_ms": max(cpu_ms, default=0.0),
+        "busy_over_50ms": sum(1 for c in cpu_ms if c > TARGET_STALL_MS),
         "p99_gap_ms": percentile(ms, 0.99),
         "median_gap_ms": statistics.median(ms),
         "stalls_over_50ms": sum(1 for g in ms if g - PROBE_MS > TARGET_STALL_MS),
@@ -732,6 +747,9 @@ ROWS: list[tuple[str, str, str, Any]] = [
     ("  QApplication made, s", "marks_s.qapplication", "{:.2f}", None),
     ("  window made, s", "marks_s.window_created", "{:.2f}", None),
     ("longest stall (steady), ms", "steady.longest_stall_ms", "{:.0f}", ("<=", TARGET_STALL_MS)),
+    ("  main thread CPU in it, ms", "steady.longest_stall_cpu_ms", "{:.0f}", None),
+    ("longest busy stretch (steady), ms", "steady.longest_busy_ms", "{:.0f}", None),
+    ("busy stretches > 50 ms (steady)", "steady.busy_over_50ms", "{:.0f}", None),
     ("p99 probe gap (steady), ms", "steady.p99_gap_ms", "{:.1f}", None),
     ("stalls > 50 ms (steady)", "steady.stalls_over_50ms", "{:.0f}", None),
     (
@@ -741,6 +759,8 @@ ROWS: list[tuple[str, str, str, Any]] = [
         ("<=", TARGET_STALL_MS),
     ),
     ("stalls > 50 ms (start-up)", "startup.stalls_over_50ms", "{:.0f}", None),
+    ("  main thread CPU in it, ms", "startup.longest_stall_cpu_ms", "{:.0f}", None),
+    ("longest busy stretch (start-up), ms", "startup.longest_busy_ms", "{:.0f}", None),
     ("sort (header click), ms", "interactions.sort_ms", "{:.1f}", ("<=", TARGET_SORT_MS)),
     (
         "select all (Ctrl+A), ms",
