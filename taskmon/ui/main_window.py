@@ -116,8 +116,9 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._connect()
         self._restore()
-        # Tasks the engine already tracks (restored from the store) before we listened.
-        self._on_tasks_changed(bridge.tasks())
+        # Tasks the engine already tracks (restored from the store) before we listened:
+        # in chunks, after the window has drawn.
+        bridge.replay()
 
     # -- construction ------------------------------------------------------------
 

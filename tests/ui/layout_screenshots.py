@@ -52,6 +52,9 @@ class StandInBridge(QObject):
     def tasks(self) -> list[Any]:
         return []
 
+    def replay(self) -> None:
+        pass
+
     def run(self, coro: Any) -> None:
         coro.close()
 
