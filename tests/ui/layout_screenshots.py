@@ -22,8 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from PySide6.QtCore import QObject, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
-from ui_views import make_view
+from PySide6.QtWidgets import QApplication, QScrollArea, QToolTip, QWidget
+from ui_views import T0, make_view
 
 from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
 from taskmon.ui.main_window import MainWindow
@@ -113,6 +113,8 @@ def main() -> int:
     settings = QSettings(str(out / "window.ini"), QSettings.Format.IniFormat)
     settings.clear()
     window = MainWindow(StandInBridge(), settings)  # type: ignore[arg-type]
+    # The views were observed at T0: show them at T0, as if just polled.
+    window.model._clock = lambda: T0  # type: ignore[method-assign]
     window.resize(1100, 650)
     window.show()
     window.bridge.tasksChanged.emit(views())
@@ -127,16 +129,19 @@ def main() -> int:
     app.processEvents()
     grab(window, out / "window-1100x650-details.png")
 
-    # The long error: its cell's tooltip as the pointer would show it, over the window.
+    # The long error: its cell's tooltip as the pointer would show it, and the
+    # details panel scrolled to its Error field; the whole screen, tooltip included.
+    details_scroll = window.details.findChild(QScrollArea)
+    assert details_scroll is not None
+    details_scroll.ensureWidgetVisible(window.details.value_label("Error"))
     index = proxy.index(failed, Column.PROBLEM)
     rect = table.visualRect(index)
-    at = table.viewport().mapToGlobal(rect.center())
+    at = table.viewport().mapToGlobal(QPoint(rect.left() - 300, rect.bottom()))
     QToolTip.showText(at, index.data(Qt.ItemDataRole.ToolTipRole), table.viewport())
     for _ in range(10):
         app.processEvents()
     screen = QGuiApplication.primaryScreen()
-    corner = window.mapToGlobal(QPoint(0, 0))
-    shot = screen.grabWindow(0, corner.x(), corner.y(), window.width(), window.height())
+    shot = screen.grabWindow(0)
     shot.save(str(out / "long-error.png"))
     print(f"saved {out / 'long-error.png'}", flush=True)
     QToolTip.hideText()
