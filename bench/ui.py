@@ -24,13 +24,20 @@ What the child measures (wall-clock times from the parent's `Popen`, passed in
 - rows loaded: the moment the table first holds every task (checked every
   10 ms by the probe below);
 - main-thread stalls: a 10 ms `PreciseTimer` on the main thread records the gap
-  between its timeouts; a stall is a gap minus the interval. The steady window
+  between its timeouts; a stall is a gap minus the interval. With each gap the
+  main thread's own CPU time in it (`time.thread_time()`): a "busy stretch" is
+  that CPU time, the part of a stall the app's own work made; the rest of a
+  gap the thread waited (for a CPU on a loaded machine, or in a system call). The steady window
   starts when the rows are loaded (for the empty window: at its first paint)
   and lasts `--window-s` (20 s); if the rows never all arrive it starts after
   `--load-timeout-s` (20 s) and the run is flagged. Start-up (loop start to
   rows loaded) is reported apart, for information;
 - what moved during the steady window: task views the bridge handed to the
-  table, table viewport repaints per second, and CPU % (getrusage);
+  table, table viewport repaints per second, and CPU % (getrusage), also the
+  main (Qt) thread's own CPU (`time.thread_time()`; with the CPU time the
+  main thread used from the process start to the rows loaded): on a machine
+  shared with other work, wall-clock stalls grow with the load, the main
+  thread's CPU time much less, so compare both;
 - references to None lost per second during the steady window: on Python
   3.11 None is refcounted, and a binding that hands back None without its
   reference (PySide6 6.12.0 does so for every None a Python `data()` or
@@ -39,7 +46,8 @@ What the child measures (wall-clock times from the parent's `Popen`, passed in
 - after the steady window, what a person does with the full table, timed
   inside the window (each action, then `processEvents()` for the layout and
   repaint it causes; medians of 7): a sort (what a header click does), select
-  all (Ctrl+A), and single wheel steps of a scroll;
+  all (Ctrl+A), and single wheel steps of a scroll, each also as main-thread
+  CPU time;
 - then it quits the way the Quit action does (`MainWindow.quit_app()`).
 
 The child prints its figures as JSON lines as it goes (marks at once, the
@@ -60,6 +68,8 @@ default).
     python bench/ui.py                          # 1,000 tasks, 3 repeats: 2.5-3.5 minutes
     python bench/ui.py --tasks 200 --repeats 1  # a quick look: under a minute
     python bench/ui.py --xvfb                   # a real X server (Xvfb) instead of offscreen
+    python bench/ui.py --against ../main        # before/after: each run of this checkout
+                                                # next to one of ../main, same conditions
 
 Targets (issues): with 1,000 tasks, first paint within 1.5 s of start, no
 main-thread stall over 50 ms (steady or start-up), peak RSS under 300 MB, a
@@ -156,13 +166,15 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     return proc, f":{number}"
 
 
-def with_pythonpath(env: dict[str, str]) -> dict[str, str]:
-    parts = [str(REPO), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+def with_pythonpath(env: dict[str, str], tree: Path = REPO) -> dict[str, str]:
+    parts = [str(tree), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
     return env
 
 
-def child_env(api: str, keys: dict[str, str], tmp: Path, display: str | None) -> dict[str, str]:
+def child_env(
+    api: str, keys: dict[str, str], tmp: Path, display: str | None, tree: Path = REPO
+) -> dict[str, str]:
     """The simulator's keys and URLs, nothing inherited of taskmon, fresh config dirs."""
     dropped = {"DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "DISPLAY", "WAYLAND_DISPLAY"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKMON_") and k not in dropped}
@@ -183,7 +195,7 @@ def child_env(api: str, keys: dict[str, str], tmp: Path, display: str | None) ->
         env["QT_QPA_PLATFORM"] = "xcb"
     else:
         env["QT_QPA_PLATFORM"] = "offscreen"
-    return with_pythonpath(env)
+    return with_pythonpath(env, tree)
 
 
 # -- the child: the real window with probes ---------------------------------------------------
@@ -213,6 +225,10 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             self.phase = "startup"
             self.last = 0.0
             self.gaps: dict[str, list[float]] = {"startup": [], "steady": []}
+            # The main thread's own CPU time within each gap: a gap far longer than
+            # it was spent waiting for a CPU (a loaded machine), not working.
+            self.gap_cpu: dict[str, list[float]] = {"startup": [], "steady": []}
+            self.last_cpu = 0.0
             self.stall_starts: dict[str, list[tuple[float, float]]] = {"startup": [], "steady": []}
             self.loop_started = 0.0
             self.steady_until = 0.0
@@ -221,6 +237,8 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             self.update_batches = 0
             self.repaints = 0
             self.cpu_steady_s = 0.0
+            self.main_cpu_steady_s = 0.0  # the main (Qt) thread's own CPU time
+            self.main_cpu_startup_s = 0.0
             self.stacks: list[dict[str, Any]] = []
             self.none_refs = 0  # None's refcount when the phase started
             self.none_since = 0.0
@@ -250,10 +268,12 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                 "update_batches": self.update_batches,
                 "repaints": self.repaints,
                 "cpu_steady_s": self.cpu_steady_s,
+                "main_cpu_steady_s": self.main_cpu_steady_s,
+                "main_cpu_startup_s": self.main_cpu_startup_s,
                 **self.none_startup,
             }
             for phase, gaps in self.gaps.items():
-                figures[phase] = _gap_figures(gaps)
+                figures[phase] = _gap_figures(gaps, self.gap_cpu[phase])
             phase = "startup" if self.phase == "startup" else "steady"
             lost = self.none_refs - sys.getrefcount(None)
             elapsed = max(1e-3, time.perf_counter() - self.none_since)
@@ -292,8 +312,16 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             if self.phase == "steady":
                 partial["window_s"] = now - (self.steady_until - window_s)
                 partial["cpu_steady_s"] += _cpu_s(resource)
+                partial["main_cpu_steady_s"] += time.thread_time()
             else:  # nothing of the steady window yet
-                steady = ("steady", "updated_views", "update_batches", "repaints", "cpu_steady_s")
+                steady = (
+                    "steady",
+                    "updated_views",
+                    "update_batches",
+                    "repaints",
+                    "cpu_steady_s",
+                    "main_cpu_steady_s",
+                )
                 partial = {k: v for k, v in partial.items() if k not in steady} | {"window_s": 0}
             _emit({"partial": partial})
 
@@ -303,17 +331,18 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                 self.update_batches += 1
 
         def tick(self) -> None:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.thread_time()
             if self.last:
                 gap = now - self.last
                 self.gaps[self.phase].append(gap)
+                self.gap_cpu[self.phase].append(cpu - self.last_cpu)
                 if gap * 1000 - PROBE_MS > TARGET_STALL_MS:
                     self.stall_starts[self.phase].append((self.last, gap))
             else:
                 self.loop_started = now
                 self.none_refs, self.none_since = sys.getrefcount(None), now
                 self.mark("event_loop")
-            self.last = now
+            self.last, self.last_cpu = now, cpu
             if self.window is None:
                 for widget in app.topLevelWidgets():
                     if widget.objectName() == "mainWindow":
@@ -338,9 +367,12 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                     self.phase = "steady"
                     self.steady_until = now + window_s
                     self.cpu_steady_s = -_cpu_s(resource)
+                    self.main_cpu_startup_s = time.thread_time()  # since the process began
+                    self.main_cpu_steady_s = -time.thread_time()
             elif now >= self.steady_until and self.phase == "steady":
                 self.phase = "done"
                 self.cpu_steady_s += _cpu_s(resource)
+                self.main_cpu_steady_s += time.thread_time()
                 self.timer.stop()
                 if sampler is not None:
                     sampler.running = False
@@ -387,14 +419,17 @@ def _interactions(app: Any, table: Any) -> dict[str, float]:
 
     header = table.horizontalHeader()
     viewport = table.viewport()
-    times: dict[str, list[float]] = {"sort_ms": [], "select_all_ms": [], "scroll_step_ms": []}
+    keys = ("sort_ms", "select_all_ms", "scroll_step_ms")
+    times: dict[str, list[float]] = {k: [] for k in (*keys, *(f"{k[:-3]}_cpu_ms" for k in keys))}
 
     def timed(key: str, action: Any) -> None:
         app.processEvents()  # whatever was pending is not the action's
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         action()
         app.processEvents()
         times[key].append((time.perf_counter() - started) * 1000)
+        # The main thread's own CPU: what a busy machine's other processes do not add.
+        times[f"{key[:-3]}_cpu_ms"].append((time.thread_time() - cpu) * 1000)
 
     def wheel(delta: int) -> None:
         centre = QPointF(viewport.width() / 2, viewport.height() / 2)
@@ -439,13 +474,20 @@ def _cpu_s(resource: Any) -> float:
     return float(usage.ru_utime + usage.ru_stime)
 
 
-def _gap_figures(gaps: list[float]) -> dict[str, Any]:
+def _gap_figures(gaps: list[float], cpu: list[float]) -> dict[str, Any]:
     if not gaps:
         return {"ticks": 0}
     ms = [g * 1000 for g in gaps]
+    cpu_ms = [c * 1000 for c in cpu]
+    longest = max(range(len(ms)), key=ms.__getitem__)
     return {
         "ticks": len(ms),
         "longest_stall_ms": max(ms) - PROBE_MS,
+        # Of the longest gap, the main thread's own CPU time; and the most CPU the
+        # main thread spent in any one gap: the longest stall its own work caused.
+        "longest_stall_cpu_ms": cpu_ms[longest] if longest < len(cpu_ms) else None,
+        "longest_busy_ms": max(cpu_ms, default=0.0),
+        "busy_over_50ms": sum(1 for c in cpu_ms if c > TARGET_STALL_MS),
         "p99_gap_ms": percentile(ms, 0.99),
         "median_gap_ms": statistics.median(ms),
         "stalls_over_50ms": sum(1 for g in ms if g - PROBE_MS > TARGET_STALL_MS),
@@ -526,6 +568,7 @@ class Run:
     exit_code: int | None = None
     timed_out: bool = False
     problem: str | None = None
+    tree: Path = REPO  # the checkout whose taskmon the child runs
 
 
 def measure(
@@ -546,7 +589,7 @@ def measure(
     tasks = script_tasks(api, plan)
     with tempfile.TemporaryDirectory(prefix="taskmon-bench-ui-") as name:
         tmp = Path(name)
-        env = child_env(api, keys, tmp, display)
+        env = child_env(api, keys, tmp, display, run.tree)
         directory = ensure_data_dir(Path(env["TASKMON_DATA_DIR"]))
         labels = ("", "portrait set", "batch 7 · hero shots", "")
         new = [
@@ -667,6 +710,7 @@ def _get(run: Run, path: str) -> float | None:
         return run.wall_s
     per_s = {
         "cpu_steady_pct": ("cpu_steady_s", 100.0),
+        "main_cpu_steady_pct": ("main_cpu_steady_s", 100.0),
         "repaints_per_s": ("repaints", 1.0),
     }
     if path in per_s:
@@ -703,6 +747,9 @@ ROWS: list[tuple[str, str, str, Any]] = [
     ("  QApplication made, s", "marks_s.qapplication", "{:.2f}", None),
     ("  window made, s", "marks_s.window_created", "{:.2f}", None),
     ("longest stall (steady), ms", "steady.longest_stall_ms", "{:.0f}", ("<=", TARGET_STALL_MS)),
+    ("  main thread CPU in it, ms", "steady.longest_stall_cpu_ms", "{:.0f}", None),
+    ("longest busy stretch (steady), ms", "steady.longest_busy_ms", "{:.0f}", None),
+    ("busy stretches > 50 ms (steady)", "steady.busy_over_50ms", "{:.0f}", None),
     ("p99 probe gap (steady), ms", "steady.p99_gap_ms", "{:.1f}", None),
     ("stalls > 50 ms (steady)", "steady.stalls_over_50ms", "{:.0f}", None),
     (
@@ -712,6 +759,8 @@ ROWS: list[tuple[str, str, str, Any]] = [
         ("<=", TARGET_STALL_MS),
     ),
     ("stalls > 50 ms (start-up)", "startup.stalls_over_50ms", "{:.0f}", None),
+    ("  main thread CPU in it, ms", "startup.longest_stall_cpu_ms", "{:.0f}", None),
+    ("longest busy stretch (start-up), ms", "startup.longest_busy_ms", "{:.0f}", None),
     ("sort (header click), ms", "interactions.sort_ms", "{:.1f}", ("<=", TARGET_SORT_MS)),
     (
         "select all (Ctrl+A), ms",
@@ -720,10 +769,15 @@ ROWS: list[tuple[str, str, str, Any]] = [
         ("<=", TARGET_SELECT_ALL_MS),
     ),
     ("scroll step (wheel), ms", "interactions.scroll_step_ms", "{:.1f}", ("<=", TARGET_SCROLL_MS)),
+    ("  sort, main thread CPU ms", "interactions.sort_cpu_ms", "{:.1f}", None),
+    ("  select all, main thread CPU ms", "interactions.select_all_cpu_ms", "{:.1f}", None),
+    ("  scroll step, main thread CPU ms", "interactions.scroll_step_cpu_ms", "{:.1f}", None),
     ("rows in the table at the end", "rows", "{:.0f}", None),
     ("task views to the table (steady)", "updated_views", "{:.0f}", None),
     ("table repaints per s (steady)", "repaints_per_s", "{:.1f}", None),
     ("CPU % (steady window)", "cpu_steady_pct", "{:.0f}", None),
+    ("  main thread CPU % (steady)", "main_cpu_steady_pct", "{:.1f}", None),
+    ("  main thread CPU s, start to rows", "main_cpu_startup_s", "{:.2f}", None),
     ("refs to None lost per s (steady)", "none_refs_lost_per_s_steady", "{:.0f}", None),
     ("peak RSS, MB", "rss_mb", "{:.0f}", ("<", TARGET_RSS_MB)),
     ("CPU s (whole process)", "cpu_s", "{:.1f}", None),
@@ -802,6 +856,18 @@ def print_stacks(columns: dict[int, list[Run]], names: dict[int, str]) -> None:
                         print(f"      {frame}")
 
 
+def compare(this: list[Run], other: list[Run], other_name: str) -> None:
+    """The main column of this checkout beside the same of `--against` (medians, ratio)."""
+    width = 16
+    print(f"\nthis checkout against {other_name}, {this[0].tasks:,} tasks (medians):")
+    print(f"{'':<34}{'this':>{width}}{other_name:>{width}}{'this/other':>12}")
+    for label, path, fmt, _check in ROWS:
+        a, b = median_of(this, path), median_of(other, path)
+        cells = "".join(f"{'-' if v is None else fmt.format(v):>{width}}" for v in (a, b))
+        ratio = f"{a / b:.2f}x" if a is not None and b else ""
+        print(f"{label:<34}{cells}{ratio:>12}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
@@ -829,6 +895,11 @@ def main() -> None:
         help="sample the main thread's stack during stalls (perturbs a little)",
     )
     parser.add_argument("--json-out", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. a worktree of main) measured interleaved with this one",
+    )
     parser.add_argument("--keep-logs", type=Path, help="copy each child's stdout/stderr here")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -850,7 +921,9 @@ def main() -> None:
     plans = {
         n: make_plan(n, args.seed, args.min_s, args.max_image_s, args.max_video_s) for n in sizes
     }
-    columns: dict[int, list[Run]] = {n: [] for n in sizes}
+    trees = [REPO, *([args.against.resolve()] if args.against else [])]
+    by_tree: dict[Path, dict[int, list[Run]]] = {t: {n: [] for n in sizes} for t in trees}
+    columns = by_tree[REPO]
     sim, api = start_simulator(args.seed, with_pythonpath(dict(os.environ)))
     xvfb = None
     args.xvfb_display = None
@@ -865,28 +938,43 @@ def main() -> None:
                 raise SystemExit(f"the window did not start:\n{warm.problem}")
         for repeat in range(args.repeats):
             for n in sizes:
-                run = measure(
-                    api, keys, plans[n], Run(n, repeat), args, args.xvfb_display, args.window_s
-                )
-                columns[n].append(run)
-                c = run.child
-                print(
-                    f"  {n:>5} tasks, run {repeat + 1}: first paint "
-                    f"{c.get('marks_s', {}).get('first_paint', '-')} s, longest steady stall "
-                    f"{c.get('steady', {}).get('longest_stall_ms', float('nan')):.0f} ms, "
-                    f"RSS {run.max_rss_kib / 1024:.0f} MB, {run.wall_s:.0f} s"
-                    + (f"  PROBLEM: {run.problem}" if run.problem else ""),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                for tree in trees:  # interleaved, so the machine's drift hits each alike
+                    run = measure(
+                        api,
+                        keys,
+                        plans[n],
+                        Run(n, repeat, tree=tree),
+                        args,
+                        args.xvfb_display,
+                        args.window_s,
+                    )
+                    by_tree[tree][n].append(run)
+                    c = run.child
+                    print(
+                        f"  {n:>5} tasks, run {repeat + 1}"
+                        + (f" ({tree.name})" if len(trees) > 1 else "")
+                        + f": first paint {c.get('marks_s', {}).get('first_paint', '-')} s, "
+                        f"longest steady stall "
+                        f"{c.get('steady', {}).get('longest_stall_ms', float('nan')):.0f} ms, "
+                        f"RSS {run.max_rss_kib / 1024:.0f} MB, {run.wall_s:.0f} s"
+                        + (f"  PROBLEM: {run.problem}" if run.problem else ""),
+                        file=sys.stderr,
+                        flush=True,
+                    )
     finally:
         stop(sim)
         if xvfb is not None:
             stop(xvfb)
+    for tree in trees[1:]:
+        print(f"\n=== {tree} (--against) ===")
+        report(by_tree[tree], args.tasks, args)
+        print(f"\n=== {REPO} (this checkout) ===")
     medians = report(columns, args.tasks, args)
+    if len(trees) > 1:
+        compare(columns[args.tasks], by_tree[trees[1]][args.tasks], trees[1].name)
     if args.json_out:
         raw = {
-            f"{n} tasks": [
+            f"{n} tasks" + ("" if tree == REPO else f" ({tree})"): [
                 {
                     "repeat": r.repeat,
                     "child": r.child,
@@ -900,7 +988,8 @@ def main() -> None:
                 }
                 for r in runs
             ]
-            for n, runs in columns.items()
+            for tree in trees
+            for n, runs in by_tree[tree].items()
         }
         args_out = {k: v for k, v in vars(args).items() if k not in ("json_out", "child")}
         args.json_out.write_text(

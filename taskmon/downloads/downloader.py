@@ -282,7 +282,8 @@ class Downloader:
                 total=total,
                 content_type=untrusted_type,
             )
-            slot.write_meta(fresh)
+            # Off the loop: it fsyncs, and in the window the loop is Qt's main thread.
+            await asyncio.to_thread(slot.write_meta, fresh)
             return await self._finish(slot, offset, total, response, untrusted_type, on_progress)
 
     @asynccontextmanager

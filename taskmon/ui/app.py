@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import qasync
 from PySide6.QtCore import QSettings
@@ -35,12 +35,14 @@ from taskmon.store import StoreError
 from taskmon.tracking import EngineConfig
 from taskmon.ui import theme
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.demo import DemoEnvironment, DemoRendezvous
 from taskmon.ui.main_thread_gc import MainThreadCollector
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.settings.provider_settings import load_provider_settings
 from taskmon.ui.startup_probe import install_first_paint_probe
 from taskmon.ui.tray.install import install_tray
+
+if TYPE_CHECKING:
+    from taskmon.ui.demo import DemoEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,10 @@ async def _run(app: QApplication, demo: bool, hidden: bool = False) -> int:
     _quit_on_signals(done)  # SIGTERM, SIGINT: leave the way Quit does, cleaning up
     if not demo:
         return await _run_window(app, done, None, hidden=hidden)
+    # Only a demo needs the simulator (aiohttp's server side): a plain start, where
+    # time to first paint counts, does not import it (bench/NOTES.md).
+    from taskmon.ui.demo import DemoEnvironment, DemoRendezvous
+
     rendezvous = DemoRendezvous()
     if not await asyncio.to_thread(rendezvous.claim):
         # A demo runs already: bring it forward rather than start a second one.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -33,6 +34,8 @@ from taskmon.ui.request_echo import RequestEchoView
 from taskmon.ui.table import cell_text, keep_cells
 
 RAW_MAX_CHARS: Final = 200_000  # a details view, not a hex editor
+# Narrow enough to leave the table its needed columns at 1100 px (task_table.fit_columns).
+MIN_WIDTH_PX: Final = 280
 
 
 def _when(value: datetime | None) -> str:
@@ -87,7 +90,7 @@ class DetailsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detailsPanel")
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(MIN_WIDTH_PX)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
 
@@ -122,6 +125,8 @@ class DetailsPanel(QWidget):
         for name in _FIELDS:
             value = QLabel(cell_text.DASH)
             value.setWordWrap(True)
+            # The panel's width, never the longest word's: no sideways scrolling.
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             value.setTextFormat(Qt.TextFormat.RichText)  # every field is escaped first
             value.setTextInteractionFlags(
                 Qt.TextInteractionFlag.TextSelectableByMouse
@@ -135,6 +140,7 @@ class DetailsPanel(QWidget):
         self._form.addRow("Request:", self.request_echo)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(fields)
         self._tabs.addTab(scroll, "Overview")
@@ -159,6 +165,10 @@ class DetailsPanel(QWidget):
     def current(self) -> TaskView | None:
         return self._view
 
+    def value_label(self, name: str) -> QLabel:
+        """The label showing field `name` ("Task ID", "Error", ...)."""
+        return self._values[name]
+
     def show_view(self, view: TaskView | None, icon: QIcon | None = None) -> None:
         """Show `view` (or a hint when nothing is selected)."""
         self._view = view
@@ -178,7 +188,12 @@ class DetailsPanel(QWidget):
         self._title.set_full_text(view.ref.task_id, view.ref.task_id)
         now = datetime.now(UTC)
         for name, getter in _FIELDS.items():
-            self._values[name].setText(getter(view, now))
+            label = self._values[name]
+            shown = getter(view, now)
+            label.setText(shown)
+            # A long word was broken (or a link shortened) to fit: the whole value on hover.
+            whole = _FULL_TEXT[name](view) if name in _FULL_TEXT else ""
+            label.setToolTip(whole if ZWSP in shown or (whole and whole not in shown) else "")
         self.request_echo.show_request(view.request)
         self._fill_history(view)
         raw = _raw_text(view.raw)
@@ -241,7 +256,7 @@ def _links(view: TaskView, _now: datetime) -> str:
             extra.append(output.resolution)
         if output.duration_s is not None:
             extra.append(f"{output.duration_s:g} s")
-        shown = html.escape(_short(output.url))
+        shown = html.escape(breakable(_short(output.url)))
         line = f'{i + 1}. <a href="{url}">{shown}</a> ({", ".join(extra)})'
         if output.last_frame_url:
             frame = html.escape(output.last_frame_url, quote=True)
@@ -256,7 +271,7 @@ def _files(view: TaskView, _now: datetime) -> str:
     rows = []
     for path in view.files:
         uri = html.escape(QUrl.fromLocalFile(path).toString(), quote=True)
-        rows.append(f'<a href="{uri}">{html.escape(Path(path).name)}</a>')
+        rows.append(f'<a href="{uri}">{html.escape(breakable(Path(path).name))}</a>')
     folder = QUrl.fromLocalFile(str(Path(view.files[0]).parent)).toString()
     rows.append(f'<a href="{html.escape(folder, quote=True)}">open folder</a>')
     return "<br>".join(rows)
@@ -266,16 +281,37 @@ def _short(url: str, limit: int = 60) -> str:
     return url if len(url) <= limit else url[: limit - 25] + "…" + url[-24:]
 
 
-def _error(view: TaskView, _now: datetime) -> str:
+ZWSP: Final = "\u200b"
+_LONG_WORD: Final = re.compile(r"\S{25,}")
+
+
+def breakable(text: str, every: int = 16) -> str:
+    """`text` with a zero-width space every `every` characters of a word longer than 24.
+
+    A label wraps at spaces only: a long ID, URL or file name would make the
+    panel scroll sideways. Selecting such a word copies the spaces too; the
+    tooltip and the Copy ID button give the value as it is.
+    """
+    return _LONG_WORD.sub(
+        lambda m: ZWSP.join(m[0][i : i + every] for i in range(0, len(m[0]), every)), text
+    )
+
+
+def _error_words(view: TaskView) -> str | None:
     if view.error is None:
-        return cell_text.DASH
+        return None
     code = f" (code {view.error.code})" if view.error.code else ""
-    return html.escape(view.error.message + code)
+    return view.error.message + code
+
+
+def _error(view: TaskView, _now: datetime) -> str:
+    words = _error_words(view)
+    return cell_text.DASH if words is None else html.escape(breakable(words))
 
 
 def _text(getter: Any) -> Any:
     """A field whose words are plain text, escaped for the rich-text label."""
-    return lambda view, now: html.escape(str(getter(view, now)))
+    return lambda view, now: html.escape(breakable(str(getter(view, now))))
 
 
 _FIELDS: Final = {
@@ -311,6 +347,23 @@ _FIELDS: Final = {
     "Result links": _links,
     "Links expire": _text(lambda v, now: cell_text.expires_text(v, now) or cell_text.DASH),
     "Saved files": _files,
+}
+
+
+# The whole value, for the tooltip of a field shown broken or shortened.
+_FULL_TEXT: Final = {
+    "Task ID": lambda v: v.ref.task_id,
+    "Provider's ID": lambda v: v.provider_task_id or "",
+    "Error": lambda v: (
+        ""
+        if v.error is None
+        else v.error.message + (f" (code {v.error.code})" if v.error.code else "")
+    ),
+    "Last problem": lambda v: v.problem or "",
+    "Label": lambda v: v.label or "",
+    "Model": lambda v: v.model or "",
+    "Result links": lambda v: "\n".join(o.url for o in v.outputs),
+    "Saved files": lambda v: "\n".join(v.files),
 }
 
 

@@ -133,8 +133,9 @@ class MainWindow(QMainWindow):
         self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         self.thumbnails = install_thumbnails(self)  # list column and details strip (ui/media)
         self.views = install_grid(self)  # the grid beside the list, Ctrl+1 / Ctrl+2 (ui/grid)
-        # Tasks the engine already tracks (restored from the store) before we listened.
-        self._on_tasks_changed(bridge.tasks())
+        # Tasks the engine already tracks (restored from the store) before we listened:
+        # in chunks, after the window has drawn.
+        bridge.replay()
 
     # -- construction ------------------------------------------------------------
 
@@ -372,7 +373,7 @@ class MainWindow(QMainWindow):
             span = selection.at(i)
             rows.update(range(span.top(), span.bottom() + 1))
         proxy, model = self.proxy, self.model
-        return [model.view_at(proxy.mapToSource(proxy.index(r, 0)).row()) for r in sorted(rows)]
+        return [model.view_at(proxy.source_row(r)) for r in sorted(rows)]
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         views = self.selected_views()

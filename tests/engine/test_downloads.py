@@ -623,3 +623,26 @@ async def test_a_resume_that_ends_on_416_names_the_file_as_the_first_response_di
     assert server.headers_for("/files/noext")[-1]["Range"] == "bytes=19-"
     assert result.path.name == "noext.webp"
     assert result.content_type == "image/webp"
+
+
+async def test_no_fsync_runs_on_the_event_loops_thread(
+    server: FileServer, downloader: Downloader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The window runs the engine on Qt's main thread: an fsync there (a disk flush,
+    # tens to hundreds of ms on a busy disk) freezes the window (bench/ui.py stalls).
+    import threading
+
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    fsync = os.fsync
+
+    def recorded(fd: int) -> None:
+        threads.append(threading.get_ident())
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recorded)
+    server.files["shot.png"] = Served(_random_bytes(4096), content_type="image/png")
+    result = await downloader.fetch(server.url("/files/shot.png"), tmp_path)
+    assert result.size == 4096
+    assert threads, "nothing was fsynced"
+    assert loop_thread not in threads

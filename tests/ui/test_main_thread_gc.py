@@ -42,3 +42,16 @@ def test_cycles_are_freed_by_the_qt_thread_not_by_workers(qtbot: Any) -> None:
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_what_survived_start_up_is_left_out_of_later_collections(qtbot: Any) -> None:
+    collector = MainThreadCollector(freeze_after_ms=50)
+    try:
+        qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=3000)
+        Cycle.freed_on.clear()
+        for _ in range(2000):  # made after the freeze: still collected, on the Qt thread
+            Cycle()
+        qtbot.waitUntil(lambda: len(Cycle.freed_on) == 2000, timeout=3000)
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0  # handed back with automatic collection

@@ -5,11 +5,13 @@ dialog shows every item, lets the user settle the ambiguous ones (one choice
 for all of them, any row may differ; the last provider used is preselected,
 models come from the recent ones, hints from the provider's own example) and
 adds the rest. When nothing needs deciding, a paste adds at once.
+
+Beside it: the "for all" bar (for_all_bar.py), what is remembered between
+pastes (recent_choices.py) and the summary's words (paste_summary.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Final
 
 from PySide6.QtCore import QSettings, QTimer, Signal
@@ -18,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -33,16 +34,15 @@ from PySide6.QtWidgets import (
 from taskmon.domain import TaskRef, counted
 from taskmon.intake import (
     Ambiguous,
-    Duplicate,
     NeedsModel,
     PasteResult,
-    Rejected,
     Resolved,
-    entries,
     parse_paste,
 )
 from taskmon.providers import PROVIDERS, BadReference
 from taskmon.ui import icons
+from taskmon.ui.adding import paste_summary
+from taskmon.ui.adding.for_all_bar import ForAllBar
 from taskmon.ui.adding.paste_rows import (
     MissingChoice,
     Row,
@@ -50,29 +50,16 @@ from taskmon.ui.adding.paste_rows import (
     model_hint,
     provider_words,
 )
+from taskmon.ui.adding.recent_choices import (
+    last_provider,
+    recent_models,
+    remember_model,
+    remember_provider,
+)
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.table.cell_text import provider_name
 
-RECENT_MODELS: Final = 10
 PARSE_DELAY_MS: Final = 250
-_REPORTED_ITEMS: Final = 3  # skipped items named in a report; the rest are counted
-_LAST_PROVIDER = "add/last_provider"
-
-
-def _recent_key(provider: str) -> str:
-    return f"add/recent_models/{provider}"
-
-
-def recent_models(settings: QSettings, provider: str) -> list[str]:
-    value = settings.value(_recent_key(provider), [])
-    if isinstance(value, str):  # QSettings gives a lone string for a one-item list
-        value = [value]
-    return [str(v) for v in value] if isinstance(value, Iterable) else []
-
-
-def remember_model(settings: QSettings, provider: str, model: str) -> None:
-    models = [model, *(m for m in recent_models(settings, provider) if m != model)]
-    settings.setValue(_recent_key(provider), models[:RECENT_MODELS])
 
 
 class AddTasksDialog(QDialog):
@@ -130,25 +117,12 @@ class AddTasksDialog(QDialog):
         layout.addWidget(self.table, 3)
 
         # One choice for every ID that fits several providers; each row can still differ.
-        self.for_all_bar = QWidget(self)
-        bar = QHBoxLayout(self.for_all_bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        self.for_all_label = QLabel(self.for_all_bar)
-        self.for_all = QComboBox(self.for_all_bar)
-        self.for_all.setObjectName("providerForAll")
+        self.for_all_bar = ForAllBar(self)
+        self.for_all = self.for_all_bar.provider
+        self.for_all_label = self.for_all_bar.provider_label
+        self.model_for_all = self.for_all_bar.model
         self.for_all.currentIndexChanged.connect(lambda _i: self._provider_for_all())
-        self.model_for_all_label = QLabel("Model for all:", self.for_all_bar)
-        self.model_for_all = QComboBox(self.for_all_bar)
-        self.model_for_all.setObjectName("modelForAll")
-        self.model_for_all.setEditable(True)
-        self.model_for_all.setMinimumWidth(160)
         self.model_for_all.currentTextChanged.connect(self._model_for_all)
-        for widget in (self.for_all_label, self.for_all):
-            bar.addWidget(widget)
-        bar.addSpacing(12)
-        bar.addWidget(self.model_for_all_label)
-        bar.addWidget(self.model_for_all)
-        bar.addStretch(1)
         layout.addWidget(self.for_all_bar)
 
         form = QFormLayout()
@@ -180,7 +154,7 @@ class AddTasksDialog(QDialog):
 
     def reparse(self) -> None:
         self.result_ = parse_paste(self.editor.toPlainText())
-        last = str(self.settings.value(_LAST_PROVIDER, "", str))
+        last = last_provider(self.settings)
         self.rows = [Row(item, first_choice(item, last)) for item in self.result_.items]
         self._filling = True  # no summary per row: one when all rows are there
         try:
@@ -231,20 +205,9 @@ class AddTasksDialog(QDialog):
         """The "Xenodia for all 12" bar: shown when a provider or a model is to choose."""
         undecided = [r.item for r in self.rows if isinstance(r.item, Ambiguous)]
         names = [n for n in PROVIDERS if any(n in i.candidates for i in undecided)]
-        self.for_all.clear()
-        self.for_all.addItem("Choose…", None)
-        for name in names:
-            self.for_all.addItem(icons.provider_icon(name), provider_name(name), name)
         chosen = {r.provider for r in self.rows if isinstance(r.item, Ambiguous)}
-        if len(chosen) == 1 and last_provider in chosen:
-            self.for_all.setCurrentIndex(max(0, self.for_all.findData(last_provider)))
-        n = len(undecided)
-        self.for_all_label.setText(
-            f"{counted(n, 'ID fits', 'IDs fit')} more than one provider. "
-            f"Provider for {'it' if n == 1 else f'all {n:,}'}:"
-        )
-        for widget in (self.for_all_label, self.for_all):
-            widget.setVisible(bool(undecided))
+        preselect = last_provider if len(chosen) == 1 and last_provider in chosen else None
+        self.for_all_bar.offer_providers(names, len(undecided), preselect)
         self._update_model_for_all()
 
     def _update_model_for_all(self) -> None:
@@ -254,18 +217,10 @@ class AddTasksDialog(QDialog):
         if show:
             (provider,) = needing
             assert provider is not None
-            self.model_for_all.blockSignals(True)
-            text = self.model_for_all.currentText()
-            self.model_for_all.clear()
-            self.model_for_all.addItems(recent_models(self.settings, provider))
-            self.model_for_all.setEditText(text)
-            line = self.model_for_all.lineEdit()
-            assert line is not None  # the box is editable
-            line.setPlaceholderText(model_hint(provider))
-            self.model_for_all.blockSignals(False)
-        self.model_for_all_label.setVisible(show)
-        self.model_for_all.setVisible(show)
-        self.for_all_bar.setVisible(show or not self.for_all.isHidden())
+            models = recent_models(self.settings, provider)
+            self.for_all_bar.offer_model(models, model_hint(provider))
+        else:
+            self.for_all_bar.offer_model(None)
 
     def _rows_needing_a_model(self) -> list[Row]:
         return [
@@ -355,19 +310,7 @@ class AddTasksDialog(QDialog):
         self.summary.setText(text)
 
     def _summary_text(self, ready: int) -> str:
-        """What the rows hold now, e.g. "11 tasks, 1 needs a model, 2 not recognised"."""
-        to_choose = sum(r.status()[0] == "Choose provider" for r in self.rows)
-        to_model = sum(r.status()[0] == "Needs model" for r in self.rows)
-        duplicates = sum(isinstance(r.item, Duplicate) for r in self.rows)
-        rejected = sum(entries(r.item) for r in self.rows if isinstance(r.item, Rejected))
-        parts = [
-            counted(ready, "task") if ready else "",
-            counted(to_choose, "needs a provider", "need a provider") if to_choose else "",
-            counted(to_model, "needs a model", "need a model") if to_model else "",
-            counted(duplicates, "duplicate skipped", "duplicates skipped") if duplicates else "",
-            f"{rejected:,} not recognised" if rejected else "",
-        ]
-        return ", ".join(p for p in parts if p) or "nothing to add"
+        return paste_summary.summary_text(self.rows, ready)
 
     def chosen_refs(self) -> tuple[list[TaskRef], list[str]]:
         """The tasks the Add button would add, and what stops the others (not yet chosen aside)."""
@@ -413,25 +356,17 @@ class AddTasksDialog(QDialog):
             return
         for row in self.rows:
             if row.provider_box is not None and row.provider is not None:
-                self.settings.setValue(_LAST_PROVIDER, row.provider)
+                remember_provider(self.settings, row.provider)
             if row.provider is not None and row.model:
                 remember_model(self.settings, row.provider, row.model)
         if self.for_all.isVisible() and self.for_all.currentData() is not None:
-            self.settings.setValue(_LAST_PROVIDER, self.for_all.currentData())
+            remember_provider(self.settings, str(self.for_all.currentData()))
         self.add_button.setEnabled(False)
         self.bridge.run(self._add(refs, close=True))
 
     def skipped_report(self) -> str:
         """"3 not added: …", counting every entry it names; "" when nothing was skipped."""
-        skipped = [i for i in self.result_.items if isinstance(i, Rejected | Duplicate)]
-        if not skipped:
-            return ""
-        shown = skipped[:_REPORTED_ITEMS]
-        text = f"{sum(entries(i) for i in skipped):,} not added: " + "; ".join(
-            i.reason for i in shown
-        )
-        rest = sum(entries(i) for i in skipped[_REPORTED_ITEMS:])
-        return text + (f"; and {rest:,} more" if rest else "")
+        return paste_summary.skipped_report(self.result_.items)
 
     async def _add(self, refs: list[TaskRef], close: bool = False) -> None:
         label = self.label_field.text().strip() or None

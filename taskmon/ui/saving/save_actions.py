@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSettings, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QTableView, QToolBar, QWidget
 
@@ -30,6 +30,7 @@ from taskmon.ui.saving import result_settings
 from taskmon.ui.saving.drag_out import TableDragOut, install_drag_out
 from taskmon.ui.saving.result_settings import shown_path
 from taskmon.ui.saving.save_notice import SaveNotice
+from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import TaskTableModel
 
 AUTO_SAVE_BANNER = "auto-save"
@@ -45,7 +46,7 @@ class SavingWindow(Protocol):
     @property
     def table(self) -> QTableView: ...
     @property
-    def proxy(self) -> QSortFilterProxyModel: ...
+    def proxy(self) -> TaskFilterModel: ...
     @property
     def model(self) -> TaskTableModel: ...
     @property

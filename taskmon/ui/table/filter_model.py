@@ -1,116 +1,301 @@
-"""Sorting and filtering of the task table: by provider, by state, by text.
+"""The model the task table shows: the task model's rows that pass the filter.
 
-Search: every word must match, each at the start of a word of some field
-("batch C" is not "batch A" with a "c" somewhere; the prompt the provider
-echoed is a field too); in task IDs any run of at least MIN_ID_SUBSTRING
-characters matches too, since IDs have no words.
+A Python stand-in for QSortFilterProxyModel, for speed at 1,000 rows
+(bench/NOTES.md, "The table's model answers a cell in one call"). Qt's proxy
+answers each role of each cell apart, and every answer maps to a source index,
+which asks Python for the row and column counts: about 7,000 calls from C++
+into Python per repaint of 400 cells. This model reads the task model's rows
+directly and answers all roles of a cell in one `multiData()` call.
+
+The task model sorts itself (`TaskTableModel.sort`); shown rows keep its order.
+Row changes are mapped as a proxy maps them: inserted and removed rows become
+inserted and removed rows here, a changed row that leaves or enters the filter
+is removed or inserted, and a filter change or a sort is one layout change
+with the persistent indexes (the selection) carried along.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from typing import Any, Final
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from taskmon.domain import TaskView
-from taskmon.ui.table.keep_text import needs_attention
-from taskmon.ui.table.task_model import SORT_ROLE, VIEW_ROLE, TaskTableModel
+from taskmon.ui.table.columns import COLUMN_COUNT, ROLES
+from taskmon.ui.table.task_filter import TaskFilter
+from taskmon.ui.table.task_model import TaskTableModel
 
-MIN_ID_SUBSTRING: Final = 3
+ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-class TaskFilterModel(QSortFilterProxyModel):
-    """Rows that match the chosen providers, states and search text."""
+class TaskFilterModel(QAbstractTableModel):
+    """Rows of the task model that match the chosen providers, states and search text."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
-        self._providers: frozenset[str] | None = None  # None = all
-        self._states: frozenset[str] | None = None
-        self._attention = False  # only tasks that need attention (failed, lost, not saved)
-        self._words: tuple[str, ...] = ()
-        self._patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
+        self.filter = TaskFilter()
+        self._source: TaskTableModel | None = None
+        self._rows: list[int] = []  # the source rows shown, ascending
+        self._moving: tuple[list[QModelIndex], list[str | None]] | None = None
+
+    # -- the source ----------------------------------------------------------------
+
+    def setSourceModel(self, source: TaskTableModel) -> None:
+        if self._source is not None:
+            raise RuntimeError("the source model is set once")
+        self.beginResetModel()
+        self._source = source
+        source.rowsInserted.connect(self._on_rows_inserted)
+        source.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
+        source.rowsRemoved.connect(self._on_rows_removed)
+        source.dataChanged.connect(self._on_data_changed)
+        source.layoutAboutToBeChanged.connect(lambda *_: self._begin_layout())
+        source.layoutChanged.connect(lambda *_: self._end_layout())
+        source.modelAboutToBeReset.connect(self.beginResetModel)
+        source.modelReset.connect(self._on_reset)
+        source.headerDataChanged.connect(self.headerDataChanged)
+        self._rows = self._accepted_rows()
+        self.endResetModel()
+
+    def sourceModel(self) -> TaskTableModel | None:
+        return self._source
+
+    def mapToSource(self, index: ModelIndex) -> QModelIndex:
+        row = index.row()
+        if self._source is None or not index.isValid() or not 0 <= row < len(self._rows):
+            return QModelIndex()
+        return self._source.index(self._rows[row], index.column())
+
+    def mapFromSource(self, index: ModelIndex) -> QModelIndex:
+        row = self._shown_row(index.row()) if index.isValid() else None
+        return QModelIndex() if row is None else self.index(row, index.column())
+
+    def source_row(self, row: int) -> int:
+        """The task model's row of shown row `row`."""
+        return self._rows[row]
+
+    # -- the filter ----------------------------------------------------------------
 
     def set_providers(self, names: Iterable[str] | None) -> None:
-        self._set(providers=None if names is None else frozenset(names))
+        self._refilter(lambda: self.filter.set_providers(names))
 
     def set_states(self, states: Iterable[str] | None) -> None:
-        self._set(states=None if states is None else frozenset(states))
-
-    def set_text(self, text: str) -> None:
-        words = tuple(text.casefold().split())
-        # A word starts where no letter or digit comes before it (`_`, `-`, `/` split).
-        patterns = tuple((w, re.compile(r"(?<![^\W_])" + re.escape(w))) for w in words)
-        self._set(words=words, patterns=patterns)
+        self._refilter(lambda: self.filter.set_states(states))
 
     def set_attention(self, only: bool) -> None:
-        self._set(attention=only)
+        self._refilter(lambda: self.filter.set_attention(only))
+
+    def set_text(self, text: str) -> None:
+        self._refilter(lambda: self.filter.set_text(text))
 
     def providers(self) -> frozenset[str] | None:
-        return self._providers
+        return self.filter.providers
 
     def states(self) -> frozenset[str] | None:
-        return self._states
-
-    def _set(self, **changes: Any) -> None:
-        self.beginFilterChange()
-        for name, value in changes.items():
-            setattr(self, f"_{name}", value)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        return self.filter.states
 
     def accepts(self, view: TaskView) -> bool:
-        if self._providers is not None and view.ref.provider not in self._providers:
-            return False
-        if self._states is not None and view.state.value not in self._states:
-            return False
-        if self._attention and not needs_attention(view):
-            return False
-        if self._patterns:
-            ids, text = _haystack(view)
-            return all(
-                pattern.search(text) is not None
-                or (len(word) >= MIN_ID_SUBSTRING and word in ids)
-                for word, pattern in self._patterns
-            )
-        return True
+        return self.filter.accepts(view)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """The task model sorts itself on plain keys; the proxy keeps its order.
+        """The task model sorts itself on plain keys (see `TaskTableModel.sort`)."""
+        if self._source is not None:
+            self._source.sort(column, order)
 
-        Qt's own proxy sort calls into Python twice per comparison (about
-        20,000 calls for 1,000 rows) and again for each changed row; see
-        `TaskTableModel.sort`.
-        """
-        source = self.sourceModel()
-        if isinstance(source, TaskTableModel):
-            source.sort(column, order)
+    # -- Qt's questions ----------------------------------------------------------------
+
+    def index(
+        self,
+        row: int,
+        column: int,
+        parent: ModelIndex = QModelIndex(),  # noqa: B008
+    ) -> QModelIndex:
+        """One call from C++ per index, not two (Qt's own asks rowCount and columnCount)."""
+        if 0 <= row < len(self._rows) and 0 <= column < COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        source = self._source
+        return None if source is None else source.headerData(section, orientation, role)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in ROLES or self._source is None:
+            return None
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        return self._source.cell(self._rows[row], index.column(), role)
+
+    def multiData(
+        self, index: ModelIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData
+    ) -> None:
+        """Every role a painted cell asks for, in one call from C++ (not one per role)."""
+        row = index.row()
+        source = self._source
+        known = source is not None and 0 <= row < len(self._rows)
+        source_row = self._rows[row] if known else -1  # -1: every slot is cleared
+        column = index.column()
+        slots: Any = roleDataSpan  # the stubs know no indexing of a span
+        count = slots.size() if isinstance(slots, QModelRoleDataSpan) else 1
+        for i in range(count):
+            slot = slots[i] if count > 1 or isinstance(slots, QModelRoleDataSpan) else slots
+            role = slot.role()
+            value = None
+            if source is not None and known and role in ROLES:
+                value = source.cell(source_row, column, role)
+            # Nothing for this role: an empty slot (a None would be a null QVariant too,
+            # through a conversion per role).
+            if value is None:
+                slot.clearData()
+            else:
+                slot.setData(value)
+
+    # -- following the source -------------------------------------------------------------
+
+    def _on_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        rows = self._rows
+        count = last - first + 1
+        at = bisect_left(rows, first)
+        for i in range(at, len(rows)):
+            rows[i] += count
+        new = [r for r in range(first, last + 1) if self._accepts(r)]
+        if new:
+            self.beginInsertRows(QModelIndex(), at, at + len(new) - 1)
+            rows[at:at] = new
+            self.endInsertRows()
+
+    def _on_rows_about_to_be_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
+        # While the source still holds them, as a proxy does: every shown row stays readable.
+        rows = self._rows
+        low, high = bisect_left(rows, first), bisect_right(rows, last)
+        if high > low:
+            self.beginRemoveRows(QModelIndex(), low, high - 1)
+            del rows[low:high]
+            self.endRemoveRows()
+
+    def _on_rows_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
+        rows = self._rows
+        count = last - first + 1
+        for i in range(bisect_left(rows, first), len(rows)):
+            rows[i] -= count
+
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
+        first, last = top_left.row(), bottom_right.row()
+        if self.filter.is_active():
+            self._refilter_span(first, last)
+        rows = self._rows
+        low, high = bisect_left(rows, first), bisect_right(rows, last)
+        if high > low:
+            self.dataChanged.emit(self.index(low, 0), self.index(high - 1, COLUMN_COUNT - 1))
+
+    def _on_reset(self) -> None:
+        self._rows = self._accepted_rows()
+        self.endResetModel()
+
+    def _refilter_span(self, first: int, last: int) -> None:
+        """Rows `first`..`last` of the source changed: drop those now filtered out, add the new."""
+        rows = self._rows
+        low, high = bisect_left(rows, first), bisect_right(rows, last)
+        shown = set(rows[low:high])
+        wanted = [r for r in range(first, last + 1) if self._accepts(r)]
+        wanted_set = set(wanted)
+        gone = [i for i in range(low, high) if rows[i] not in wanted_set]
+        for start, end in reversed(_runs(gone)):
+            self.beginRemoveRows(QModelIndex(), start, end)
+            del rows[start : end + 1]
+            self.endRemoveRows()
+        add = [r for r in wanted if r not in shown]
+        i = 0
+        while i < len(add):  # consecutive new rows with nothing shown between: one insert
+            at = bisect_left(rows, add[i])
+            j = i + 1
+            while j < len(add) and bisect_left(rows, add[j]) == at:
+                j += 1
+            self.beginInsertRows(QModelIndex(), at, at + j - i - 1)
+            rows[at:at] = add[i:j]
+            self.endInsertRows()
+            i = j
+
+    def _refilter(self, change: Any) -> None:
+        self._begin_layout()
+        change()
+        self._end_layout()
+
+    def _begin_layout(self) -> None:
+        """Before a sort or a filter change: note which task each persistent index shows."""
+        self.layoutAboutToBeChanged.emit()
+        source = self._source
+        previous = self.persistentIndexList()
+        keys: list[str | None] = []
+        for index in previous:
+            row = index.row()
+            if source is not None and 0 <= row < len(self._rows):
+                keys.append(source.view_at(self._rows[row]).key)
+            else:
+                keys.append(None)
+        self._moving = (previous, keys)
+
+    def _end_layout(self) -> None:
+        self._rows = self._accepted_rows()
+        previous, keys = self._moving or ([], [])
+        self._moving = None
+        source = self._source
+        moved = []
+        for index, key in zip(previous, keys, strict=True):
+            source_row = None if key is None or source is None else source.row_of(key)
+            row = None if source_row is None else self._shown_row(source_row)
+            moved.append(QModelIndex() if row is None else self.index(row, index.column()))
+        self.changePersistentIndexList(previous, moved)
+        self.layoutChanged.emit()
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _accepted_rows(self) -> list[int]:
+        source = self._source
+        if source is None:
+            return []
+        count = source.rowCount()
+        if not self.filter.is_active():
+            return list(range(count))
+        return [r for r in range(count) if self.filter.accepts(source.view_at(r))]
+
+    def _accepts(self, source_row: int) -> bool:
+        source = self._source
+        return source is not None and (
+            not self.filter.is_active() or self.filter.accepts(source.view_at(source_row))
+        )
+
+    def _shown_row(self, source_row: int) -> int | None:
+        rows = self._rows
+        at = bisect_left(rows, source_row)
+        return at if at < len(rows) and rows[at] == source_row else None
+
+
+def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending positions as (first, last) runs of adjacent ones."""
+    runs: list[tuple[int, int]] = []
+    for p in positions:
+        if runs and runs[-1][1] == p - 1:
+            runs[-1] = (runs[-1][0], p)
         else:
-            super().sort(column, order)
-
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        source = self.sourceModel()
-        view = source.data(source.index(source_row, 0, source_parent), VIEW_ROLE)
-        return view is None or self.accepts(view)
-
-
-def _haystack(view: TaskView) -> tuple[str, str]:
-    """What a search may match: the IDs, then the words of label, model, provider,
-    state, errors and prompt (lines apart, so no word runs into the next field)."""
-    ids = "\n".join((view.ref.task_id, view.provider_task_id or "")).casefold()
-    parts = [  # not the IDs: `task_c6ff…` must not answer to the word "c"
-        view.label or "",
-        view.model or "",
-        view.ref.provider,
-        view.state.value,
-        view.raw_status or "",
-        view.media_kind.value if view.media_kind else "",
-        view.error.message if view.error else "",
-        view.problem or "",
-        view.prompt or "",
-    ]
-    return ids, "\n".join(parts).casefold()
+            runs.append((p, p))
+    return runs

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+)
 from PySide6.QtGui import QPainter, QPaintEvent, QRegion, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,11 +53,12 @@ WIDTH_SAMPLES: Final = {
 PICTURE_WIDTHS: Final = {Column.THUMBNAIL: 44}  # columns that show no words
 UNTITLED: Final[dict[int, str]] = {Column.THUMBNAIL: "Preview"}  # what the column menu calls them
 ICON_COLUMNS: Final = frozenset({Column.PROVIDER, Column.STATE})
-CELL_PADDING_PX: Final = 30  # the delegate's margins, icon spacing, the sort arrow
+CELL_PADDING_PX: Final = 24  # the delegate's margins and icon spacing, with air
 # What the last column (the error, stretched) keeps at least before others give way.
 PROBLEM_SAMPLE: Final = "Content violates usage policy"
 # Columns that give way when the window is narrow, first to go first; the state,
-# progress, ETA and error columns always stay.
+# progress, ETA, results and error columns always stay (the details panel and the
+# task ID's tooltip still name the provider).
 OPTIONAL_COLUMNS: Final = (
     Column.KIND,
     Column.EXPIRES,
@@ -59,7 +67,12 @@ OPTIONAL_COLUMNS: Final = (
     Column.LABEL,
     Column.QUEUED,
     Column.THUMBNAIL,
+    Column.RUNNING,
+    Column.PROVIDER,
 )
+# Narrower still (1100 px with the details panel open), the task ID gives up its
+# middle down to this; it elides in the middle, the whole ID is on hover.
+TASK_ID_NARROW_SAMPLE: Final = "task_01…a2c4e"
 
 
 class _MiddleElideDelegate(QStyledItemDelegate):
@@ -102,6 +115,21 @@ class TaskTable(QTableView):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
 
+    def setSelectionModel(self, selectionModel: QItemSelectionModel) -> None:
+        """The rows' selection, and an empty one of its own for the column header.
+
+        The header asks the selection whether each column is wholly selected
+        (for its "selected position" look, even with highlighting off): after a
+        select-all of 1,000 rows that is an index per row and column, each
+        asking Python for the counts (28,000 calls, most of a select-all).
+        Nothing in this table selects whole columns, so the header has nothing to ask.
+        """
+        super().setSelectionModel(selectionModel)
+        header = self.horizontalHeader()
+        model = self.model()
+        if model is not None and header.selectionModel() is selectionModel:
+            header.setSelectionModel(QItemSelectionModel(model, header))
+
     def _choose_column(self, column: int, visible: bool) -> None:
         self.auto_columns = False  # the user's choice stands at every width
         self.horizontalHeader().setSectionHidden(column, not visible)
@@ -125,6 +153,7 @@ class TaskTable(QTableView):
         menu.exec(header.mapToGlobal(pos))
 
     auto_columns = True  # narrow windows hide optional columns until the user picks
+    _id_width_before = 0  # the task ID's width before a narrow window narrowed it
 
     def text_width(self, text: str, column: int | None = None) -> int:
         """Pixels a cell needs to show `text` whole."""
@@ -138,27 +167,41 @@ class TaskTable(QTableView):
             self.setColumnWidth(column, self.text_width(sample, column))
 
     def fit_columns(self) -> None:
-        """Hide optional columns (in order) until the needed ones fit, or show them again."""
+        """Hide optional columns (in order) until the needed ones fit, or show them again.
+
+        The needed ones get their room first; when even they do not fit, every
+        optional column is hidden and the task ID column narrows (elided in the
+        middle) before the error column would be pushed out of sight.
+        """
         if not self.auto_columns or self.model() is None or not self.isVisible():
             return
         header = self.horizontalHeader()
         # As if the scroll bar showed: rows arriving must not push the error out of sight.
         scroll_bar = self.verticalScrollBar().sizeHint().width()
         available = self.width() - 2 * self.frameWidth() - scroll_bar
-        needed = self.text_width(PROBLEM_SAMPLE)
-        shown = [c for c in WIDTH_SAMPLES if c not in OPTIONAL_COLUMNS]
-        needed += sum(self.columnWidth(c) for c in shown)
+        shown = [c for c in WIDTH_SAMPLES if c not in OPTIONAL_COLUMNS and c != Column.TASK_ID]
+        needed = self.text_width(PROBLEM_SAMPLE) + sum(self.columnWidth(c) for c in shown)
+        # The ID's own width (the user's, restored) unless it had to narrow.
+        id_full = self._id_width_before or self.columnWidth(Column.TASK_ID)
+        id_width = max(self.text_width(TASK_ID_NARROW_SAMPLE), min(id_full, available - needed))
+        needed += id_width
         hidden = set(OPTIONAL_COLUMNS)
         for column in reversed(OPTIONAL_COLUMNS):  # the most useful come back first
             # A hidden section's width reads 0: count what it will take when shown.
             width = self.columnWidth(column) or self.text_width(WIDTH_SAMPLES[column], column)
-            if needed + width > available:
+            if id_width < id_full or needed + width > available:
                 break
             needed += width
             hidden.discard(column)
         for column in OPTIONAL_COLUMNS:
             if header.isSectionHidden(column) != (column in hidden):
                 header.setSectionHidden(column, column in hidden)
+        if id_width < id_full:
+            self._id_width_before = id_full
+            self.setColumnWidth(Column.TASK_ID, id_width)
+        elif self._id_width_before:
+            self.setColumnWidth(Column.TASK_ID, self._id_width_before)
+            self._id_width_before = 0
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
