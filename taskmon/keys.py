@@ -237,11 +237,13 @@ class KeyStore:
 
             backend = self._backend or keyring.get_keyring()
             self._backend_name = str(getattr(backend, "name", type(backend).__name__))
-            if (reason := _unusable_reason(backend)) is not None:
-                raise KeyringUnavailable(reason, provider)
             try:
+                if (reason := _unusable_reason(backend)) is not None:
+                    raise KeyringUnavailable(reason, provider)
                 return call(backend)
-            except keyring.errors.KeyringError as exc:
+            # keyring keeps the backends it found viable once; a chained SecretService
+            # whose session bus has gone since raises RuntimeError on its next use.
+            except (keyring.errors.KeyringError, RuntimeError) as exc:
                 raise KeyringUnavailable(_reason_for(exc), provider) from exc
 
         if self._stuck is not None and self._stuck.is_alive():

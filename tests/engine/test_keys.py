@@ -14,6 +14,7 @@ import keyring.backends.fail
 import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
+from keyring.backends.chainer import ChainerBackend
 from keyring_fixture import SecretServiceSession, keyrings_dir
 
 from taskmon.keys import (
@@ -152,6 +153,23 @@ async def test_the_fail_backend_is_reported_as_unavailable_with_what_to_do() -> 
 async def test_without_a_keyring_the_environment_still_works() -> None:
     store = KeyStore(env={"TASKMON_APIXO_API_KEY": KEY})
     assert (await store.get("apixo")) == Secret(KEY)
+
+
+async def test_a_chained_backend_that_fails_at_use_is_unavailable_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """keyring keeps the backends it once found viable; a chained SecretService whose
+    session bus has gone since raises RuntimeError when the chain is next read."""
+
+    def gone(_self: object) -> list[KeyringBackend]:
+        raise RuntimeError("Unable to initialize SecretService: DBUS_SESSION_BUS_ADDRESS is unset")
+
+    monkeypatch.setattr(ChainerBackend, "backends", property(gone))
+    store = KeyStore(env={}, backend=ChainerBackend())
+    with pytest.raises(KeyringUnavailable, match="DBUS_SESSION_BUS_ADDRESS"):
+        await store.get("reapi")
+    assert not (await store.backend()).available
+    assert await store.source("reapi") is KeySource.NONE
 
 
 async def test_a_locked_keyring_says_so() -> None:
