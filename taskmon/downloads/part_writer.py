@@ -10,7 +10,9 @@ takes its blocks in order (a single-worker executor is a FIFO queue), so bytes
 reach the file and the digest in order, and up to `BLOCKS_IN_FLIGHT` blocks may
 wait for them: memory stays bounded whatever the size of the body. A slow
 download hands its chunks over every `HAND_OVER_AFTER_S` even if the block is
-not full, so a killed process loses at most about that much of what it received.
+not full, and so does a stalled one (a loop timer, not the next chunk, notices),
+so a killed process loses at most about that much of what it received and the
+`.part` shows how far the download has come.
 
 The disk is put to work during the download too: every `WRITEBACK_BYTES`, the
 writing thread asks the kernel to start writing back what the `.part` holds so
@@ -76,6 +78,7 @@ class PartWriter:
         self._hasher = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-hash")
         self._in_flight: deque[tuple[Future[None], Future[None]]] = deque()
         self._closed = False
+        self._timer: asyncio.TimerHandle | None = None
 
     def add(self, chunk: bytes) -> bool:
         """Keep `chunk` for the next block; True when it is time to call `add_block`.
@@ -85,6 +88,8 @@ class PartWriter:
         """
         self._chunks.append(chunk)
         self._filling += len(chunk)
+        if self._timer is None and not self._closed:
+            self._arm(self._hand_over_after_s)
         return (
             self._filling >= self._block_bytes
             or self._clock() - self._handed_over_at >= self._hand_over_after_s
@@ -92,17 +97,44 @@ class PartWriter:
 
     async def add_block(self) -> None:
         """Hand the kept chunks to the threads; waits while too many blocks are in flight."""
+        self._hand_over()
+        while len(self._in_flight) > self._blocks_in_flight:
+            await self._oldest_done()
+
+    def _hand_over(self) -> None:
         chunks, self._chunks, self._filling = self._chunks, [], 0
         self._handed_over_at = self._clock()
         if chunks:
             self._in_flight.append(
                 (self._writer.submit(self._write, chunks), self._hasher.submit(self._hash, chunks))
             )
-        while len(self._in_flight) > self._blocks_in_flight:
-            await self._oldest_done()
+
+    def _arm(self, delay_s: float) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # used outside a loop (a test): the next chunk checks the time
+            return
+        self._timer = loop.call_later(delay_s, self._on_timer)
+
+    def _on_timer(self) -> None:
+        """No chunk came for a while: hand over what is held (at most one block in memory)."""
+        self._timer = None
+        if self._closed or not self._chunks:
+            return  # the next chunk arms the timer again
+        wait_s = self._hand_over_after_s - (self._clock() - self._handed_over_at)
+        if wait_s > 0:
+            self._arm(wait_s)
+        else:
+            self._hand_over()  # the loop's next add_block waits for the blocks in flight
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     async def finish(self) -> str:
         """Write what is left, fsync the file; the hex SHA-256 of every byte written."""
+        self._disarm()
         await self.add_block()
         while self._in_flight:
             await self._oldest_done()
@@ -119,6 +151,7 @@ class PartWriter:
         if self._closed:
             return
         self._closed = True
+        self._disarm()
         chunks, self._chunks = self._chunks, []
         if chunks:
             self._writer.submit(self._write, chunks)

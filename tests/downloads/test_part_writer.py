@@ -51,6 +51,23 @@ async def test_a_slow_download_hands_its_chunks_over_without_waiting_for_a_full_
     assert path.read_bytes() == b"a" * 1000 + b"b" * 1000 + b"c" * 1000 + b"d"
 
 
+async def test_a_stalled_download_hands_over_what_it_holds_without_another_chunk(
+    tmp_path: Path,
+) -> None:
+    """One chunk, then the server stops sending: the `.part` still gets those bytes (what a
+    resume keeps, and what "still downloading (42 %)" reads) within the hand-over time."""
+    path = tmp_path / "stalled.part"
+    with path.open("wb") as f:
+        writer = PartWriter(f, hashlib.sha256(), hand_over_after_s=0.05)
+        assert not writer.add(b"x" * 420_000)
+        for _ in range(200):  # no more add() calls: only the writer's timer can act
+            if path.stat().st_size == 420_000:
+                break
+            await asyncio.sleep(0.05)
+        assert path.stat().st_size == 420_000
+        await writer.close()
+
+
 class _HeldFile:
     """A file whose writes wait for `release`; it records whether it was closed."""
 
