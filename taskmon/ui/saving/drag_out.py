@@ -32,7 +32,14 @@ from PySide6.QtCore import (
     QUrl,
 )
 from PySide6.QtGui import QDrag, QDropEvent, QMouseEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QStatusBar, QTableView, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QStatusBar,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
 
 from taskmon.domain import State, TaskView, counted
 from taskmon.service import download_progress
@@ -181,7 +188,13 @@ class TableDragOut(QObject):
         self._replaying = False
         # A seam: tests see the drag that would start instead of entering Qt's drag loop.
         self.start_drag: Callable[[Sequence[TaskView]], QDrag | None] = self._start_drag
-        self.table.viewport().installEventFilter(self)
+        self._views: dict[QObject, QAbstractItemView] = {}
+        self.watch(self.table)
+
+    def watch(self, view: QAbstractItemView) -> None:
+        """Drag out from `view` too (the grid: the same tasks, proxy and selection)."""
+        self._views[view.viewport()] = view
+        view.viewport().installEventFilter(self)
 
     def progress(self, view: TaskView) -> float | None:
         directory = self.host.bridge.service.directory
@@ -194,12 +207,13 @@ class TableDragOut(QObject):
         )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._replaying or not isinstance(event, QMouseEvent):
+        view = self._views.get(watched)
+        if view is None or self._replaying or not isinstance(event, QMouseEvent):
             return False
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress:
             self._held = None
-            if self._on_selected_row(event):
+            if self._on_selected_row(view, event):
                 self._held = QMouseEvent(
                     event.type(),
                     event.position(),
@@ -209,7 +223,7 @@ class TableDragOut(QObject):
                     event.buttons(),
                     event.modifiers(),
                 )
-                self.table.setFocus(Qt.FocusReason.MouseFocusReason)
+                view.setFocus(Qt.FocusReason.MouseFocusReason)
                 return True
             return False
         if kind == QEvent.Type.MouseMove and self._held is not None:
@@ -225,23 +239,24 @@ class TableDragOut(QObject):
             held, self._held = self._held, None
             self._replaying = True  # the press reaches the table as if never held
             try:
-                QApplication.sendEvent(self.table.viewport(), held)
+                QApplication.sendEvent(view.viewport(), held)
             finally:
                 self._replaying = False
             return False
         return False
 
-    def _on_selected_row(self, event: QMouseEvent) -> bool:
+    @staticmethod
+    def _on_selected_row(view: QAbstractItemView, event: QMouseEvent) -> bool:
         if event.button() != Qt.MouseButton.LeftButton:
             return False
         if event.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
         ):
             return False
-        index = self.table.indexAt(event.position().toPoint())
+        index = view.indexAt(event.position().toPoint())
         if not index.isValid():
             return False
-        return self.table.selectionModel().isRowSelected(index.row(), QModelIndex())
+        return view.selectionModel().isRowSelected(index.row(), QModelIndex())
 
 
 class OwnDropGuard(QObject):
