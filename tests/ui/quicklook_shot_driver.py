@@ -1,11 +1,12 @@
 """Runs the real app (`taskmon --demo`), opens quick look on a finished image task, saves it.
 
 Used by test_quicklook_screenshot.py as a child process on a real X server:
-    python quicklook_shot_driver.py OUT.png SECONDS
-The demo's simulator serves 8×8 PNGs, so the driver first puts
-tests/data/image.png (320×240) in the place of the task's first cached file,
-as if the provider had sent it; then it selects the row and presses Space,
-as a person would, and grabs the quick look window from the screen.
+    python quicklook_shot_driver.py OUT.png SECONDS [own]
+For the test's pixel check the driver first puts tests/data/image.png (320×240,
+known colours) in the place of the task's first cached file, as if the provider
+had sent it; with `own` it keeps the demo's own picture (README's screenshot).
+Then it selects the row and presses Space, as a person would, and grabs the
+quick look window from the screen.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ IMAGE = Path(__file__).resolve().parents[1] / "data" / "image.png"
 
 def main() -> int:
     out, seconds = sys.argv[1], float(sys.argv[2])
+    own_media = sys.argv[3:] == ["own"]
     app = QApplication(sys.argv[:1])
     state: dict[str, object] = {}
 
@@ -44,7 +46,8 @@ def main() -> int:
         for row in range(proxy.rowCount()):
             view = model.view_at(proxy.mapToSource(proxy.index(row, 0)).row())
             if view.media_kind is not None and view.media_kind.value == "image" and view.files:
-                shutil.copyfile(IMAGE, view.files[0])
+                if not own_media:
+                    shutil.copyfile(IMAGE, view.files[0])
                 window.table.selectRow(row)  # type: ignore[attr-defined]
                 window.table.setFocus()  # type: ignore[attr-defined]
                 window.activateWindow()  # type: ignore[attr-defined]
