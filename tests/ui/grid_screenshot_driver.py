@@ -52,6 +52,7 @@ def main() -> int:
             shot = window.grab()
         shot.save(out)
         print(f"saved {out} in {mode} mode", flush=True)
+        window.confirm_quit = None  # type: ignore[attr-defined]  # no 'tasks run: quit?'
         window.quit_app()  # type: ignore[attr-defined]
 
     QTimer.singleShot(int((seconds - 4) * 1000), prepare)

@@ -48,6 +48,7 @@ class StandInBridge(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.provider_problems: dict[str, Any] = {}
+        self.service: Any = None  # no engine: auto-save, thumbnails and the cache stay idle
 
     def tasks(self) -> list[Any]:
         return []

@@ -71,6 +71,7 @@ def main() -> int:
             shot = ql.grab()
         shot.save(out)
         print(f"saved {out}: {ql.subtitle.text()}", flush=True)  # type: ignore[attr-defined]
+        window.confirm_quit = None  # type: ignore[attr-defined]  # no 'tasks run: quit?'
         window.quit_app()  # type: ignore[attr-defined]
 
     QTimer.singleShot(int((seconds - 2.0) * 1000), prepare)

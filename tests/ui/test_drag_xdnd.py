@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QUrl
+from xvfb_server import xvfb_display
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-DISPLAY_NUMBER = 64
 COPY_ACTION = 0x1  # Qt::CopyAction
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
@@ -34,29 +34,8 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def xvfb() -> Iterator[str]:
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
-        pytest.skip("needs Xvfb and xdotool: apt-get install xvfb xdotool (scripts/test.sh does)")
-    number = next(
-        n
-        for n in range(DISPLAY_NUMBER, DISPLAY_NUMBER + 30)
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-    )  # the first free display from 64: another X server may hold one
-    display = f":{number}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 10
-    while not socket.exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"Xvfb did not start on {display}")
-        time.sleep(0.05)
-    yield display
-    server.terminate()
-    server.wait(10)
+    with xvfb_display("1280x800x24", needs=("xdotool",)) as display:
+        yield display
 
 
 def _env(display: str, tmp_path: Path) -> dict[str, str]:

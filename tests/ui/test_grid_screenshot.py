@@ -9,16 +9,15 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from xvfb_server import xvfb_display
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
-DISPLAY_NUMBER = 88
 DEMO_SECONDS = 16.0
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
@@ -26,24 +25,8 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def xvfb() -> Iterator[str]:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("needs Xvfb: apt-get install xvfb (scripts/test.sh does)")
-    display = f":{DISPLAY_NUMBER}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket = Path(f"/tmp/.X11-unix/X{DISPLAY_NUMBER}")
-    deadline = time.monotonic() + 10
-    while not socket.exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"Xvfb did not start on {display}")
-        time.sleep(0.05)
-    yield display
-    server.terminate()
-    server.wait(10)
+    with xvfb_display("1600x1000x24") as display:
+        yield display
 
 
 def test_the_demo_grid_shows_thumbnails(xvfb: str, tmp_path: Path) -> None:
