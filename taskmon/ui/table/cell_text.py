@@ -144,6 +144,13 @@ def state_text(view: TaskView) -> str:
     return view.state.value
 
 
+def state_cell(view: TaskView) -> str:
+    """The state as the table's narrow cell says it; the reason is in its tooltip."""
+    if keep_text.results_unsaved(view):
+        return "not saved"  # beside the warning icon, in the warning colour
+    return state_text(view)
+
+
 def colour_state(view: TaskView) -> str:
     """The theme colour a task's state is drawn in: `unsaved` (a warning) is not green."""
     return "unsaved" if keep_text.results_unsaved(view) else view.state.value

@@ -176,7 +176,7 @@ def cell_words(view: TaskView, column: Column, now: datetime) -> str:
         case Column.KIND:
             return view.media_kind.value if view.media_kind else ""
         case Column.STATE:
-            return cell_text.state_text(view)
+            return cell_text.state_cell(view)
         case Column.PROGRESS:
             return cell_text.progress(view, now).text
         case Column.QUEUED:
@@ -239,6 +239,8 @@ def tooltip(view: TaskView, column: Column, now: datetime) -> str | None:
         return wrapped(cell_text.problem_text(view)) or None
     if column is Column.STATE:
         lines = [f"Provider status: {view.raw_status}"] if view.raw_status else []
+        if (whole := cell_text.state_text(view)) != cell_text.state_cell(view):
+            lines.insert(0, wrapped(whole))  # "succeeded, results not saved: <reason>"
         if view.problem:
             lines.append(wrapped(view.problem))
         return "\n".join(lines) or None
