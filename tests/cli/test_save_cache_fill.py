@@ -171,11 +171,8 @@ def test_a_fresh_link_asked_for_with_the_key_is_fetched_without_it(
 def test_the_next_save_resumes_the_part_an_interrupted_one_left(
     sim: SimulatorThread, data: Path, cli: Any, tmp_path: Path
 ) -> None:
-    # aiohttp drops what it had buffered but not yet handed over when it sees the cut
-    # (up to twice the 1 MiB read buffer): the `.part` keeps less than was sent. The
-    # cut comes late enough that flow control (aiohttp's buffer, then loopback's socket
-    # buffers, 32 MiB at most here) has made the download consume a good part first.
-    size, cut = 64 * 1024 * 1024 + 5, 48 * 1024 * 1024 + 3
+    # Cut inside a block and within aiohttp's read buffer: every byte sent reaches the .part.
+    size, cut = 2 * 1024 * 1024 + 5, 1024 * 1024 + 3
     task_id, url = uncached_task(sim, cli, data, media_bytes=size, media_cut_after=cut)
     out = tmp_path / "out"
 
@@ -185,7 +182,7 @@ def test_the_next_save_resumes_the_part_an_interrupted_one_left(
     assert "it will resume" in first.err, first.err
     (part,) = [p for p in cache_dir(data).rglob("*.part")]
     kept = part.stat().st_size
-    assert 0 < kept <= cut
+    assert kept == cut
     assert stored_file(data, task_id)[1] is FileState.FAILED
 
     second = cli("save", "--to", str(out), "--metadata", task_id)
