@@ -24,6 +24,11 @@ resumed file's SHA-256 must equal curl's copy of the same URL.
     python bench/download.py                 # 5 repeats of 1 GiB, ~2 minutes on an idle machine
     python bench/download.py --repeats 1 --mib 256   # a quick look
     python bench/download.py --before /tmp/main      # main's downloader too, same repeats
+    python bench/download.py --save [--before /tmp/main]  # `taskmon save`, uncached result
+
+`--save` times `taskmon save` of a result not yet in the cache instead (see
+bench/save_fetch.py): its fetch into the cache, and the whole command with the
+copy out, against curl + sync, interleaved as above.
 
 Targets (issue 12): taskmon's throughput at least 0.8x curl's (medians), peak
 RSS growth at most 64 MB, the resume fetching only the missing half.
@@ -47,6 +52,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from save_fetch import CHILD_FLAG, prepare_data_dir, run_save
+from save_fetch import child_main as save_child_main
 from sim_process import script_tasks, start_simulator, stop
 
 TARGET_RATIO = 0.8
@@ -176,13 +183,23 @@ def main() -> None:
         metavar="CHECKOUT",
         help="also time the downloader of another checkout (e.g. main's) in the same repeats",
     )
+    parser.add_argument(
+        "--save", action="store_true", help="time `taskmon save` of an uncached result instead"
+    )
     parser.add_argument("--child", nargs=2, metavar=("URL", "DEST"), help=argparse.SUPPRESS)
+    parser.add_argument(CHILD_FLAG, nargs=3, dest="save_child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(args.child[0], Path(args.child[1]))
         return
+    if args.save_child:
+        save_child_main(args.save_child[0], Path(args.save_child[1]), Path(args.save_child[2]))
+        return
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed")
+    if args.save:
+        save_case(args)
+        return
     size = args.mib * MiB
     print(f"load average before: {_load()} ({os.cpu_count()} CPUs)")
     contenders = ["taskmon", "curl"] + (["before"] if args.before else [])
@@ -287,6 +304,78 @@ def resume_case(api: str, url: str, size: int, work: Path) -> dict[str, Any]:
     copy.unlink()
     shutil.rmtree(dest)
     return {"part_bytes": part_bytes, "resume_sent": resume_sent, "sha_ok": sha_ok}
+
+
+def save_case(args: argparse.Namespace) -> None:
+    """`taskmon save` of a result not in the cache (fresh data dir each time) against curl."""
+    size = args.mib * MiB
+    print(f"load average before: {_load()} ({os.cpu_count()} CPUs)")
+    contenders = ["save", "curl"] + (["before"] if args.before else [])
+    fetch_s: dict[str, list[float]] = {name: [] for name in contenders}
+    total_s: dict[str, list[float]] = {name: [] for name in contenders if name != "curl"}
+    cpu_s: dict[str, list[float]] = {name: [] for name in contenders}
+    sim, api = start_simulator(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="taskmon-bench-save-", dir=args.dir))
+    try:
+        (task,) = script_tasks(api, [_script(size)])
+        (url,) = task["result_urls"]
+        curl_sha = ""
+        for repeat in range(args.repeats):
+            turn = repeat % len(contenders)
+            for who in contenders[turn:] + contenders[:turn]:
+                if who == "curl":
+                    path = work / f"curl-{repeat}.mp4"
+                    took, cpu = run_curl(url, path)
+                    fetch_s[who].append(took)
+                    cpu_s[who].append(cpu)
+                    curl_sha = curl_sha or sha256_of(path)
+                    path.unlink()
+                    continue
+                data, out = work / f"{who}-{repeat}", work / f"{who}-{repeat}-out"
+                prepare_data_dir(data, task["task_id"], url)
+                got = run_save(
+                    __file__, task["task_id"], data, out, args.before if who == "before" else None
+                )
+                if got["code"] != 0 or got.get("size") != size:
+                    raise SystemExit(f"{who}: taskmon save failed: {got}")
+                if repeat == 0:
+                    print(f"{who}: taskmon from {got['taskmon']}")
+                    if sha256_of(Path(got["saved"])) != curl_sha and curl_sha:
+                        raise SystemExit(f"{who}: the saved copy differs from curl's")
+                fetch_s[who].append(got["fetch_s"])
+                total_s[who].append(got["total_s"])
+                cpu_s[who].append(got["cpu_s"])
+                shutil.rmtree(data)
+                shutil.rmtree(out)
+            rates = ", ".join(f"{w} {_gb_s(size, fetch_s[w][-1]):.3f}" for w in contenders)
+            print(f"repeat {repeat + 1} (GB/s, fetch): {rates}", flush=True)
+        load_after = _load()
+    finally:
+        stop(sim)
+        shutil.rmtree(work, ignore_errors=True)
+
+    names = {"save": "taskmon save", "curl": "curl + sync", "before": "before"}
+    median = statistics.median
+    rate = {who: _gb_s(size, median(fetch_s[who])) for who in contenders}
+    print()
+    print(f"taskmon save, {args.mib} MiB result not in the cache, {args.repeats} repeats, medians")
+    print(f"{'':28}" + "".join(f"{names[who]:>14}" for who in contenders))
+    print(f"{'fetch (s)':28}" + "".join(f"{median(fetch_s[w]):>14.2f}" for w in contenders))
+    print(f"{'fetch (GB/s)':28}" + "".join(f"{rate[w]:>14.3f}" for w in contenders))
+    print(
+        f"{'whole command (s)':28}"
+        + "".join(
+            f"{median(total_s[w]):>14.2f}" if w in total_s else f"{'':>14}" for w in contenders
+        )
+    )
+    print(
+        f"{'CPU, all threads (s)':28}" + "".join(f"{median(cpu_s[w]):>14.2f}" for w in contenders)
+    )
+    print(
+        f"{'fetch ratio to curl':28}"
+        + "".join(f"{rate[w] / rate['curl']:>14.2f}" for w in contenders)
+    )
+    print(f"load average after: {load_after}")
 
 
 if __name__ == "__main__":

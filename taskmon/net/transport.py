@@ -192,13 +192,35 @@ class _StrictBody(AiohttpResponseStream):
         # Each chunk as it arrived (aiohttp bounds its buffer), not httpx-aiohttp's
         # 16 KiB slices: cutting them copies the rest of the buffer each time, and a
         # 1 GiB download paid for 65,536 trips through the loop (bench/NOTES.md).
-        with _HTTPX_ERRORS:
-            async for chunk in self._aiohttp_response.content.iter_any():
-                yield chunk
+        content = self._aiohttp_response.content
+        try:
+            with _HTTPX_ERRORS:
+                async for chunk in content.iter_any():
+                    yield chunk
+        except httpx.TransportError:
+            # aiohttp raises a cut (or reset) before handing over what it had already
+            # received, up to twice the read buffer: those are the body's bytes too,
+            # and a download's resume is to continue after them, not before.
+            received = _still_buffered(content)
+            if received:
+                yield received
+            raise
 
     async def aclose(self) -> None:
         with _HTTPX_ERRORS:  # httpx-aiohttp's own, without its exception table around it
             await self._aiohttp_response.__aexit__(None, None, None)
+
+
+def _still_buffered(content: aiohttp.StreamReader) -> bytes:
+    """What `content` received and never handed over (its reads raise once it failed)."""
+    # aiohttp has no public read past its error; its buffer is a deque of received
+    # chunks, the first of them read up to `_buffer_offset`.
+    chunks = list(content._buffer)
+    if chunks and content._buffer_offset:
+        chunks[0] = chunks[0][content._buffer_offset :]
+    content._buffer.clear()
+    content._buffer_offset = 0
+    return b"".join(chunks)
 
 
 class _HttpxErrors:

@@ -67,6 +67,7 @@ class FreshLinks:
     def __init__(self, keys: KeySource | None, clients: ApiClients | None = None) -> None:
         self._keys = keys
         self._clients = clients
+        self._owns_clients = clients is None  # clients handed in are closed by their owner
         self._answers: dict[str, FreshAnswer] = {}
 
     async def ask(self, task: StoredTask) -> FreshAnswer:
@@ -117,5 +118,5 @@ class FreshLinks:
         return FreshAnswer(outputs=snapshot.outputs)
 
     async def aclose(self) -> None:
-        if self._clients is not None:
+        if self._owns_clients and self._clients is not None:
             await self._clients.aclose()

@@ -1,9 +1,10 @@
 """Saving results where the user wants them: `taskmon save` and `taskmon run --save-to`.
 
 A result is always fetched into the media cache first (by the engine, or here
-through the same downloader when `save` finds it missing) and then copied out
-by a save pattern (downloads/result_copy.py), optionally with its metadata
-sidecar. The cache stays the one place taskmon itself keeps results.
+when `save` finds it missing, through the engine's downloader and download
+client: service/cache_filling.py) and then copied out by a save pattern
+(downloads/result_copy.py), optionally with its metadata sidecar. The cache
+stays the one place taskmon itself keeps results.
 
 `save_stored_results` fetches into the cache only while it holds the data
 dir's lock: a running `taskmon run` (or the window) owns that cache and its
@@ -35,22 +36,18 @@ from taskmon.domain import (
     TaskView,
 )
 from taskmon.downloads import (
-    Downloader,
     DownloadError,
     ResultFields,
     ResultOrigin,
     SavedCopy,
     SavePattern,
-    cache_name_hint,
     save_copy,
 )
 from taskmon.downloads.errors import HttpStatus
+from taskmon.net import ApiClients
 from taskmon.providers import PROVIDERS
-from taskmon.service.data_paths import db_path
+from taskmon.service.cache_filling import CacheFiller
 from taskmon.service.fresh_links import FreshLinks, KeySource, link_known_dead
-from taskmon.service.instance_lock import InstanceLock
-from taskmon.service.tracking_service import task_cache_dir
-from taskmon.store import StoreError, StoreWriter
 from taskmon.tracking import EngineEvent, FileEvent
 
 log = logging.getLogger(__name__)
@@ -182,10 +179,13 @@ async def save_stored_results(
     on_saved: Callable[[Path], None],
     on_problem: Callable[[str], None],
     keys: KeySource | None = None,
+    clients: ApiClients | None = None,
 ) -> SaveReport:
     """Copy every result of `tasks` to `target`, fetching what the cache lacks first.
 
     `keys`: the API keys, to ask a provider for fresh links when one is dead.
+    `clients`: the HTTP clients (a test's transport); by default taskmon's own,
+    closed here. Results come through its download client, as the engine's do.
     """
     report = SaveReport()
     copier = ResultCopier(target)
@@ -195,8 +195,10 @@ async def save_stored_results(
         report.problems.append(message)
         on_problem(message)
 
-    fetcher = _CacheFiller(directory)
-    fresh = FreshLinks(keys)
+    owned = clients is None
+    http = ApiClients() if clients is None else clients
+    fetcher = CacheFiller(directory, http.download_client)
+    fresh = FreshLinks(keys, http)
     try:
         for task in tasks:
             if task.state is not State.SUCCEEDED:
@@ -221,13 +223,17 @@ async def save_stored_results(
                 report.saved.append(saved.path)
                 on_saved(saved.path)
     finally:
-        await fresh.aclose()
-        await fetcher.aclose()
+        try:
+            await fresh.aclose()
+            await fetcher.aclose()
+        finally:
+            if owned:
+                await http.aclose()
     return report
 
 
 async def _fetch(
-    fetcher: _CacheFiller, fresh: FreshLinks, task: StoredTask, index: int, url: str
+    fetcher: CacheFiller, fresh: FreshLinks, task: StoredTask, index: int, url: str
 ) -> Path:
     """Output `index` into the cache: from a fresh link when the stored one is (known) dead."""
     if link_known_dead(url, task, datetime.now(UTC)):
@@ -259,72 +265,6 @@ def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
     return str(exc)
-
-
-class _CacheFiller:
-    """Fetches missing results into the media cache, as the engine would, under the lock."""
-
-    def __init__(self, directory: Path) -> None:
-        self._directory = directory
-        self._lock: InstanceLock | None = None
-        self._writer: StoreWriter | None = None
-        self._downloader: Downloader | None = None
-
-    async def fetch(self, task: StoredTask, index: int, url: str) -> Path:
-        """The cached file of output `index`; DownloadError says why there is none."""
-        if self._lock is None:
-            lock = InstanceLock(self._directory)
-            if not await asyncio.to_thread(lock.acquire):
-                raise _Busy(lock.busy_message())
-            self._lock = lock
-            try:
-                self._writer = await asyncio.to_thread(StoreWriter, db_path(self._directory))
-            except StoreError as exc:
-                raise DownloadError(f"cannot record it in the store: {exc}") from exc
-            self._downloader = Downloader()
-        if self._downloader is None or self._writer is None:
-            raise _Busy("the data dir is busy")
-        others = frozenset(
-            Path(f.path) for f in task.files if f.index != index and f.path is not None
-        )
-        try:
-            done = await self._downloader.fetch(
-                url,
-                task_cache_dir(self._directory, task.ref),
-                name_hint=cache_name_hint(task.ref.provider, task.ref.task_id, index),
-                adopt_identical=True,
-                owned_elsewhere=others,
-                root=self._directory,
-            )
-        except DownloadError as exc:
-            self._writer.set_file(
-                task.key, index, url=url, path=None, state=FileState.FAILED, error=str(exc)
-            )
-            raise
-        self._writer.set_file(
-            task.key,
-            index,
-            url=url,
-            path=str(done.path),
-            state=FileState.COMPLETE,
-            size=done.size,
-        )
-        return done.path
-
-    async def aclose(self) -> None:
-        if self._downloader is not None:
-            await self._downloader.aclose()
-        if self._writer is not None:
-            await asyncio.to_thread(self._writer.close)
-        if self._lock is not None:
-            self._lock.release()
-
-
-class _Busy(DownloadError):
-    """Another taskmon tracks the data dir: its engine fetches the results, not `save`."""
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(f"it is not in the cache yet and {holder}; it fetches it")
 
 
 # -- taskmon run --save-to ------------------------------------------------------------
