@@ -489,13 +489,20 @@ def test_a_client_with_credentials_is_refused() -> None:
 
 
 class _FillsUp:
-    """A file object that writes `room` bytes for real, then fails like a full disk."""
+    """A file object that writes `room` bytes for real, then fails like a full disk.
+
+    As a buffered file on a disk that fills up: the part of a write that fits is
+    written, then ENOSPC is raised (the engine's client hands over chunks of up to
+    a MiB, larger than the room left).
+    """
 
     def __init__(self, real: BinaryIO, room: int) -> None:
         self._real, self._room = real, room
 
     def write(self, chunk: bytes) -> int:
         if len(chunk) > self._room:
+            self._real.write(chunk[: self._room])
+            self._room = 0
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         self._room -= len(chunk)
         return self._real.write(chunk)
