@@ -14,7 +14,6 @@ import keyring.backends.fail
 import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends.chainer import ChainerBackend
 from keyring_fixture import SecretServiceSession, keyrings_dir
 
 from taskmon.keys import (
@@ -155,21 +154,37 @@ async def test_without_a_keyring_the_environment_still_works() -> None:
     assert (await store.get("apixo")) == Secret(KEY)
 
 
-async def test_a_chained_backend_that_fails_at_use_is_unavailable_not_a_crash(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """keyring keeps the backends it once found viable; a chained SecretService whose
-    session bus has gone since raises RuntimeError when the chain is next read."""
+class _GoneBus(KeyringBackend):
+    """A backend whose D-Bus went away: Secret Service raises RuntimeError, not KeyringError."""
 
-    def gone(_self: object) -> list[KeyringBackend]:
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
         raise RuntimeError("Unable to initialize SecretService: DBUS_SESSION_BUS_ADDRESS is unset")
 
-    monkeypatch.setattr(ChainerBackend, "backends", property(gone))
-    store = KeyStore(env={}, backend=ChainerBackend())
+    set_password = delete_password = get_password  # type: ignore[assignment]
+
+
+async def test_a_backend_that_fails_at_use_is_unavailable_not_a_crash() -> None:
+    store = KeyStore(env={}, backend=_GoneBus())
     with pytest.raises(KeyringUnavailable, match="DBUS_SESSION_BUS_ADDRESS"):
         await store.get("reapi")
-    assert not (await store.backend()).available
     assert await store.source("reapi") is KeySource.NONE
+
+
+async def test_a_chain_that_fails_when_read_is_unavailable_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """keyring keeps the backends it once found viable; reading a chain whose Secret
+    Service lost its session bus raises RuntimeError (as `taskmon save` met in CI)."""
+
+    def gone(_backend: object) -> str | None:
+        raise RuntimeError("Unable to initialize SecretService: DBUS_SESSION_BUS_ADDRESS is unset")
+
+    monkeypatch.setattr("taskmon.keys._unusable_reason", gone)
+    store = KeyStore(env={}, backend=_Locked())
+    with pytest.raises(KeyringUnavailable, match="DBUS_SESSION_BUS_ADDRESS"):
+        await store.get("reapi")
 
 
 async def test_a_locked_keyring_says_so() -> None:

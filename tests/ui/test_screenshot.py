@@ -39,7 +39,11 @@ def test_demo_window_screenshot(xvfb: str, tmp_path: Path) -> None:
         for k, v in os.environ.items()
         if not k.startswith(("TASKMON_", "QT_QPA", "DBUS_SESSION"))
     }
+    # A rendezvous of its own: a demo another test (or person) runs is not this one.
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
     env.update(
+        XDG_RUNTIME_DIR=str(runtime),
         DISPLAY=xvfb,
         QT_QPA_PLATFORM="xcb",
         XDG_CONFIG_HOME=str(tmp_path / "config"),
