@@ -35,8 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "save",
         help="copy finished tasks' results into a folder",
         description=(
-            "Copy the results of the given tasks into DIR (default: the platform's downloads "
-            "folder + taskmon), named by PATTERN, fetching into the media cache first what is "
+            "Copy the results of the given tasks into DIR (default: the save folder set in the "
+            "window's Settings -> Results, else the platform's downloads folder + taskmon), named by PATTERN, fetching into the media cache first what is "
             "not there yet while its links work (a dead link makes it ask the provider once, "
             "with the key taskmon uses, for fresh links). An ID is a task ID or a store key (as "
             "`remove` takes them); '-' reads IDs from stdin. Prints one absolute path per "
@@ -92,11 +92,14 @@ def save_target(args: argparse.Namespace) -> SaveTarget | None:
     return SaveTarget(folder, pattern, metadata=args.metadata)
 
 
-def default_save_folder() -> Path:
-    """The platform's downloads folder + `taskmon` (no save-folder setting exists headless)."""
+def default_save_folder(directory: Path) -> Path:
+    """The save folder set in the window's settings, else the downloads folder + `taskmon`."""
     from platformdirs import user_downloads_dir
 
-    return Path(user_downloads_dir()) / SAVE_FOLDER_NAME
+    from taskmon.service import read_save_folder
+
+    chosen = read_save_folder(directory)
+    return chosen if chosen is not None else Path(user_downloads_dir()) / SAVE_FOLDER_NAME
 
 
 def run(args: argparse.Namespace) -> int:
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"taskmon save: not tracked: {given}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        folder = prepare_folder(args.to if args.to is not None else default_save_folder())
+        folder = prepare_folder(args.to if args.to is not None else default_save_folder(directory))
     except StorageError as exc:
         return usage(str(exc))
 

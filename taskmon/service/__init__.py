@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         SaveTarget,
         save_stored_results,
     )
+    from taskmon.service.save_folder import read_save_folder, write_save_folder
     from taskmon.service.tls_check import check_tls
     from taskmon.service.tracked_saving import (
         AutoSaveSwitch,
@@ -92,6 +93,8 @@ _EXPORTS = {
     "SaveReport": "result_saving",
     "SaveTarget": "result_saving",
     "save_stored_results": "result_saving",
+    "read_save_folder": "save_folder",
+    "write_save_folder": "save_folder",
     "CheckResult": "install_checks",
     "CheckStatus": "install_checks",
     "check_data_dir": "install_checks",
@@ -156,6 +159,7 @@ __all__ = [
     "launch_agent_plist",
     "launch_command",
     "open_result",
+    "read_save_folder",
     "save_stored_results",
     "save_tracked_results",
     "send_to_holder",
@@ -164,4 +168,5 @@ __all__ = [
     "suggested_name",
     "task_cache_dir",
     "windows_run_command",
+    "write_save_folder",
 ]

@@ -30,6 +30,7 @@ from taskmon.cli import main
 from taskmon.domain.records import FileState, Observation
 from taskmon.domain.snapshot import MediaKind, Output, State
 from taskmon.domain.task import TaskRef
+from taskmon.service import read_save_folder, write_save_folder
 from taskmon.service.data_paths import cache_dir, db_path
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.store.store import Store
@@ -204,6 +205,29 @@ def test_save_fetches_what_the_cache_lacks_first_and_records_it(
     assert path is not None and Path(path).parent.parent.parent == cache_dir(data)
     assert Path(path).read_bytes() == sim.expected_media(url)
     assert (cli("list", "--json").out and json.loads(cli("list", "--json").out)[0]["saved"]) is True
+
+
+def test_without_to_save_uses_the_folder_the_windows_settings_chose(
+    sim: SimulatorThread, data: Path, cli: Any, tmp_path: Path
+) -> None:
+    done = finished_task(sim)
+    cli("add", "--provider", "xenodia", done)
+    observe(data, TaskRef("xenodia", done), State.SUCCEEDED, sim.result_urls(done))
+    chosen = tmp_path / "chosen in the window"
+    write_save_folder(data, chosen)  # what the window's Results settings share
+
+    saved = cli("save", done)
+
+    assert (saved.code, saved.err) == (EXIT_OK, "")
+    assert saved.lines == [str(chosen / f"xenodia_{done}_1.png")]
+
+
+def test_a_damaged_shared_folder_setting_falls_back_to_the_downloads_folder(data: Path) -> None:
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "save-folder.json").write_text('{"folder": 42}')
+    assert read_save_folder(data) is None
+    (data / "save-folder.json").write_bytes(b"\xff\xfe not json")
+    assert read_save_folder(data) is None
 
 
 def test_a_task_not_finished_is_one_line_and_exit_1_while_the_rest_are_saved(

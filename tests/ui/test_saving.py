@@ -20,6 +20,7 @@ from saving_views import SIDECAR_KEYS, StallingOrigin, finished_task, prepared_s
 from window_app import App
 
 from taskmon.domain import TaskView
+from taskmon.service import read_save_folder
 from taskmon.sim import TaskScript
 from taskmon.ui.saving import result_settings
 from taskmon.ui.saving.save_actions import SaveController
@@ -164,6 +165,20 @@ def test_a_name_already_taken_gets_a_number_and_nothing_is_replaced(
 
     assert (folder / name).read_bytes() == b"someone else's file"
     assert (folder / f"xenodia_{view.ref.task_id}_1 (2).png").read_bytes() == media_of(app, view)[0]
+
+
+def test_the_folder_a_save_went_to_is_where_taskmon_save_saves_next(
+    app: App, saving: SaveController, qtbot: Any, tmp_path: Path
+) -> None:
+    """The CLI cannot read QSettings: the window shares its save folder in the data dir."""
+    view = finished_task(app, qtbot)
+    folder = tmp_path / "picked in the window"
+    saving.save_to_folder([view], folder)
+    wait_saved(saving, qtbot)
+    directory = app.service.directory
+    assert directory is not None
+    assert read_save_folder(directory) == folder
+    assert result_settings.load(saving.settings).folder == folder
 
 
 def test_save_all_saves_every_finished_task_the_filters_show(

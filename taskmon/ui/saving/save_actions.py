@@ -21,7 +21,13 @@ from PySide6.QtWidgets import QFileDialog, QStatusBar, QTableView, QToolBar, QWi
 
 from taskmon.domain import State, TaskView, counted
 from taskmon.downloads import PatternError, SavePattern, StorageError, usable_folder
-from taskmon.service import AutoSaveSwitch, SaveReport, SaveTarget, save_tracked_results
+from taskmon.service import (
+    AutoSaveSwitch,
+    SaveReport,
+    SaveTarget,
+    save_tracked_results,
+    write_save_folder,
+)
 from taskmon.service import suggested_name as pattern_name
 from taskmon.ui import icons
 from taskmon.ui.banners import BannerArea
@@ -233,6 +239,7 @@ class SaveController(QObject):
         self, keys: list[str], folder: Path, pattern: SavePattern | None
     ) -> asyncio.Task[object]:
         result_settings.remember_folder(self.settings, folder)
+        self._share_folder()
         job = self.bridge.run(self._save(keys, folder, pattern))
         self.jobs.append(job)
         job.add_done_callback(self.jobs.remove)
@@ -263,7 +270,18 @@ class SaveController(QObject):
 
     def apply_settings(self) -> asyncio.Task[object]:
         """Switch auto-save as the Results settings say (the folder is checked first)."""
+        self._share_folder()
         return self.bridge.run(self._apply_auto_save())
+
+    def _share_folder(self) -> None:
+        """`taskmon save` defaults to the folder chosen here (it cannot read QSettings)."""
+        directory = getattr(self.bridge.service, "directory", None)
+        if directory is None:
+            return
+        try:
+            write_save_folder(directory, result_settings.load(self.settings).folder)
+        except OSError as exc:  # the window's own saves go on; only the CLI's default is stale
+            self.notice.done(f"Could not share the save folder with taskmon save: {exc}", None)
 
     async def _apply_auto_save(self) -> None:
         settings = result_settings.load(self.settings)
