@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
@@ -35,13 +36,17 @@ from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.grid import install_grid
 from taskmon.ui.keep_watch import install_keep
 from taskmon.ui.media import install_thumbnails
-from taskmon.ui.saving.save_actions import install_saving
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
 from taskmon.ui.window_actions import WindowActions
+from taskmon.ui.window_deferred import DeferredParts
 from taskmon.ui.window_intake import MAX_DROPPED_FILE_BYTES, WindowIntake
 from taskmon.ui.window_state import SETTINGS_VERSION, WindowState
+
+if TYPE_CHECKING:
+    from taskmon.ui.results_actions.install import ResultsActions
+    from taskmon.ui.saving.save_actions import SaveController
 
 __all__ = ["MAX_DROPPED_FILE_BYTES", "SETTINGS_VERSION", "MainWindow"]
 
@@ -117,12 +122,13 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         self._keyring_problem: str | None = None  # set once check_keyring() found none
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
-        from taskmon.ui.results_actions.install import install_results_actions
-
-        self.results = install_results_actions(self)  # quick look, Open, Show in folder, Copy
+        # Built after the first paint, one per loop turn, or on first use (`results`, `saving`).
+        self._later = DeferredParts(self.table.viewport(), self)
+        self._later.add("results", self._install_results)
+        self._later.add("saving", self._install_saving)
+        # Its menu now, filled later: the menu bar is there at the first paint.
+        self.menuBar().addMenu("&Results").setObjectName("resultsMenu")
         self._connect()
-        # Save…, Save all, auto-save and drag-out (ui/saving/).
-        self.saving = install_saving(self, self)
         self._restore()
         self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         self.thumbnails = install_thumbnails(self)  # list column and details strip (ui/media)
@@ -150,6 +156,30 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
             lambda i: self.results.double_clicked(i, otherwise=lambda: self.show_details(True))
         )
         self._update_actions()
+
+    # -- parts built after the first paint ----------------------------------------------
+
+    @property
+    def results(self) -> ResultsActions:
+        """Quick look, Open, Show in folder, Copy file/image/link (ui/results_actions/)."""
+        parts: ResultsActions = self._later.ensure("results")
+        return parts
+
+    @property
+    def saving(self) -> SaveController:
+        """Save…, Save all, auto-save and drag-out (ui/saving/)."""
+        parts: SaveController = self._later.ensure("saving")
+        return parts
+
+    def _install_results(self) -> ResultsActions:
+        from taskmon.ui.results_actions.install import install_results_actions
+
+        return install_results_actions(self)
+
+    def _install_saving(self) -> SaveController:
+        from taskmon.ui.saving.save_actions import install_saving
+
+        return install_saving(self, self)
 
     # -- engine updates ------------------------------------------------------------
 
