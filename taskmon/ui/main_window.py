@@ -174,12 +174,22 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
     def _install_results(self) -> ResultsActions:
         from taskmon.ui.results_actions.install import install_results_actions
 
-        return install_results_actions(self)
+        results = install_results_actions(self)
+        self._share_table_actions()
+        return results
 
     def _install_saving(self) -> SaveController:
         from taskmon.ui.saving.save_actions import install_saving
 
-        return install_saving(self, self)
+        saving = install_saving(self, self)
+        self._share_table_actions()
+        return saving
+
+    def _share_table_actions(self) -> None:
+        """The grid (built before these parts) gets the list's actions they added."""
+        grid = self.views.grid
+        known = set(grid.actions())
+        grid.addActions([a for a in self.table.actions() if a not in known])
 
     # -- engine updates ------------------------------------------------------------
 
