@@ -62,7 +62,9 @@ def no_display_reason(env: Mapping[str, str], platform: str = sys.platform) -> s
     )
 
 
-def run_app(*, demo: bool = False, hidden: bool = False, argv: Sequence[str] | None = None) -> int:
+def run_app(
+    *, demo: bool = False, hidden: bool = False, argv: Sequence[str] | None = None
+) -> int:
     """Open the window (or bring a running one forward); returns the exit status.
 
     `hidden`: start in the tray, the window not shown (start at login); without a

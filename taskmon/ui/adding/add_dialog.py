@@ -365,7 +365,7 @@ class AddTasksDialog(QDialog):
         self.bridge.run(self._add(refs, close=True))
 
     def skipped_report(self) -> str:
-        """ "3 not added: …", counting every entry it names; "" when nothing was skipped."""
+        """"3 not added: …", counting every entry it names; "" when nothing was skipped."""
         return paste_summary.skipped_report(self.result_.items)
 
     async def _add(self, refs: list[TaskRef], close: bool = False) -> None:
@@ -387,3 +387,5 @@ class AddTasksDialog(QDialog):
             self.accept()
         else:  # added without being shown: nothing will close it
             self.deleteLater()
+
+

@@ -29,11 +29,13 @@ def summary_text(rows: Sequence[Row], ready: int) -> str:
 
 
 def skipped_report(items: Sequence[PasteItem]) -> str:
-    """ "3 not added: …", counting every entry it names; "" when nothing was skipped."""
+    """"3 not added: …", counting every entry it names; "" when nothing was skipped."""
     skipped = [i for i in items if isinstance(i, Rejected | Duplicate)]
     if not skipped:
         return ""
     shown = skipped[:REPORTED_ITEMS]
-    text = f"{sum(entries(i) for i in skipped):,} not added: " + "; ".join(i.reason for i in shown)
+    text = f"{sum(entries(i) for i in skipped):,} not added: " + "; ".join(
+        i.reason for i in shown
+    )
     rest = sum(entries(i) for i in skipped[REPORTED_ITEMS:])
     return text + (f"; and {rest:,} more" if rest else "")

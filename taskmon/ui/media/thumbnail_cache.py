@@ -105,6 +105,7 @@ class ThumbnailCache:
         except OSError:
             return
 
+
     def prune(self, max_bytes: int = MAX_DISK_BYTES) -> int:
         """Remove the least recently used thumbnails past `max_bytes` (down to 3/4 of it),
         and temporary files a crash left; returns how many files went."""

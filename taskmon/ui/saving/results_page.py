@@ -182,7 +182,9 @@ class ResultsPage(QWidget):
         try:
             name = example_name(text)
         except PatternError as exc:
-            self.preview.setText(f'<span style="color:{colour}">Not used: {_html(str(exc))}</span>')
+            self.preview.setText(
+                f'<span style="color:{colour}">Not used: {_html(str(exc))}</span>'
+            )
             self.preview.setProperty("valid", False)
             return
         self.preview.setProperty("valid", True)
