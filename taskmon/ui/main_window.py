@@ -1,37 +1,30 @@
-"""The main window: the task table, its filters, the details panel and the actions."""
+"""The main window: the task table, its filters, the details panel and the actions.
+
+`MainWindow` owns the widgets and wires the parts: its actions and commands
+(ui/window_actions.py), what is pasted or dropped in (ui/window_intake.py), and
+closing, Quit and the settings it restores (ui/window_state.py).
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QItemSelectionModel, QSettings, Qt
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
-)
+from PySide6.QtCore import QItemSelection, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
-    QCheckBox,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from taskmon.domain import State, TaskView, counted
+from taskmon.domain import State, TaskView
 from taskmon.keys import KeySource, env_var
 from taskmon.providers import PROVIDERS
 from taskmon.ui import icons
@@ -43,16 +36,22 @@ from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.grid import install_grid
 from taskmon.ui.keep_watch import install_keep
 from taskmon.ui.media import install_thumbnails
-from taskmon.ui.saving.save_actions import install_saving
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
+from taskmon.ui.window_actions import WindowActions
+from taskmon.ui.window_deferred import DeferredParts
+from taskmon.ui.window_intake import MAX_DROPPED_FILE_BYTES, WindowIntake
+from taskmon.ui.window_state import SETTINGS_VERSION, WindowState
 
-SETTINGS_VERSION: Final = 1
-MAX_DROPPED_FILE_BYTES: Final = 4 * 1024 * 1024
+if TYPE_CHECKING:
+    from taskmon.ui.results_actions.install import ResultsActions
+    from taskmon.ui.saving.save_actions import SaveController
+
+__all__ = ["MAX_DROPPED_FILE_BYTES", "SETTINGS_VERSION", "MainWindow"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
     """Every tracked task across providers; talks to the engine only through the bridge."""
 
     def __init__(
@@ -123,12 +122,13 @@ class MainWindow(QMainWindow):
         self._keyring_problem: str | None = None  # set once check_keyring() found none
         self._keyring_checked_for: set[str] = set()
         self._make_actions()
-        from taskmon.ui.results_actions.install import install_results_actions
-
-        self.results = install_results_actions(self)  # quick look, Open, Show in folder, Copy
+        # Built after the first paint, one per loop turn, or on first use (`results`, `saving`).
+        self._later = DeferredParts(self.table.viewport(), self)
+        self._later.add("results", self._install_results)
+        self._later.add("saving", self._install_saving)
+        # Its menu now, filled later: the menu bar is there at the first paint.
+        self.menuBar().addMenu("&Results").setObjectName("resultsMenu")
         self._connect()
-        # Save…, Save all, auto-save and drag-out (ui/saving/).
-        self.saving = install_saving(self, self)
         self._restore()
         self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         self.thumbnails = install_thumbnails(self)  # list column and details strip (ui/media)
@@ -138,114 +138,6 @@ class MainWindow(QMainWindow):
         bridge.replay()
 
     # -- construction ------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], Any],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        icon: str | None = None,
-        tip: str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if icon:
-            action.setIcon(icons.action_icon(icon))
-            self._action_icons[action] = icon
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{tip} ({keys})" if keys else tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
-    def _make_actions(self) -> None:
-        self.add_action = self._action(
-            "Add tasks…", self.open_add_dialog, "Ctrl+N", "add", "Add task IDs, URLs or JSON"
-        )
-        self.paste_action = self._action(
-            "Paste tasks", self.paste, QKeySequence.StandardKey.Paste, None, "Track pasted IDs"
-        )
-        self.remove_action = self._action(
-            "Remove",
-            self.remove_selected,
-            QKeySequence.StandardKey.Delete,
-            "remove",
-            "Stop tracking the selected tasks",
-        )
-        self.retry_action = self._action(
-            "Retry",
-            self.retry_selected,
-            "Ctrl+R",
-            "retry",
-            "Look up lost tasks again, fetch failed downloads again",
-        )
-        self.cancel_action = self._action(
-            "Cancel task",
-            self.cancel_selected,
-            None,
-            "cancel",
-            "Ask the provider to cancel the selected tasks (where it can)",
-        )
-        self.copy_action = self._action(
-            "Copy IDs",
-            self.copy_ids,
-            QKeySequence.StandardKey.Copy,
-            "copy",
-            "Copy the selected task IDs",
-        )
-        self.details_action = self._action(
-            "Details", self.toggle_details, "Return", "details", "Show the details panel"
-        )
-        self.details_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
-        self.search_action = self._action(
-            "Search", self.focus_search, QKeySequence.StandardKey.Find
-        )
-        self.settings_action = self._action(
-            "Settings…", self.open_settings, "Ctrl+,", "settings", "Providers, keys and options"
-        )
-        self.quit_action = self._action("Quit", self.quit_app, QKeySequence.StandardKey.Quit)
-        self.key_action = self._action(
-            "Set API key…",
-            self._key_for_selection,
-            None,
-            "key",
-            "Add or change the API key of the selected task's provider",
-        )
-
-        toolbar = QToolBar("Actions", self)
-        toolbar.setObjectName("actionsToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.add_action, self.remove_action, self.retry_action):
-            toolbar.addAction(action)
-        toolbar.addAction(self.cancel_action)
-        toolbar.addAction(self.copy_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.details_action)
-        spacer = QWidget(toolbar)
-        spacer.setSizePolicy(
-            spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred
-        )
-        toolbar.addWidget(spacer)
-        toolbar.addAction(self.settings_action)
-        self.addToolBar(toolbar)
-        self.details_action.setCheckable(True)
-        # Enter, Delete and Ctrl+C act on the table's rows only: in the search field
-        # or a dialog they keep their usual meaning.
-        for action in (self.details_action, self.remove_action, self.copy_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        for action in (
-            self.key_action,
-            self.copy_action,
-            self.remove_action,
-            self.retry_action,
-            self.cancel_action,
-            self.details_action,
-        ):
-            self.table.addAction(action)
 
     def _connect(self) -> None:
         self.bridge.tasksChanged.connect(self._on_tasks_changed)
@@ -264,6 +156,40 @@ class MainWindow(QMainWindow):
             lambda i: self.results.double_clicked(i, otherwise=lambda: self.show_details(True))
         )
         self._update_actions()
+
+    # -- parts built after the first paint ----------------------------------------------
+
+    @property
+    def results(self) -> ResultsActions:
+        """Quick look, Open, Show in folder, Copy file/image/link (ui/results_actions/)."""
+        parts: ResultsActions = self._later.ensure("results")
+        return parts
+
+    @property
+    def saving(self) -> SaveController:
+        """Save…, Save all, auto-save and drag-out (ui/saving/)."""
+        parts: SaveController = self._later.ensure("saving")
+        return parts
+
+    def _install_results(self) -> ResultsActions:
+        from taskmon.ui.results_actions.install import install_results_actions
+
+        results = install_results_actions(self)
+        self._share_table_actions()
+        return results
+
+    def _install_saving(self) -> SaveController:
+        from taskmon.ui.saving.save_actions import install_saving
+
+        saving = install_saving(self, self)
+        self._share_table_actions()
+        return saving
+
+    def _share_table_actions(self) -> None:
+        """The grid (built before these parts) gets the list's actions they added."""
+        grid = self.views.grid
+        known = set(grid.actions())
+        grid.addActions([a for a in self.table.actions() if a not in known])
 
     # -- engine updates ------------------------------------------------------------
 
@@ -384,20 +310,6 @@ class MainWindow(QMainWindow):
         icon = icons.provider_icon(view.ref.provider) if view is not None else None
         self.details.show_view(view, icon)
 
-    def _update_actions(self, views: list[TaskView] | None = None) -> None:
-        if views is None:
-            views = self.selected_views()
-        self.remove_action.setEnabled(bool(views))
-        self.copy_action.setEnabled(bool(views))
-        self.retry_action.setEnabled(any(_retryable(v) for v in views))
-        self.cancel_action.setEnabled(any(_cancellable(v) for v in views))
-        problems = self.bridge.provider_problems
-        self.key_action.setVisible(any(v.ref.provider in problems for v in views))
-
-    def _key_for_selection(self) -> None:
-        views = self.selected_views()
-        self.open_settings(views[0].ref.provider if views else None)
-
     def toggle_details(self) -> None:
         self.show_details(not self.details.isVisible())
 
@@ -409,166 +321,6 @@ class MainWindow(QMainWindow):
         self.filter_bar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_bar.search.selectAll()
 
-    # -- commands ------------------------------------------------------------------
-
-    def copy_ids(self) -> None:
-        ids = [v.ref.task_id for v in self.selected_views()]
-        if ids:
-            QGuiApplication.clipboard().setText("\n".join(ids))
-            self.statusBar().showMessage(f"Copied {counted(len(ids), 'task ID')}", 4000)
-
-    def remove_selected(self) -> None:
-        views = self.selected_views()
-        if not views:
-            return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Remove tasks")
-        box.setText(f"Stop tracking {counted(len(views), 'task')}?")
-        box.setInformativeText("Their saved result files stay on disk unless you tick the box.")
-        purge = QCheckBox("Also delete their saved result files", box)
-        box.setCheckBox(purge)
-        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Ok).setText("Remove")
-        if box.exec() != QMessageBox.StandardButton.Ok:
-            return
-        self._run(self._remove([v.key for v in views], purge.isChecked()))
-
-    async def _remove(self, keys: list[str], purge: bool) -> None:
-        outcome = await self.bridge.remove(keys, purge)
-        message = getattr(outcome, "message", None) or f"Removed {counted(len(keys), 'task')}"
-        self.statusBar().showMessage(message, 6000)
-
-    def retry_selected(self) -> None:
-        views = [v for v in self.selected_views() if _retryable(v)]
-        self._run(self._each(views, self.bridge.retry, "Retry"))
-
-    def cancel_selected(self) -> None:
-        views = [v for v in self.selected_views() if _cancellable(v)]
-        self._run(self._each(views, self.bridge.cancel, "Cancel"))
-
-    async def _each(self, views: list[TaskView], command: Callable[[str], Any], verb: str) -> None:
-        messages = await asyncio.gather(*(command(v.key) for v in views), return_exceptions=True)
-        words = [
-            f"{v.ref.task_id}: {m if not isinstance(m, BaseException) else f'error: {m}'}"
-            for v, m in zip(views, messages, strict=True)
-        ]
-        self.statusBar().showMessage(f"{verb}: " + "; ".join(words), 8000)
-
-    def _run(self, coro: Any) -> None:
-        self.bridge.run(coro)
-
-    # -- adding --------------------------------------------------------------------
-
-    def paste(self) -> None:
-        """Ctrl+V anywhere but in a text field: track what the clipboard holds."""
-        focus = QApplication.focusWidget()
-        if focus is not None and focus is not self.table and hasattr(focus, "paste"):
-            focus.paste()  # a text field pastes as usual
-            return
-        text = QGuiApplication.clipboard().text()
-        if text.strip():
-            self.add_text(text)
-        else:
-            self.statusBar().showMessage("The clipboard holds no text to add", 4000)
-
-    def add_text(self, text: str) -> None:
-        """Open the add dialog on `text`; it adds at once when nothing needs deciding."""
-        from taskmon.ui.adding.add_dialog import AddTasksDialog
-
-        dialog = AddTasksDialog(self.bridge, self.settings, self, text=text)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.added.connect(self._on_added)
-        if not dialog.add_without_asking():
-            dialog.open()
-
-    def open_add_dialog(self) -> None:
-        from taskmon.ui.adding.add_dialog import AddTasksDialog
-
-        dialog = AddTasksDialog(self.bridge, self.settings, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.added.connect(self._on_added)
-        dialog.open()
-
-    def _on_added(self, summary: str, keys: list[str]) -> None:
-        """Say what was added once it is in the table (rows arrive in chunks), and show it."""
-        self._reveal = (summary, set(keys))
-        self._reveal_when_in_table()
-
-    def _reveal_when_in_table(self) -> None:
-        if self._reveal is None:
-            return
-        summary, keys = self._reveal
-        if any(self.model.row_of(k) is None for k in keys):
-            self._reveal = (summary, keys)
-            return
-        self._reveal = None
-        self.statusBar().showMessage(summary, 8000)
-        if keys:
-            self._select_keys(keys)
-
-    def _select_keys(self, keys: set[str]) -> None:
-        """Select the rows of `keys` that the filters show, and scroll the first into view."""
-        selection = QItemSelection()
-        rows = []
-        for key in keys:
-            source_row = self.model.row_of(key)
-            if source_row is None:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(source_row, 0))
-            if index.isValid():
-                rows.append(index.row())
-        if not rows:
-            return
-        rows.sort()
-        last_column = self.proxy.columnCount() - 1
-        start = prev = rows[0]
-        for row in [*rows[1:], None]:  # one range per run of adjacent rows
-            if row is not None and row == prev + 1:
-                prev = row
-                continue
-            selection.select(self.proxy.index(start, 0), self.proxy.index(prev, last_column))
-            if row is not None:
-                start = prev = row
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.table.selectionModel().select(selection, flags)
-        first = self.proxy.index(rows[0], 0)
-        self.table.selectionModel().setCurrentIndex(
-            first, QItemSelectionModel.SelectionFlag.NoUpdate
-        )
-        # Centred rather than at the edge, where a banner arriving next would hide it.
-        if not self.table.viewport().rect().contains(self.table.visualRect(first)):
-            self.table.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
-
-    # A drop is always a Copy: taskmon only reads what is dragged in, and a Move
-    # (what file managers propose for a drag on the same disk) lets the source delete it.
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasText() or any(u.isLocalFile() for u in mime.urls()):
-            _accept_as_copy(event)
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        _accept_as_copy(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-        if paths:
-            _accept_as_copy(event)
-            self._run(self._add_files(paths))
-        elif mime.hasText():
-            _accept_as_copy(event)
-            self.add_text(mime.text())
-
-    async def _add_files(self, paths: list[str]) -> None:
-        from taskmon.ui.adding.dropped_files import read_dropped
-
-        text, problems = await asyncio.to_thread(read_dropped, paths, MAX_DROPPED_FILE_BYTES)
-        if problems:
-            self.statusBar().showMessage("; ".join(problems), 10000)
-        if text.strip():
-            self.add_text(text)
-
     # -- settings --------------------------------------------------------------------
 
     def open_settings(self, provider: str | None = None) -> None:
@@ -578,131 +330,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    # -- window life -------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        # Action icons are drawn in the palette's text colour: redraw them on a switch.
-        if event.type() == QEvent.Type.PaletteChange:
-            for action, name in self._action_icons.items():
-                action.setIcon(icons.action_icon(name))
-        super().changeEvent(event)
-
-    def bring_to_front(self) -> None:
-        self.show()
-        self.setWindowState(
-            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
-        )
-        self.raise_()
-        self.activateWindow()
-
-    def quit_app(self) -> None:
-        self._save()
-        if self.confirm_quit is None or self.confirm_quit():
-            self.quit_requested()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self._save()
-        if self.close_handler is not None and self.close_handler(event):
-            return
-        active = [v for v in self.model.views() if not v.state.is_terminal or v.downloads_pending]
-        choice = self.settings.value("close/choice", "", str)
-        if active and choice not in ("background", "quit"):
-            choice = self._ask_on_close(len(active))
-        if choice == "cancel":
-            event.ignore()
-            return
-        event.accept()
-        if choice == "background" and active:
-            self.hide()
-            self.statusBar().showMessage("Polling goes on in the background")
-        else:
-            self.quit_requested()
-
-    def _ask_on_close(self, active: int) -> str:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Tasks are still running")
-        box.setText(
-            f"{counted(active, 'task is', 'tasks are')} still running or saving results."
-        )
-        box.setInformativeText(
-            "Keep tracking them in the background? "
-            f"Run {self.relaunch_command} again to bring this window back."
-        )
-        keep = box.addButton("Keep polling", QMessageBox.ButtonRole.AcceptRole)
-        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        remember = QCheckBox("Don't ask again", box)
-        box.setCheckBox(remember)
-        box.setDefaultButton(keep)
-        box.exec()
-        clicked = box.clickedButton()
-        choice = "background" if clicked is keep else "quit" if clicked is quit_button else "cancel"
-        if remember.isChecked() and choice != "cancel":
-            self.settings.setValue("close/choice", choice)
-        return choice
-
-    # -- persistence -------------------------------------------------------------------
-
-    def _save(self) -> None:
-        s = self.settings
-        s.setValue("window/version", SETTINGS_VERSION)
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
-        s.setValue("window/header", self.table.horizontalHeader().saveState())
-        s.setValue("window/columns_auto", self.table.auto_columns)
-        s.setValue("window/details", self.details.isVisible())
-        s.setValue("filter/chip", self.filter_bar.chip())
-        s.setValue("filter/provider", self.filter_bar.provider())
-        s.setValue("filter/text", self.filter_bar.search.text())
-        s.sync()
-
-    def _restore(self) -> None:
-        s = self.settings
-        if s.value("window/version", 0, int) == SETTINGS_VERSION:
-            for key, restore in (
-                ("window/geometry", self.restoreGeometry),
-                ("window/state", self.restoreState),
-                ("window/splitter", self.splitter.restoreState),
-                ("window/header", self.table.horizontalHeader().restoreState),
-            ):
-                value = s.value(key)
-                if isinstance(value, QByteArray | bytes):
-                    restore(QByteArray(value))
-        else:
-            self.splitter.setSizes([1080, 360])
-        self.table.auto_columns = bool(s.value("window/columns_auto", True, bool))
-        self.table.fit_columns()
-        self.show_details(bool(s.value("window/details", False, bool)))
-        self.filter_bar.set_chip(str(s.value("filter/chip", "All", str)))
-        self.filter_bar.set_provider(str(s.value("filter/provider", "", str)))
-        self.filter_bar.search.setText(str(s.value("filter/text", "", str)))
-        self.clipboard_watcher.set_enabled(bool(s.value("clipboard/watch", False, bool)))
-
 
 def _joined(words: list[str]) -> str:
     """`A`, `A and B`, `A, B and C`."""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _accept_as_copy(event: QDropEvent) -> None:
-    if event.possibleActions() & Qt.DropAction.CopyAction:
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-    else:
-        event.ignore()
-
-
-def _retryable(view: TaskView) -> bool:
-    return (
-        view.state is State.LOST
-        or view.download_failed
-        or view.download_waiting  # a failed download waiting for its next try: now
-        or (view.state is State.FAILED and view.error is not None and view.error.code == "gave_up")
-    )
-
-
-def _cancellable(view: TaskView) -> bool:
-    provider = PROVIDERS.get(view.ref.provider)
-    return provider is not None and provider.supports_cancel and not view.state.is_terminal

@@ -82,7 +82,9 @@ def test_the_prompt_column_is_hidden_until_the_header_menu_shows_it(
     def pick_prompt() -> None:  # the header's context menu, as a right-click opens it
         from PySide6.QtWidgets import QApplication, QMenu
 
-        menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu))
+        # The open one: the menu bar's menus are top-level QMenus too.
+        menus = QApplication.topLevelWidgets()
+        menu = next(w for w in menus if isinstance(w, QMenu) and w.isVisible())
         action = next(a for a in menu.actions() if a.text() == "Prompt")
         shown.append(action.text())
         action.trigger()

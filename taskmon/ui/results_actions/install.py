@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
 
 from taskmon.domain import MediaKind, TaskView, counted
 from taskmon.ui.quicklook.slots import PreviewSlot
@@ -74,7 +81,8 @@ class ResultsActions(QObject):
         table.addAction(separator)
         for action in self.actions:
             table.addAction(action)
-        menu = window.menuBar().addMenu("&Results")
+        # The window may have made the menu already, so its first paint has the menu bar.
+        menu = window.findChild(QMenu, "resultsMenu") or window.menuBar().addMenu("&Results")
         menu.setObjectName("resultsMenu")
         menu.addActions(self.actions)
 
