@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="copy finished tasks' results into a folder",
         description=(
             "Copy the results of the given tasks into DIR (default: the save folder set in the "
-            "window's Settings -> Results, else the platform's downloads folder + taskmon), named by PATTERN, fetching into the media cache first what is "
+            "window's Settings -> Results, else the platform's downloads folder + taskmon), "
+            "named by PATTERN, fetching into the media cache first what is "
             "not there yet while its links work (a dead link makes it ask the provider once, "
             "with the key taskmon uses, for fresh links). An ID is a task ID or a store key (as "
             "`remove` takes them); '-' reads IDs from stdin. Prints one absolute path per "

@@ -176,6 +176,7 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
 
         results = install_results_actions(self)
         self._share_table_actions()
+        results.attach(self.views.grid)  # Space, Open, Show in folder, Copy on tiles too
         return results
 
     def _install_saving(self) -> SaveController:
@@ -183,6 +184,8 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
 
         saving = install_saving(self, self)
         self._share_table_actions()
+        if saving.drag_out is not None:  # tiles drag out as rows do (Copy only)
+            saving.drag_out.watch(self.views.grid)
         return saving
 
     def _share_table_actions(self) -> None:

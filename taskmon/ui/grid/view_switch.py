@@ -35,11 +35,6 @@ class WindowParts(Protocol):
     @property
     def thumbnails(self) -> Thumbnails: ...
 
-    @property
-    def saving(self) -> Any: ...  # ui.saving's SaveController: the list's drag-out
-    @property
-    def results(self) -> Any: ...  # ui.results_actions: quick look (Space), Open, Copy
-
     def show_details(self, visible: bool) -> None: ...
     def findChild(self, kind: Any, name: str = ...) -> Any: ...
     def addAction(self, action: QAction) -> None: ...
@@ -116,9 +111,4 @@ class ViewSwitch(QObject):
 
 def install_grid(window: WindowParts) -> ViewSwitch:
     """Put the grid beside the window's list, with Ctrl+1 / Ctrl+2 and toolbar buttons."""
-    switch = ViewSwitch(window, window.table)
-    grid = switch.grid
-    if window.saving.drag_out is not None:  # the list's Copy-only drag of the selection
-        window.saving.drag_out.watch(grid)
-    window.results.attach(grid)  # Space, Open, Show in folder, Copy in the grid too
-    return switch
+    return ViewSwitch(window, window.table)
