@@ -383,6 +383,8 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                     _emit({"interactions": _interactions(app, self.table)})
                 self.mark("quit")
                 if self.window is not None and hasattr(self.window, "quit_app"):
+                    # Tasks still run: no "quit anyway?" question, nobody is there to answer.
+                    self.window.confirm_quit = None
                     self.window.quit_app()
                 else:
                     app.quit()

@@ -350,6 +350,7 @@ def child_main(plan_file: Path, data_dir: Path) -> int:
     for where, count in stacks.most_common(8):
         print(f"{count:5d} {where}", file=sys.stderr)
     print(MARK + json.dumps(figures), flush=True)
+    window.confirm_quit = None  # no "quit while tasks run?" question in a bench
     window.quit_app()
     thumbnails.shutdown()
     loop.run_until_complete(bridge.stop())
