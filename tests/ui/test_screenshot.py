@@ -6,16 +6,12 @@ drew real content, not an empty or one-colour frame.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
-from xvfb_server import xvfb_display
+from xvfb_server import run_demo_driver, xvfb_display
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -34,33 +30,8 @@ def test_demo_window_screenshot(xvfb: str, tmp_path: Path) -> None:
     OUTPUT.mkdir(exist_ok=True)
     shot = OUTPUT / "window-demo.png"
     shot.unlink(missing_ok=True)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TASKMON_", "QT_QPA", "DBUS_SESSION"))
-    }
-    # A rendezvous of its own: a demo another test (or person) runs is not this one.
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env.update(
-        XDG_RUNTIME_DIR=str(runtime),
-        DISPLAY=xvfb,
-        QT_QPA_PLATFORM="xcb",
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]),
-    )
-    command = [sys.executable, str(Path(__file__).with_name("screenshot_driver.py"))]
-    # A private session bus, so Qt's D-Bus use never reaches (or spawns) another one.
-    wrapped = ["dbus-run-session", "--", *command] if shutil.which("dbus-run-session") else command
-    done = subprocess.run(
-        [*wrapped, str(shot), str(DEMO_SECONDS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    driver = Path(__file__).with_name("screenshot_driver.py")
+    done = run_demo_driver(driver, shot, DEMO_SECONDS, xvfb, tmp_path, timeout_s=120)
     assert done.returncode == 0, done.stderr[-3000:]
     image = QImage(str(shot))
     assert not image.isNull(), "no screenshot was saved"
