@@ -8,6 +8,7 @@ nothing (a `result.desktop` may be a shell script). Previews, thumbnails and
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,13 @@ _MEDIA_KINDS: Final = {
     "video": MediaKind.VIDEO,
     "audio": MediaKind.AUDIO,
 }
-# Containers puremagic names by their container type: Ogg holds Vorbis or Opus sound
-# (Theora video is rare; a player shows it either way).
+# Containers puremagic names by their container type: Ogg sound (Vorbis, Opus) unless a
+# video stream's first packet is in the head (_ogg_video).
 _CONTAINER_KINDS: Final = {"application/ogg": MediaKind.AUDIO, "audio/ogg": MediaKind.AUDIO}
 _VIDEO_BRANDS: Final = frozenset({b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"qt  "})
+# Every stream's first packet comes first in an Ogg file (its BOS pages): a video
+# codec's identification header there makes it video, whatever sound follows.
+_OGG_VIDEO: Final = re.compile(rb"\x80theora|OVP80|\x80daala")
 # A link planted where a result was is not followed; a FIFO would block the read.
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 
@@ -70,6 +74,8 @@ def _common_media(head: bytes) -> str | None:
         return "audio/wav"
     if head[4:8] == b"ftyp" and head[8:12] in _VIDEO_BRANDS:
         return "video/mp4"
+    if head.startswith(b"OggS") and _OGG_VIDEO.search(head):
+        return "video/ogg"
     return None
 
 

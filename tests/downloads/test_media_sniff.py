@@ -22,6 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("video.mp4", MediaKind.VIDEO),
         ("audio.wav", MediaKind.AUDIO),
         ("audio.ogg", MediaKind.AUDIO),  # puremagic says application/ogg
+        ("video.ogv", MediaKind.VIDEO),  # Ogg too, but its first stream is Theora
         ("truncated.png", MediaKind.IMAGE),  # the header is real: decoding says the rest
         ("result.desktop", None),
     ],

@@ -68,10 +68,11 @@ def test_image_thumbnails_show_the_pictures_pixels(
     assert _near(edge, corner), edge.name()
 
 
+@pytest.mark.parametrize("name", ["video.mp4", "video.ogv"])  # H.264; Theora in Ogg
 def test_a_video_thumbnail_is_a_frame_from_the_middle(
-    thumbnails: Thumbnails, qtbot: Any, tmp_path: Path
+    thumbnails: Thumbnails, qtbot: Any, tmp_path: Path, name: str
 ) -> None:
-    (path,) = copy_data(tmp_path / "results", "video.mp4")
+    (path,) = copy_data(tmp_path / "results", name)
     (thumbnail,) = _made(thumbnails, qtbot, path)
     assert thumbnail.problem is None and thumbnail.kind is MediaKind.VIDEO
     image = thumbnail.image
