@@ -289,7 +289,11 @@ def test_copy_file_puts_file_urls_whose_bytes_are_the_served_media(app: App, qtb
 def test_copy_image_puts_the_pixels(app: App, qtbot: Any) -> None:
     (view,) = saved_tasks(app, qtbot, 1)
     select_task(app, view)
+    QGuiApplication.clipboard().clear()
     app.window.results.copy_image_action.trigger()
+    # Decoded in a worker: the window is free meanwhile, the clipboard filled when it is read.
+    assert "Copying the image" in app.window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not QGuiApplication.clipboard().image().isNull(), timeout=10_000)
     copied = QGuiApplication.clipboard().image()
     expected = QImage(view.files[0])
     assert not copied.isNull() and copied.size() == expected.size()
@@ -302,6 +306,7 @@ def test_copy_image_refuses_what_is_not_an_image(app: App, qtbot: Any, tmp_path:
     shutil.copy(DATA / "result.desktop", fake)
     QGuiApplication.clipboard().clear()
     app.window.results.copy_image(str(fake))
+    qtbot.waitUntil(lambda: app.window.results.last_notice is not None, timeout=10_000)
     assert QGuiApplication.clipboard().image().isNull()
     notice = app.window.results.last_notice
     assert notice is not None and "not an image" in notice.text()

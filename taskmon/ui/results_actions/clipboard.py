@@ -15,7 +15,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
 
 from taskmon.domain import MediaKind
-from taskmon.ui.quicklook.loading import prepare_preview
+from taskmon.ui.quicklook.loading import Prepared
 
 GNOME_COPIED_FILES: Final = "x-special/gnome-copied-files"
 
@@ -35,12 +35,11 @@ def copy_files(paths: Sequence[str]) -> None:
     QGuiApplication.clipboard().setMimeData(files_mime(paths))
 
 
-def copy_image(path: str) -> str | None:
-    """Put the pixels of the image at `path` on the clipboard; the problem in words, or None.
+def clipboard_image(prepared: Prepared) -> QImage | str:
+    """The pixels to copy of what `prepare_preview` read (in a worker), or why not in words.
 
     Decoded under the same bounds as the quick look (no gigapixel allocations).
     """
-    prepared = prepare_preview(path)
     if prepared.kind is not MediaKind.IMAGE:
         return prepared.problem or "it is not an image"
     if prepared.image is None:
@@ -50,8 +49,7 @@ def copy_image(path: str) -> str | None:
         prepared.image.height(),
     ):
         return "it is too large to copy as pixels: use Copy file"
-    QGuiApplication.clipboard().setImage(QImage(prepared.image))
-    return None
+    return QImage(prepared.image)
 
 
 def copy_links(urls: Sequence[str]) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QMainWindow,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.domain import MediaKind, TaskView, counted
+from taskmon.ui.quicklook.loading import Prepared, PreviewLoader
 from taskmon.ui.quicklook.slots import PreviewSlot
 from taskmon.ui.results_actions import clipboard
 from taskmon.ui.results_actions.notices import notice
@@ -55,6 +56,7 @@ class ResultsActions(QObject):
         self._w: _Window = window  # type: ignore[assignment]
         self.quicklook: QuickLook | None = None
         self.last_notice: QMessageBox | None = None
+        self._image_loader: PreviewLoader | None = None  # Copy image's decoding thread
         self.revealer = FolderRevealer(window)
         self.revealer.on_shown = lambda words: window.statusBar().showMessage(words, 4000)
 
@@ -174,12 +176,22 @@ class ResultsActions(QObject):
             self._say(f"Copied {counted(len(paths), 'file')}")
 
     def copy_image(self, path: str) -> None:
-        problem = clipboard.copy_image(path)
-        if problem is None:
+        """Decode in a worker (a large image takes a while), then fill the clipboard."""
+        if self._image_loader is None:
+            self._image_loader = PreviewLoader(self)
+            self._image_loader.ready.connect(self._image_ready)
+        self._say("Copying the image…")
+        self._image_loader.request(path)
+
+    def _image_ready(self, prepared: Prepared) -> None:
+        outcome = clipboard.clipboard_image(prepared)
+        if isinstance(outcome, QImage):
+            QGuiApplication.clipboard().setImage(outcome)
             self._say("Copied the image")
             return
+        self.window.statusBar().clearMessage()
         self.last_notice = notice(
-            self._dialog_parent(), "Image not copied", f"Could not copy the pixels: {problem}."
+            self._dialog_parent(), "Image not copied", f"Could not copy the pixels: {outcome}."
         )
 
     def _say(self, words: str) -> None:
