@@ -8,6 +8,8 @@ from taskmon.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from taskmon.service.autostart import (
+        WINDOWS_RUN_KEY,
+        RunKey,
         autostart_path,
         desktop_entry,
         is_autostart_enabled,
@@ -64,6 +66,8 @@ if TYPE_CHECKING:
     from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
 
 _EXPORTS = {
+    "RunKey": "autostart",
+    "WINDOWS_RUN_KEY": "autostart",
     "autostart_path": "autostart",
     "desktop_entry": "autostart",
     "is_autostart_enabled": "autostart",
@@ -118,6 +122,7 @@ _EXPORTS = {
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
+    "WINDOWS_RUN_KEY",
     "AlreadyTracking",
     "Announcement",
     "AutoSaveSwitch",
@@ -137,6 +142,7 @@ __all__ = [
     "NoticeKind",
     "NotifySettings",
     "RemoveResult",
+    "RunKey",
     "SaveReport",
     "SaveTarget",
     "Sender",

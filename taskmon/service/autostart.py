@@ -2,9 +2,8 @@
 
 The entry starts `taskmon --hidden`: the window stays in the tray and tracking
 goes on. Content is made by pure functions (tested as text); only
-`set_autostart` touches the disk, and only on Linux and macOS: the Windows Run
-key is written by the window with the command `windows_run_command` makes
-(packaging/autostart.md).
+`set_autostart` writes: a file on Linux and macOS, the per-user Run key on
+Windows (through `RunKey`, over `winreg`; packaging/autostart.md).
 """
 
 from __future__ import annotations
@@ -14,11 +13,12 @@ import plistlib
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 DESKTOP_FILE: Final = "taskmon.desktop"
 LAUNCH_AGENT_LABEL: Final = "io.github.taskmon"
 WINDOWS_RUN_KEY: Final = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run"
+_RUN_SUBKEY: Final = r"Software\Microsoft\Windows\CurrentVersion\Run"
 WINDOWS_VALUE_NAME: Final = "taskmon"
 HIDDEN_FLAG: Final = "--hidden"
 
@@ -91,6 +91,53 @@ def windows_run_command(command: Sequence[str]) -> str:
     return subprocess.list2cmdline(list(command))
 
 
+class RunKey(Protocol):
+    """The values of the per-user Run key (Windows); raises OSError as `winreg` does."""
+
+    def get(self, name: str) -> str | None: ...
+    def set(self, name: str, value: str) -> None: ...
+    def delete(self, name: str) -> None: ...
+
+
+class WinRegRunKey:
+    """The Run key through `winreg` (only importable on Windows)."""
+
+    def get(self, name: str) -> str | None:
+        if sys.platform == "win32":
+            import winreg
+
+            try:
+                with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _RUN_SUBKEY) as key:
+                    value, _kind = winreg.QueryValueEx(key, name)
+            except FileNotFoundError:
+                return None
+            return str(value)
+        raise OSError("the Windows registry exists only on Windows")
+
+    def set(self, name: str, value: str) -> None:
+        if sys.platform == "win32":
+            import winreg
+
+            access = winreg.KEY_SET_VALUE
+            with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, _RUN_SUBKEY, 0, access) as key:
+                winreg.SetValueEx(key, name, 0, winreg.REG_SZ, value)
+            return
+        raise OSError("the Windows registry exists only on Windows")
+
+    def delete(self, name: str) -> None:
+        if sys.platform == "win32":
+            import winreg
+
+            try:
+                access = winreg.KEY_SET_VALUE
+                with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _RUN_SUBKEY, 0, access) as key:
+                    winreg.DeleteValue(key, name)
+            except FileNotFoundError:  # not there: nothing to remove
+                pass
+            return
+        raise OSError("the Windows registry exists only on Windows")
+
+
 def autostart_path(platform: str = sys.platform, env: Mapping[str, str] | None = None) -> Path:
     """Where the login entry lives on this platform (Windows: no file, the Run key)."""
     if platform == "darwin":
@@ -104,17 +151,23 @@ def set_autostart(
     *,
     platform: str = sys.platform,
     env: Mapping[str, str] | None = None,
-) -> Path | None:
-    """Write (or remove) the login entry; returns its path (None on Windows: see the docs).
+    run_key: RunKey | None = None,
+) -> str:
+    """Write (or remove) the login entry; returns where it is, in words (a path, a key).
 
     Raises OSError when it cannot be written.
     """
     if platform.startswith("win"):
-        return None
+        key = run_key or WinRegRunKey()
+        if enabled:
+            key.set(WINDOWS_VALUE_NAME, windows_run_command(command or launch_command()))
+        else:
+            key.delete(WINDOWS_VALUE_NAME)
+        return f"{WINDOWS_RUN_KEY}\\{WINDOWS_VALUE_NAME}"
     path = autostart_path(platform, env)
     if not enabled:
         path.unlink(missing_ok=True)
-        return path
+        return str(path)
     command = list(command or launch_command())
     data = (
         launch_agent_plist(command)
@@ -128,11 +181,18 @@ def set_autostart(
         file.flush()
         os.fsync(file.fileno())
     os.replace(part, path)
-    return path
+    return str(path)
 
 
 def is_autostart_enabled(
-    platform: str = sys.platform, env: Mapping[str, str] | None = None
+    platform: str = sys.platform,
+    env: Mapping[str, str] | None = None,
+    run_key: RunKey | None = None,
 ) -> bool:
-    return not platform.startswith("win") and autostart_path(platform, env).is_file()
+    if platform.startswith("win"):
+        try:
+            return (run_key or WinRegRunKey()).get(WINDOWS_VALUE_NAME) is not None
+        except OSError:
+            return False
+    return autostart_path(platform, env).is_file()
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import plistlib
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from taskmon.service import (
+    WINDOWS_RUN_KEY,
     desktop_entry,
     is_autostart_enabled,
     launch_agent_plist,
@@ -33,7 +35,7 @@ def _validate(path: Path) -> None:
 
 def test_the_autostart_entry_goes_under_xdg_config_home_and_validates(tmp_path: Path) -> None:
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
-    path = set_autostart(True, ODD_COMMAND, platform="linux", env=env)
+    path = Path(set_autostart(True, ODD_COMMAND, platform="linux", env=env))
     assert path == tmp_path / "config" / "autostart" / "taskmon.desktop"
     assert is_autostart_enabled("linux", env)
     _validate(path)
@@ -75,3 +77,39 @@ def test_the_macos_launch_agent_runs_the_command_at_load(tmp_path: Path) -> None
 def test_the_windows_run_key_command_quotes_paths_with_spaces() -> None:
     command = [r"C:\Program Files\taskmon\taskmon.exe", "--hidden"]
     assert windows_run_command(command) == r'"C:\Program Files\taskmon\taskmon.exe" --hidden'
+
+
+class _RunKey:
+    """The per-user Run key as `winreg` would keep it: no Windows machine runs these tests."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)
+
+
+def test_windows_start_at_login_writes_and_removes_the_run_key_value() -> None:
+    key = _RunKey()
+    command = [r"C:\Program Files\taskmon\taskmon.exe", "--hidden"]
+    where = set_autostart(True, command, platform="win32", run_key=key)
+    assert where == WINDOWS_RUN_KEY + "\\taskmon"
+    assert key.values == {"taskmon": r'"C:\Program Files\taskmon\taskmon.exe" --hidden'}
+    assert is_autostart_enabled("win32", run_key=key)
+    set_autostart(False, platform="win32", run_key=key)
+    assert key.values == {} and not is_autostart_enabled("win32", run_key=key)
+    set_autostart(False, platform="win32", run_key=key)  # removing what is gone is fine
+
+
+def test_the_registry_is_not_pretended_off_windows() -> None:
+    if sys.platform == "win32":
+        pytest.skip("this is Windows: the registry is real")
+    with pytest.raises(OSError, match="only on Windows"):
+        set_autostart(True, ["taskmon", "--hidden"], platform="win32")
+    assert not is_autostart_enabled("win32")  # unreadable: off, not a crash

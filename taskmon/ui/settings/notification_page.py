@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QLabel, QWidget
 
@@ -53,9 +51,6 @@ class NotificationPage(QWidget):
         self.autostart.toggled.connect(self._autostart_toggled)
         self.autostart_note = QLabel("", self)
         self.autostart_note.setWordWrap(True)
-        if sys.platform.startswith("win"):
-            self.autostart.setEnabled(False)
-            self.autostart_note.setText("On Windows: see packaging/autostart.md (a Run key).")
         form.addRow("Login:", self.autostart)
         form.addRow("", self.autostart_note)
 
@@ -65,8 +60,8 @@ class NotificationPage(QWidget):
 
     def _autostart_toggled(self, on: bool) -> None:
         try:
-            path = set_autostart(on)
+            where = set_autostart(on)
         except OSError as exc:
             self.autostart_note.setText(f"Cannot change start at login: {exc}")
             return
-        self.autostart_note.setText(f"{'Wrote' if on else 'Removed'} {path}" if path else "")
+        self.autostart_note.setText(f"{'Wrote' if on else 'Removed'} {where}")
