@@ -12,7 +12,6 @@ second, numbered copy (see `part_files`).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -87,7 +86,6 @@ class DownloadedFile:
     path: Path  # absolute
     size: int
     content_type: str | None
-    sha256: str  # hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +94,6 @@ class _Verified:
 
     size: int
     content_type: str | None
-    sha256: str  # hex
 
 
 class _Restart(Exception):
@@ -206,7 +203,7 @@ class Downloader:
                 path = await self._move_into_place(slot, verified, owned)
             finally:
                 self._active.discard(slot.part)
-        return DownloadedFile(path, verified.size, verified.content_type, verified.sha256)
+        return DownloadedFile(path, verified.size, verified.content_type)
 
     async def _download(
         self, url: str, slot: Slot, on_progress: ProgressCallback | None
@@ -324,11 +321,6 @@ class Downloader:
         on_progress: ProgressCallback | None,
     ) -> _Verified:
         """Stream the body after `offset` (if any is left), fsync and verify the length."""
-        digest = (
-            await asyncio.to_thread(part_files.hash_prefix, slot.part, offset)
-            if offset
-            else hashlib.sha256()
-        )
         size = offset
         if on_progress:
             on_progress(size, total)
@@ -336,8 +328,8 @@ class Downloader:
             f = part_files.open_part(slot.part, append=offset > 0)
         except OSError as exc:
             raise storage_error(exc, slot.part) from exc
-        # Writing and hashing happen in two threads, a block at a time (see part_writer).
-        writer = PartWriter(f, digest, position=offset)
+        # Writing happens in a thread of its own, a block at a time (see part_writer).
+        writer = PartWriter(f, position=offset)
         loop = asyncio.get_running_loop()
         # An unknown size may still grow to the cap: that bounds its deadline.
         remaining = (self.max_bytes if total is None else total) - offset
@@ -362,7 +354,7 @@ class Downloader:
                             watchdog.reschedule(min(deadline, window.due))
                         if on_progress:
                             on_progress(size, total)
-            sha256 = await writer.finish()
+            await writer.finish()
         except TooLarge:
             await writer.close()
             slot.discard()
@@ -384,7 +376,7 @@ class Downloader:
             if size > total:
                 slot.discard()
             raise LengthMismatch(total, size)
-        return _Verified(size, content_type, sha256)
+        return _Verified(size, content_type)
 
     async def _move_into_place(
         self, slot: Slot, verified: _Verified, owned: frozenset[Path] | None
@@ -402,7 +394,6 @@ class Downloader:
                     slot,
                     verified.content_type,
                     size=verified.size,
-                    sha256=verified.sha256,
                     adoptable=None if owned is None else adoptable,
                 )
             except OSError as exc:
