@@ -1,4 +1,4 @@
-"""Bodies written and hashed in blocks off the event loop: nothing lost, nothing extra.
+"""Bodies written in blocks off the event loop: nothing lost, nothing extra.
 
 Downloads go through both HTTP stacks the app uses: the engine's download
 client (httpx over aiohttp, what `watch --save-dir` uses) and the downloader's
