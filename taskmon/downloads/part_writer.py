@@ -1,17 +1,19 @@
-"""Writing a download's bytes to its `.part`, off the event loop, in blocks.
+"""Receiving a download's body into its `.part`: bounded, paced, written off the event loop.
 
-Done on the event loop, chunk by chunk, the copy into the page cache took about
-as long as receiving the bytes (bench/NOTES.md, "A faster downloader"). Here
-the loop only collects received chunks; each `BLOCK_BYTES` of them goes to a
-thread of the download's own that writes them while the loop receives the next
-blocks (file writes release the GIL). The thread takes its blocks in order (a
-single-worker executor is a FIFO queue), so bytes reach the file in order, and
-up to `BLOCKS_IN_FLIGHT` blocks may wait for it: memory stays bounded whatever
-the size of the body. A slow download hands its chunks over every
-`HAND_OVER_AFTER_S` even if the block is not full, and so does a stalled one (a
-loop timer, not the next chunk, notices), so a killed process loses at most
-about that much of what it received and the `.part` shows how far the download
-has come.
+`write_body` takes the chunks as they arrive, on the event loop: it counts them
+against the size cap and the pacing limits (see `pacing`) and reports progress.
+`PartWriter` writes them. Done on the event loop, chunk by chunk, the copy into
+the page cache took about as long as receiving the bytes (bench/NOTES.md, "A
+faster downloader"). Here the loop only collects received chunks; each
+`BLOCK_BYTES` of them goes to a thread of the download's own that writes them
+while the loop receives the next blocks (file writes release the GIL). The
+thread takes its blocks in order (a single-worker executor is a FIFO queue), so
+bytes reach the file in order, and up to `BLOCKS_IN_FLIGHT` blocks may wait for
+it: memory stays bounded whatever the size of the body. A slow download hands
+its chunks over every `HAND_OVER_AFTER_S` even if the block is not full, and so
+does a stalled one (a loop timer, not the next chunk, notices), so a killed
+process loses at most about that much of what it received and the `.part` shows
+how far the download has come.
 
 Nothing is hashed here: no caller needs a digest of a download (a saved copy
 hashes the bytes it writes, for its sidecar), and SHA-256 cost more CPU than
@@ -30,10 +32,24 @@ import asyncio
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from typing import BinaryIO
+
+import httpx
+
+from taskmon.downloads import part_files
+from taskmon.downloads.errors import (
+    LengthMismatch,
+    NetworkError,
+    TookTooLong,
+    TooLarge,
+    TooSlow,
+    storage_error,
+)
+from taskmon.downloads.pacing import Pacing
+from taskmon.downloads.part_files import Slot
 
 BLOCK_BYTES = 4 * 1024 * 1024
 BLOCKS_IN_FLIGHT = 3  # handed to the thread and not yet done; one more is filling
@@ -42,6 +58,80 @@ BLOCKS_IN_FLIGHT = 3  # handed to the thread and not yet done; one more is filli
 HAND_OVER_AFTER_S = 1.0
 WRITEBACK_BYTES = 32 * 1024 * 1024
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and BSD; elsewhere the fsync does it all
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+async def write_body(
+    slot: Slot,
+    chunks: AsyncIterator[bytes] | None,
+    *,
+    offset: int,
+    total: int | None,
+    max_bytes: int,
+    pacing: Pacing,
+    on_progress: ProgressCallback | None = None,
+) -> int:
+    """Append `chunks` (the body after the `.part`'s first `offset` bytes) and fsync; the size.
+
+    `chunks` is None when nothing is left to receive. `total` is the declared size,
+    if any: a body that ends short raises LengthMismatch (the `.part` is kept for a
+    resume), one that runs past it or past `max_bytes` is discarded. A cut raises
+    NetworkError, a body too slow or too long TooSlow or TookTooLong; whatever
+    happens, every byte received is in the `.part` when this returns or raises.
+    """
+    size = offset
+    if on_progress:
+        on_progress(size, total)
+    try:
+        f = part_files.open_part(slot.part, append=offset > 0)
+    except OSError as exc:
+        raise storage_error(exc, slot.part) from exc
+    writer = PartWriter(f, position=offset)
+    loop = asyncio.get_running_loop()
+    # An unknown size may still grow to the cap: that bounds its deadline.
+    remaining = (max_bytes if total is None else total) - offset
+    limit_s = pacing.deadline_s(remaining)
+    deadline = loop.time() + limit_s
+    window = pacing.window(loop.time())
+    # One timer for both limits, moved on each time a window has brought enough.
+    watchdog = asyncio.timeout_at(min(deadline, window.due))
+    try:
+        if chunks is not None:
+            async with watchdog:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(max_bytes)
+                    if writer.add(chunk):
+                        await writer.add_block()
+                    if window.add(len(chunk), loop.time()):
+                        watchdog.reschedule(min(deadline, window.due))
+                    if on_progress:
+                        on_progress(size, total)
+        await writer.finish()
+    except TooLarge:
+        await writer.close()
+        slot.discard()
+        raise
+    except TimeoutError as exc:  # before OSError, its base class
+        if not watchdog.expired():  # an OS-level timeout while writing
+            raise storage_error(exc, slot.part) from exc
+        if deadline <= window.due:
+            raise TookTooLong(limit_s, remaining) from None
+        raise TooSlow(window.received, window.window_s) from None
+    except httpx.TransportError as exc:
+        raise NetworkError(f"the connection broke after {size} bytes; it will resume") from exc
+    except OSError as exc:
+        raise storage_error(exc, slot.part) from exc
+    finally:
+        # Keeps what was received for a resume, and closes the file after the thread.
+        await writer.close()
+    if total is not None and size != total:
+        if size > total:
+            slot.discard()
+        raise LengthMismatch(total, size)
+    return size
 
 
 class PartWriter:
