@@ -20,10 +20,15 @@ if TYPE_CHECKING:
     )
     from taskmon.downloads.filenames import name_from_url, safe_name
     from taskmon.downloads.link_expiry import DEFAULT_LINK_TTL_S, expiry_from_link, links_expire_at
-    from taskmon.downloads.media_sniff import SniffedFile, sniff_bytes, sniff_file, sniff_media_kind
+    from taskmon.downloads.media_sniff import (
+        SniffedFile,
+        open_refusal,
+        sniff_bytes,
+        sniff_file,
+        sniff_media_kind,
+    )
     from taskmon.downloads.part_files import PartMeta, read_part_meta
     from taskmon.downloads.result_copy import SavedCopy, save_copy, usable_folder
-    from taskmon.downloads.result_opening import open_refusal
     from taskmon.downloads.save_pattern import (
         DEFAULT_PATTERN,
         PLACEHOLDERS,
@@ -63,7 +68,7 @@ _EXPORTS = {
     "SavedCopy": "result_copy",
     "save_copy": "result_copy",
     "usable_folder": "result_copy",
-    "open_refusal": "result_opening",
+    "open_refusal": "media_sniff",
     "DEFAULT_PATTERN": "save_pattern",
     "PLACEHOLDERS": "save_pattern",
     "PatternError": "save_pattern",

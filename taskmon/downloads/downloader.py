@@ -12,8 +12,7 @@ second, numbered copy (see `part_files`).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +46,7 @@ from taskmon.downloads.pacing import (
     Pacing,
 )
 from taskmon.downloads.part_files import PartMeta, Slot
-from taskmon.downloads.part_writer import PartWriter
+from taskmon.downloads.part_writer import ProgressCallback, write_body
 from taskmon.downloads.responses import content_range, continues, ensure_safe_url, is_encoded
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -58,8 +57,6 @@ DEFAULT_MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Longer Content-Type values are not kept in the sidecar (which is read with a cap).
 _MAX_CONTENT_TYPE_CHARS = 256
-
-ProgressCallback = Callable[[int, int | None], None]
 
 __all__ = [
     "DiskFull",
@@ -87,7 +84,6 @@ class DownloadedFile:
     path: Path  # absolute
     size: int
     content_type: str | None
-    sha256: str  # hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +92,6 @@ class _Verified:
 
     size: int
     content_type: str | None
-    sha256: str  # hex
 
 
 class _Restart(Exception):
@@ -206,7 +201,7 @@ class Downloader:
                 path = await self._move_into_place(slot, verified, owned)
             finally:
                 self._active.discard(slot.part)
-        return DownloadedFile(path, verified.size, verified.content_type, verified.sha256)
+        return DownloadedFile(path, verified.size, verified.content_type)
 
     async def _download(
         self, url: str, slot: Slot, on_progress: ProgressCallback | None
@@ -324,67 +319,20 @@ class Downloader:
         on_progress: ProgressCallback | None,
     ) -> _Verified:
         """Stream the body after `offset` (if any is left), fsync and verify the length."""
-        digest = (
-            await asyncio.to_thread(part_files.hash_prefix, slot.part, offset)
-            if offset
-            else hashlib.sha256()
+        chunks: AsyncIterator[bytes] | None = None
+        if response is not None:
+            # No chunk_size: a re-chunking buffer would lose its tail when the link is cut.
+            chunks = response.aiter_bytes() if is_encoded(response) else response.aiter_raw()
+        size = await write_body(
+            slot,
+            chunks,
+            offset=offset,
+            total=total,
+            max_bytes=self.max_bytes,
+            pacing=self._pacing,
+            on_progress=on_progress,
         )
-        size = offset
-        if on_progress:
-            on_progress(size, total)
-        try:
-            f = part_files.open_part(slot.part, append=offset > 0)
-        except OSError as exc:
-            raise storage_error(exc, slot.part) from exc
-        # Writing and hashing happen in two threads, a block at a time (see part_writer).
-        writer = PartWriter(f, digest, position=offset)
-        loop = asyncio.get_running_loop()
-        # An unknown size may still grow to the cap: that bounds its deadline.
-        remaining = (self.max_bytes if total is None else total) - offset
-        limit_s = self._pacing.deadline_s(remaining)
-        deadline = loop.time() + limit_s
-        window = self._pacing.window(loop.time())
-        # One timer for both limits, moved on each time a window has brought enough.
-        watchdog = asyncio.timeout_at(min(deadline, window.due))
-        try:
-            if response is not None:
-                raw = not is_encoded(response)
-                # No chunk_size: a re-chunking buffer would lose its tail when the link is cut.
-                chunks = response.aiter_raw() if raw else response.aiter_bytes()
-                async with watchdog:
-                    async for chunk in chunks:
-                        size += len(chunk)
-                        if size > self.max_bytes:
-                            raise TooLarge(self.max_bytes)
-                        if writer.add(chunk):
-                            await writer.add_block()
-                        if window.add(len(chunk), loop.time()):
-                            watchdog.reschedule(min(deadline, window.due))
-                        if on_progress:
-                            on_progress(size, total)
-            sha256 = await writer.finish()
-        except TooLarge:
-            await writer.close()
-            slot.discard()
-            raise
-        except TimeoutError as exc:  # before OSError, its base class
-            if not watchdog.expired():  # an OS-level timeout while writing
-                raise storage_error(exc, slot.part) from exc
-            if deadline <= window.due:
-                raise TookTooLong(limit_s, remaining) from None
-            raise TooSlow(window.received, window.window_s) from None
-        except httpx.TransportError as exc:
-            raise NetworkError(f"the connection broke after {size} bytes; it will resume") from exc
-        except OSError as exc:
-            raise storage_error(exc, slot.part) from exc
-        finally:
-            # Keeps what was received for a resume, and closes the file after the thread.
-            await writer.close()
-        if total is not None and size != total:
-            if size > total:
-                slot.discard()
-            raise LengthMismatch(total, size)
-        return _Verified(size, content_type, sha256)
+        return _Verified(size, content_type)
 
     async def _move_into_place(
         self, slot: Slot, verified: _Verified, owned: frozenset[Path] | None
@@ -402,7 +350,6 @@ class Downloader:
                     slot,
                     verified.content_type,
                     size=verified.size,
-                    sha256=verified.sha256,
                     adoptable=None if owned is None else adoptable,
                 )
             except OSError as exc:

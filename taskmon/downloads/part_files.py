@@ -10,8 +10,8 @@ The final rename is idempotent when the caller allows adoption (`place`'s
 the file's record leaves a complete file that nothing refers to, and no
 `.part`: the restart downloads the URL again. When that second download
 finishes, `place` looks at the files already under the result's final name
-(`clip.mp4`, `clip (2).mp4`, ...); one with exactly the same size and SHA-256
-that the caller lets it adopt (not another output's) *is* this result, placed
+(`clip.mp4`, `clip (2).mp4`, ...); one with exactly the same bytes that the
+caller lets it adopt (not another output's) *is* this result, placed
 by the earlier run, so it is adopted and the new `.part` is dropped instead of
 becoming `clip (2).mp4`. A foreign file of the same name (other bytes) is
 never adopted nor replaced. The evidence is the content itself: nothing has
@@ -26,7 +26,6 @@ except for the cheapest ones.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Set
@@ -43,7 +42,7 @@ from taskmon.downloads.filenames import SNIFF_BYTES, final_name, numbered
 
 MAX_COPIES = 999
 _MAX_META_BYTES = 16 * 1024
-_HASH_BLOCK = 1024 * 1024
+_COMPARE_BLOCK = 1024 * 1024
 
 
 class PartMeta(pydantic.BaseModel):
@@ -160,14 +159,15 @@ def open_part(path: Path, append: bool) -> BinaryIO:
     return safe_paths.open_append(path) if append else safe_paths.open_new(path)
 
 
-def hash_prefix(path: Path, length: int) -> hashlib._Hash:
-    """SHA-256 over the first `length` bytes, to continue hashing a resumed download."""
-    digest = hashlib.sha256()
-    with safe_paths.open_read(path) as f:
-        while length > 0 and (block := f.read(min(_HASH_BLOCK, length))):
-            digest.update(block)
-            length -= len(block)
-    return digest
+def same_bytes(path: Path, other: Path) -> bool:
+    """Whether two files hold the same bytes (read in blocks, never through a link)."""
+    with safe_paths.open_read(path) as f, safe_paths.open_read(other) as g:
+        while True:
+            block = f.read(_COMPARE_BLOCK)
+            if block != g.read(_COMPARE_BLOCK):
+                return False
+            if not block:
+                return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -185,15 +185,14 @@ def place(
     content_type: str | None,
     *,
     size: int,
-    sha256: str,
     adoptable: Callable[[Path], bool] | None = None,
 ) -> Path:
     """Move a finished (already fsynced) `.part` to its final name, never over a file.
 
-    `size` and `sha256` describe the `.part`; `size` is the declared length when the
-    server gave one, and a placed file of another length is removed (WrongSize).
+    `size` is the `.part`'s length as counted while it arrived (the declared one when
+    the server gave one), and a placed file of another length is removed (WrongSize).
     With `adoptable`, a regular file already under the final name (or a numbered
-    one) holding exactly these bytes, and for whose path `adoptable` says yes, is
+    one) holding exactly the `.part`'s bytes, and for whose path `adoptable` says yes, is
     adopted instead (see the module docstring); paths given to it have a resolved
     directory, like `real_path`'s. Without it, a free numbered name is always taken.
     """
@@ -207,7 +206,7 @@ def place(
         head = f.read(SNIFF_BYTES)
     name = final_name(slot.base, content_type, head)
     if adoptable is not None:
-        twin = _identical_file(dest, name, size, sha256, adoptable)
+        twin = _identical_file(dest, name, slot.part, size, adoptable)
         if twin is not None:
             slot.discard()  # a crash before this resumes the .part and adopts again
             _fsync_dir(dest)
@@ -237,9 +236,9 @@ def real_path(path: Path) -> Path:
 
 
 def _identical_file(
-    dest: Path, name: str, size: int, sha256: str, adoptable: Callable[[Path], bool]
+    dest: Path, name: str, part: Path, size: int, adoptable: Callable[[Path], bool]
 ) -> Path | None:
-    """A regular, adoptable file in `dest` named `name` or `name (n)` with these bytes."""
+    """A regular, adoptable file in `dest` named `name` or `name (n)` with `part`'s bytes."""
     existing = set(os.listdir(dest))
     for n in range(1, MAX_COPIES + 1):
         candidate = numbered(name, n)
@@ -250,10 +249,10 @@ def _identical_file(
             info = os.lstat(path)
         except FileNotFoundError:
             continue
-        # Size first: hashing is only worth it for a likely twin. A symlink is never
-        # adopted: the cache holds results, not links to files elsewhere.
+        # Size first: reading both is only worth it for a likely twin. A symlink is
+        # never adopted: the cache holds results, not links to files elsewhere.
         if not stat.S_ISREG(info.st_mode) or info.st_size != size:
             continue
-        if hash_prefix(path, size).hexdigest() == sha256:
+        if same_bytes(path, part):
             return path
     return None

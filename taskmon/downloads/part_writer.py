@@ -1,18 +1,23 @@
-"""Writing a download's bytes to its `.part` and hashing them, off the event loop, in blocks.
+"""Receiving a download's body into its `.part`: bounded, paced, written off the event loop.
 
-Done on the event loop, chunk by chunk, the copy into the page cache and the
-SHA-256 took longer than receiving the bytes (bench/NOTES.md, "A faster
-downloader"). Here the loop only collects received chunks; each `BLOCK_BYTES`
-of them goes to two threads of the download's own, one writing and one
-hashing, while the loop receives the next blocks: file writes and hashlib
-release the GIL, so the three run at once, each at its own pace. Each thread
-takes its blocks in order (a single-worker executor is a FIFO queue), so bytes
-reach the file and the digest in order, and up to `BLOCKS_IN_FLIGHT` blocks may
-wait for them: memory stays bounded whatever the size of the body. A slow
-download hands its chunks over every `HAND_OVER_AFTER_S` even if the block is
-not full, and so does a stalled one (a loop timer, not the next chunk, notices),
-so a killed process loses at most about that much of what it received and the
-`.part` shows how far the download has come.
+`write_body` takes the chunks as they arrive, on the event loop: it counts them
+against the size cap and the pacing limits (see `pacing`) and reports progress.
+`PartWriter` writes them. Done on the event loop, chunk by chunk, the copy into
+the page cache took about as long as receiving the bytes (bench/NOTES.md, "A
+faster downloader"). Here the loop only collects received chunks; each
+`BLOCK_BYTES` of them goes to a thread of the download's own that writes them
+while the loop receives the next blocks (file writes release the GIL). The
+thread takes its blocks in order (a single-worker executor is a FIFO queue), so
+bytes reach the file in order, and up to `BLOCKS_IN_FLIGHT` blocks may wait for
+it: memory stays bounded whatever the size of the body. A slow download hands
+its chunks over every `HAND_OVER_AFTER_S` even if the block is not full, and so
+does a stalled one (a loop timer, not the next chunk, notices), so a killed
+process loses at most about that much of what it received and the `.part` shows
+how far the download has come.
+
+Nothing is hashed here: no caller needs a digest of a download (a saved copy
+hashes the bytes it writes, for its sidecar), and SHA-256 cost more CPU than
+everything else a download does (bench/NOTES.md).
 
 The disk is put to work during the download too: every `WRITEBACK_BYTES`, the
 writing thread asks the kernel to start writing back what the `.part` holds so
@@ -24,26 +29,113 @@ little left to write instead of the whole file.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from typing import BinaryIO
 
+import httpx
+
+from taskmon.downloads import part_files
+from taskmon.downloads.errors import (
+    LengthMismatch,
+    NetworkError,
+    TookTooLong,
+    TooLarge,
+    TooSlow,
+    storage_error,
+)
+from taskmon.downloads.pacing import Pacing
+from taskmon.downloads.part_files import Slot
+
 BLOCK_BYTES = 4 * 1024 * 1024
-BLOCKS_IN_FLIGHT = 3  # handed to the threads and not yet done; one more is filling
+BLOCKS_IN_FLIGHT = 3  # handed to the thread and not yet done; one more is filling
 # A slow download hands its bytes over at least this often, full block or not: what
 # a killed process had received is then mostly in the `.part`, for the resume.
 HAND_OVER_AFTER_S = 1.0
 WRITEBACK_BYTES = 32 * 1024 * 1024
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and BSD; elsewhere the fsync does it all
 
+ProgressCallback = Callable[[int, int | None], None]
+
+
+async def write_body(
+    slot: Slot,
+    chunks: AsyncIterator[bytes] | None,
+    *,
+    offset: int,
+    total: int | None,
+    max_bytes: int,
+    pacing: Pacing,
+    on_progress: ProgressCallback | None = None,
+) -> int:
+    """Append `chunks` (the body after the `.part`'s first `offset` bytes) and fsync; the size.
+
+    `chunks` is None when nothing is left to receive. `total` is the declared size,
+    if any: a body that ends short raises LengthMismatch (the `.part` is kept for a
+    resume), one that runs past it or past `max_bytes` is discarded. A cut raises
+    NetworkError, a body too slow or too long TooSlow or TookTooLong; whatever
+    happens, every byte received is in the `.part` when this returns or raises.
+    """
+    size = offset
+    if on_progress:
+        on_progress(size, total)
+    try:
+        f = part_files.open_part(slot.part, append=offset > 0)
+    except OSError as exc:
+        raise storage_error(exc, slot.part) from exc
+    writer = PartWriter(f, position=offset)
+    loop = asyncio.get_running_loop()
+    # An unknown size may still grow to the cap: that bounds its deadline.
+    remaining = (max_bytes if total is None else total) - offset
+    limit_s = pacing.deadline_s(remaining)
+    deadline = loop.time() + limit_s
+    window = pacing.window(loop.time())
+    # One timer for both limits, moved on each time a window has brought enough.
+    watchdog = asyncio.timeout_at(min(deadline, window.due))
+    try:
+        if chunks is not None:
+            async with watchdog:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(max_bytes)
+                    if writer.add(chunk):
+                        await writer.add_block()
+                    if window.add(len(chunk), loop.time()):
+                        watchdog.reschedule(min(deadline, window.due))
+                    if on_progress:
+                        on_progress(size, total)
+        await writer.finish()
+    except TooLarge:
+        await writer.close()
+        slot.discard()
+        raise
+    except TimeoutError as exc:  # before OSError, its base class
+        if not watchdog.expired():  # an OS-level timeout while writing
+            raise storage_error(exc, slot.part) from exc
+        if deadline <= window.due:
+            raise TookTooLong(limit_s, remaining) from None
+        raise TooSlow(window.received, window.window_s) from None
+    except httpx.TransportError as exc:
+        raise NetworkError(f"the connection broke after {size} bytes; it will resume") from exc
+    except OSError as exc:
+        raise storage_error(exc, slot.part) from exc
+    finally:
+        # Keeps what was received for a resume, and closes the file after the thread.
+        await writer.close()
+    if total is not None and size != total:
+        if size > total:
+            slot.discard()
+        raise LengthMismatch(total, size)
+    return size
+
 
 class PartWriter:
-    """Appends received chunks to an open `.part` and a running digest, a block at a time.
+    """Appends received chunks to an open `.part`, a block at a time.
 
     `position` is where the file's end is now (the bytes a resume kept). A write
     that fails (a full disk) comes out of a later `add_block` or `finish` as the
@@ -54,7 +146,6 @@ class PartWriter:
     def __init__(
         self,
         file: BinaryIO,
-        digest: hashlib._Hash,
         *,
         position: int = 0,
         block_bytes: int = BLOCK_BYTES,
@@ -63,7 +154,7 @@ class PartWriter:
         hand_over_after_s: float = HAND_OVER_AFTER_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._file, self._digest = file, digest
+        self._file = file
         self._block_bytes, self._blocks_in_flight = block_bytes, blocks_in_flight
         self._writeback_bytes = writeback_bytes
         self._position = position  # the file's end, as the writing thread moves it
@@ -73,10 +164,9 @@ class PartWriter:
         self._filling = 0
         self._hand_over_after_s, self._clock = hand_over_after_s, clock
         self._handed_over_at = clock()
-        # One worker each: the file is only touched by one thread, the digest by another.
+        # One worker: the file is only touched by one thread, in the order of the blocks.
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-write")
-        self._hasher = ThreadPoolExecutor(1, thread_name_prefix="taskmon-part-hash")
-        self._in_flight: deque[tuple[Future[None], Future[None]]] = deque()
+        self._in_flight: deque[Future[None]] = deque()
         self._closed = False
         self._timer: asyncio.TimerHandle | None = None
 
@@ -96,7 +186,7 @@ class PartWriter:
         )
 
     async def add_block(self) -> None:
-        """Hand the kept chunks to the threads; waits while too many blocks are in flight."""
+        """Hand the kept chunks to the writing thread; waits while too many blocks are in flight."""
         self._hand_over()
         while len(self._in_flight) > self._blocks_in_flight:
             await self._oldest_done()
@@ -105,9 +195,7 @@ class PartWriter:
         chunks, self._chunks, self._filling = self._chunks, [], 0
         self._handed_over_at = self._clock()
         if chunks:
-            self._in_flight.append(
-                (self._writer.submit(self._write, chunks), self._hasher.submit(self._hash, chunks))
-            )
+            self._in_flight.append(self._writer.submit(self._write, chunks))
 
     def _arm(self, delay_s: float) -> None:
         try:
@@ -132,14 +220,14 @@ class PartWriter:
             self._timer.cancel()
             self._timer = None
 
-    async def finish(self) -> str:
-        """Write what is left, fsync the file; the hex SHA-256 of every byte written."""
+    async def finish(self) -> int:
+        """Write what is left, fsync the file; where the file's end is now."""
         self._disarm()
         await self.add_block()
         while self._in_flight:
             await self._oldest_done()
         await _done(self._writer.submit(self._sync))
-        return self._digest.hexdigest()
+        return self._position
 
     async def close(self) -> None:
         """Write out the chunks received so far (a resume continues after them), close the file.
@@ -157,21 +245,17 @@ class PartWriter:
             self._writer.submit(self._write, chunks)
         closed = self._writer.submit(self._close_file)
         self._writer.shutdown(wait=False)
-        self._hasher.shutdown(wait=False, cancel_futures=True)
-        for write, hashed in self._in_flight:
-            for job in (write, hashed):
-                job.add_done_callback(_retrieved)  # reported already, or moot now
+        for write in self._in_flight:
+            write.add_done_callback(_retrieved)  # reported already, or moot now
         self._in_flight.clear()
         await _done(closed)
 
     async def _oldest_done(self) -> None:
-        """Until the oldest block in flight is written and hashed; a failure is raised."""
-        write, hashed = self._in_flight[0]
-        await _done(write)
-        await _done(hashed)
+        """Until the oldest block in flight is written; a failure is raised."""
+        await _done(self._in_flight[0])
         self._in_flight.popleft()
 
-    # -- in the threads --------------------------------------------------------------
+    # -- in the writing thread ----------------------------------------------------------
 
     def _write(self, chunks: list[bytes]) -> None:
         if self._write_failed:
@@ -189,10 +273,6 @@ class PartWriter:
         except BaseException:
             self._write_failed = True
             raise
-
-    def _hash(self, chunks: list[bytes]) -> None:
-        for chunk in chunks:
-            self._digest.update(chunk)
 
     def _sync(self) -> None:
         if self._write_failed:

@@ -21,7 +21,10 @@ relies on, `StrictAiohttpTransport` corrects it, here and nowhere else:
   benchmark reads it), kept alive for a minute, long header lines accepted
   as h11 accepts them, no cookie jar of aiohttp's own (cookies are the httpx
   client's business), and the certificate store is the one handed in (loaded
-  off the event loop by the caller).
+  off the event loop by the caller);
+- a body comes out as it was received, one socket read per chunk, never
+  joined or re-sliced; given a read buffer (downloads), a socket read may
+  bring that much at once instead of asyncio's 256 KiB (bench/NOTES.md).
 
 Timeouts are httpx's per-operation ones (connect, read, pool), mapped to
 aiohttp's as httpx-aiohttp maps them; a status call's single total bound is
@@ -141,6 +144,8 @@ class StrictAiohttpTransport(AiohttpTransport):
                 timeout=self._client_timeout(request.extensions.get("timeout")),
                 server_hostname=request.extensions.get("sni_hostname"),
             )
+        if self._read_buffer_bytes:
+            _read_socket_in(response, self._read_buffer_bytes)
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode()
@@ -185,18 +190,35 @@ _NO_TIMEOUTS: Final = aiohttp.ClientTimeout()
 _WIRE_HEADERS_KEPT: Final = 256
 
 
+def _read_socket_in(response: aiohttp.ClientResponse, max_bytes: int) -> None:
+    """Let the response's socket reads bring up to `max_bytes` at once.
+
+    asyncio's socket transport passes its `max_size` (256 KiB) to each recv(): a
+    GiB took 4,096 trips through the loop, the parser and the body's reader, each
+    costing more Python than the bytes cost to copy. `max_size` is undocumented,
+    so only a transport that has one as an int is changed; others (TLS, uvloop)
+    keep their own size.
+    """
+    connection = response.connection
+    transport = connection.transport if connection is not None else None
+    if isinstance(getattr(transport, "max_size", None), int):
+        transport.max_size = max_bytes  # type: ignore[union-attr]
+
+
 class _StrictBody(AiohttpResponseStream):
     """httpx-aiohttp's response body, its failures as httpx's own transport reports them."""
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         # Each chunk as it arrived (aiohttp bounds its buffer), not httpx-aiohttp's
         # 16 KiB slices: cutting them copies the rest of the buffer each time, and a
-        # 1 GiB download paid for 65,536 trips through the loop (bench/NOTES.md).
+        # 1 GiB download paid for 65,536 trips through the loop (bench/NOTES.md). Nor
+        # `iter_any`: it joins whatever is buffered into one bytes, another copy.
         content = self._aiohttp_response.content
         try:
             with _HTTPX_ERRORS:
-                async for chunk in content.iter_any():
-                    yield chunk
+                async for chunk, _ in content.iter_chunks():
+                    if chunk:  # an empty one marks the end of an HTTP chunk
+                        yield chunk
         except httpx.TransportError:
             # aiohttp raises a cut (or reset) before handing over what it had already
             # received, up to twice the read buffer: those are the body's bytes too,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import hashlib
 import os
 import random
 from collections.abc import AsyncIterator
@@ -222,7 +221,6 @@ async def test_complete_download_is_byte_exact_and_leaves_no_part(
     assert result.path.is_absolute()
     assert result.path.read_bytes() == data
     assert result.size == len(data)
-    assert result.sha256 == hashlib.sha256(data).hexdigest()
     assert result.content_type == "video/mp4"
     assert _leftovers(tmp_path) == []
     assert progress[-1] == (len(data), len(data))
@@ -250,7 +248,6 @@ async def test_cut_download_keeps_part_and_a_new_process_resumes_with_range(
     assert resumed["Range"] == f"bytes={len(kept)}-"
     assert resumed["If-Range"] == '"v1"'
     assert result.path.read_bytes() == data
-    assert result.sha256 == hashlib.sha256(data).hexdigest()
     assert _leftovers(tmp_path) == []
 
 
@@ -551,7 +548,7 @@ async def test_a_restart_adopts_the_file_a_killed_run_already_put_in_place(
         again = await restarted.fetch(url, tmp_path, adopt_identical=True)
 
     assert again.path == placed.path == _real(tmp_path) / "clip.mp4"
-    assert again.sha256 == hashlib.sha256(data).hexdigest()
+    assert again.path.read_bytes() == data
     assert _names(tmp_path) == ["clip.mp4"]
 
 
