@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
-from taskmon.cli.add import UsageProblem, wanted_ids
+from taskmon.cli.add import UsageProblem
+from taskmon.cli.tracked_ids import wanted_ids
 from taskmon.domain import StoredTask
 
 if TYPE_CHECKING:
