@@ -2,7 +2,7 @@
 
 What the cache lacks is fetched into it first, while the links work, through
 the downloader the engine uses; then each result is copied out (see
-taskmon/service/result_saving.py). Scripts rely on the output: one absolute
+taskmon/service/results/result_saving.py). Scripts rely on the output: one absolute
 path per copy written on stdout, one line per result not saved on stderr.
 """
 

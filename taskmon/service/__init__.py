@@ -16,7 +16,13 @@ if TYPE_CHECKING:
         set_autostart,
         windows_run_command,
     )
-    from taskmon.service.data_paths import cache_dir, data_dir, db_path, ensure_data_dir
+    from taskmon.service.data_paths import (
+        cache_dir,
+        data_dir,
+        db_path,
+        ensure_data_dir,
+        task_cache_dir,
+    )
     from taskmon.service.event_persistence import EventPersistence
     from taskmon.service.handover import (
         Command,
@@ -47,21 +53,21 @@ if TYPE_CHECKING:
         open_result,
         show_in_folder,
     )
-    from taskmon.service.result_progress import download_progress
-    from taskmon.service.result_saving import (
+    from taskmon.service.results.result_progress import download_progress
+    from taskmon.service.results.result_saving import (
         AutoSaver,
         SaveReport,
         SaveTarget,
         save_stored_results,
     )
-    from taskmon.service.save_folder import read_save_folder, write_save_folder
-    from taskmon.service.tls_check import check_tls
-    from taskmon.service.tracked_saving import (
+    from taskmon.service.results.save_folder import read_save_folder, write_save_folder
+    from taskmon.service.results.tracked_saving import (
         AutoSaveSwitch,
         save_tracked_results,
         suggested_name,
     )
-    from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
+    from taskmon.service.tls_check import check_tls
+    from taskmon.service.tracking_service import RemoveResult, TrackingService
 
 _EXPORTS = {
     "autostart_path": "autostart",
@@ -73,7 +79,7 @@ _EXPORTS = {
     "windows_run_command": "autostart",
     "TrackingService": "tracking_service",
     "RemoveResult": "tracking_service",
-    "task_cache_dir": "tracking_service",
+    "task_cache_dir": "data_paths",
     "EventPersistence": "event_persistence",
     "data_dir": "data_paths",
     "db_path": "data_paths",
@@ -89,12 +95,12 @@ _EXPORTS = {
     "AlreadyTracking": "instance_lock",
     "KeyCheck": "key_check",
     "KeyVerdict": "key_check",
-    "AutoSaver": "result_saving",
-    "SaveReport": "result_saving",
-    "SaveTarget": "result_saving",
-    "save_stored_results": "result_saving",
-    "read_save_folder": "save_folder",
-    "write_save_folder": "save_folder",
+    "AutoSaver": "results.result_saving",
+    "SaveReport": "results.result_saving",
+    "SaveTarget": "results.result_saving",
+    "save_stored_results": "results.result_saving",
+    "read_save_folder": "results.save_folder",
+    "write_save_folder": "results.save_folder",
     "CheckResult": "install_checks",
     "CheckStatus": "install_checks",
     "check_data_dir": "install_checks",
@@ -111,10 +117,10 @@ _EXPORTS = {
     "Sender": "notifications",
     "open_result": "notifications",
     "show_in_folder": "notifications",
-    "AutoSaveSwitch": "tracked_saving",
-    "save_tracked_results": "tracked_saving",
-    "suggested_name": "tracked_saving",
-    "download_progress": "result_progress",
+    "AutoSaveSwitch": "results.tracked_saving",
+    "save_tracked_results": "results.tracked_saving",
+    "suggested_name": "results.tracked_saving",
+    "download_progress": "results.result_progress",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
