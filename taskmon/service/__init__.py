@@ -49,9 +49,12 @@ if TYPE_CHECKING:
         NoticeKind,
         NotifySettings,
         Sender,
+        SharedNotifySettings,
         TaskNotifier,
         open_result,
+        read_notify_settings,
         show_in_folder,
+        write_notify_settings,
     )
     from taskmon.service.results.result_progress import download_progress
     from taskmon.service.results.result_saving import (
@@ -117,6 +120,9 @@ _EXPORTS = {
     "Sender": "notifications",
     "open_result": "notifications",
     "show_in_folder": "notifications",
+    "SharedNotifySettings": "notifications",
+    "read_notify_settings": "notifications",
+    "write_notify_settings": "notifications",
     "AutoSaveSwitch": "results.tracked_saving",
     "save_tracked_results": "results.tracked_saving",
     "suggested_name": "results.tracked_saving",
@@ -146,6 +152,7 @@ __all__ = [
     "SaveReport",
     "SaveTarget",
     "Sender",
+    "SharedNotifySettings",
     "TaskNotifier",
     "TrackingService",
     "asend_to_holder",
@@ -165,6 +172,7 @@ __all__ = [
     "launch_agent_plist",
     "launch_command",
     "open_result",
+    "read_notify_settings",
     "read_save_folder",
     "save_stored_results",
     "save_tracked_results",
@@ -174,5 +182,6 @@ __all__ = [
     "suggested_name",
     "task_cache_dir",
     "windows_run_command",
+    "write_notify_settings",
     "write_save_folder",
 ]
