@@ -56,18 +56,17 @@ if TYPE_CHECKING:
         show_in_folder,
         write_notify_settings,
     )
-    from taskmon.service.results.result_progress import download_progress
-    from taskmon.service.results.result_saving import (
+    from taskmon.service.results import (
         AutoSaver,
+        AutoSaveSwitch,
         SaveReport,
         SaveTarget,
+        download_progress,
+        read_save_folder,
         save_stored_results,
-    )
-    from taskmon.service.results.save_folder import read_save_folder, write_save_folder
-    from taskmon.service.results.tracked_saving import (
-        AutoSaveSwitch,
         save_tracked_results,
         suggested_name,
+        write_save_folder,
     )
     from taskmon.service.tls_check import check_tls
     from taskmon.service.tracking_service import RemoveResult, TrackingService
@@ -98,12 +97,12 @@ _EXPORTS = {
     "AlreadyTracking": "instance_lock",
     "KeyCheck": "key_check",
     "KeyVerdict": "key_check",
-    "AutoSaver": "results.result_saving",
-    "SaveReport": "results.result_saving",
-    "SaveTarget": "results.result_saving",
-    "save_stored_results": "results.result_saving",
-    "read_save_folder": "results.save_folder",
-    "write_save_folder": "results.save_folder",
+    "AutoSaver": "results",
+    "SaveReport": "results",
+    "SaveTarget": "results",
+    "save_stored_results": "results",
+    "read_save_folder": "results",
+    "write_save_folder": "results",
     "CheckResult": "install_checks",
     "CheckStatus": "install_checks",
     "check_data_dir": "install_checks",
@@ -123,10 +122,10 @@ _EXPORTS = {
     "SharedNotifySettings": "notifications",
     "read_notify_settings": "notifications",
     "write_notify_settings": "notifications",
-    "AutoSaveSwitch": "results.tracked_saving",
-    "save_tracked_results": "results.tracked_saving",
-    "suggested_name": "results.tracked_saving",
-    "download_progress": "results.result_progress",
+    "AutoSaveSwitch": "results",
+    "save_tracked_results": "results",
+    "suggested_name": "results",
+    "download_progress": "results",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
