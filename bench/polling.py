@@ -120,7 +120,7 @@ async def run_engine(
     from taskmon.keys import Secret
     from taskmon.tracking.engine import Engine, EngineConfig
     from taskmon.tracking.events import EngineEvent, TaskEvent
-    from taskmon.tracking.poll_policy import prior_from_totals
+    from taskmon.tracking.pacing.poll_policy import prior_from_totals
 
     class Keys:
         async def get(self, provider: str) -> Secret | None:

@@ -1,7 +1,7 @@
 """`taskmon save` of a result not yet in the cache, for bench/download.py's `--save` case.
 
 `taskmon save` fetches a missing result into the media cache first (the cache
-filler, service/cache_filling.py), then copies it to the folder asked for. Each
+filler, service/results/cache_filling.py), then copies it to the folder asked for. Each
 run gets a fresh data dir whose store knows the task as succeeded with its
 link and no cached file, as a run that never fetched it leaves it. A child
 process runs `taskmon save --to OUT ID` in-process (`taskmon.cli.main`) and

@@ -131,11 +131,13 @@ def secret_service(
     """This test process on the private bus, with keyring's SecretService backend selected."""
     from keyring.backends import SecretService
 
+    # Asked before the private bus is set: asked after, keyring's first choice would be
+    # SecretService on that bus, restored below for tests that run after it is gone.
+    previous = keyring.get_keyring()
     for name, value in secret_service_session.env.items():
         monkeypatch.setenv(name, value)
     for name in [k for k in os.environ if k.startswith("TASKMON_") and k.endswith("_API_KEY")]:
         monkeypatch.delenv(name)
-    previous = keyring.get_keyring()
     keyring.set_keyring(SecretService.Keyring())
     try:
         yield secret_service_session

@@ -90,15 +90,6 @@ def read_ids(given: Sequence[str], stdin: TextIO) -> list[str]:
     return ids
 
 
-def wanted_ids(given: Sequence[str], stdin: TextIO) -> list[str]:
-    """The distinct IDs a command that matches tracked tasks was given (`-`: stdin);
-    UsageProblem when there are none."""
-    wanted = list(dict.fromkeys(i for i in read_ids(given, stdin) if i))
-    if not wanted:
-        raise UsageProblem("no task IDs given")
-    return wanted
-
-
 def _split(text: str) -> Iterator[str]:
     return (part for part in _SEPARATORS.split(text) if part)
 

@@ -2,7 +2,7 @@
 
 An ID matches every stored task with that task ID (whatever its provider or
 model), or the one task whose store key it is (`taskmon list --json` shows
-keys). `--purge` deletes only files inside the data dir's media cache: a
+keys): see tracked_ids.py. `--purge` deletes only files inside the data dir's media cache: a
 recorded path that points anywhere else is left alone and said so (the rules
 live in taskmon/downloads/cache_purge.py, shared with the window).
 """
@@ -14,11 +14,13 @@ import sys
 from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
-from taskmon.cli.add import UsageProblem, describe_ref, wanted_ids
-from taskmon.domain import StoredTask
+from taskmon.cli.add import describe_ref
+from taskmon.cli.tracked_ids import match_tracked
 
 if TYPE_CHECKING:
+    from taskmon.domain import StoredTask
     from taskmon.downloads import PurgeReport
+    from taskmon.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,30 +48,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from taskmon.downloads import purge
-    from taskmon.service import cache_dir, data_dir, db_path
-    from taskmon.store import Store, StoreUnavailable
+    from taskmon.service import cache_dir
 
-    try:
-        wanted = wanted_ids(args.ids, sys.stdin)
-    except UsageProblem as exc:
-        print(f"taskmon remove: {exc}", file=sys.stderr)
+    def remove(store: Store, matched: list[StoredTask]) -> None:
+        store.remove(t.key for t in matched)
+
+    found = match_tracked("remove", args.ids, sys.stdin, remove)
+    if found is None:
         return EXIT_USAGE
-    directory = data_dir()
-    path = db_path(directory)
-    matched: dict[str, list[StoredTask]] = {}
-    remaining: list[StoredTask] = []
-    if path.exists():  # without a store nothing is tracked: do not create one
-        try:
-            with Store.open(path) as store:
-                matched, remaining = match_ids(store.tasks(), wanted)
-                removing = [t for tasks in matched.values() for t in tasks]
-                store.remove(t.key for t in removing)
-        except StoreUnavailable as exc:
-            print(f"taskmon remove: {exc}", file=sys.stderr)
-            return EXIT_USAGE
     status = EXIT_OK
-    for given in wanted:
-        tasks = matched.get(given)
+    for given in found.wanted:
+        tasks = found.matched.get(given)
         if tasks is None:
             print(f"taskmon remove: not tracked: {given}", file=sys.stderr)
             status = EXIT_TASK_FAILED
@@ -80,34 +69,11 @@ def run(args: argparse.Namespace) -> int:
             for task in tasks:
                 print(f"removed {describe_ref(task.ref)}")
     if args.purge:
-        removed = [t for tasks in matched.values() for t in tasks]
-        report = purge(removed, remaining, cache_dir(directory))
+        report = purge(found.tasks(), found.remaining, cache_dir(found.directory))
         _print_purge(report)
         if not report.ok:
             status = EXIT_TASK_FAILED
     return status
-
-
-def match_ids(
-    tasks: list[StoredTask], wanted: list[str]
-) -> tuple[dict[str, list[StoredTask]], list[StoredTask]]:
-    """The tasks each given ID names (a task named twice goes under the first), and the rest.
-
-    An ID that names only tasks an earlier ID already took maps to an empty list:
-    it was tracked, so it is not reported as unknown.
-    """
-    named: dict[str, list[StoredTask]] = {}
-    for task in tasks:
-        named.setdefault(task.ref.task_id, []).append(task)
-        if task.key != task.ref.task_id:
-            named.setdefault(task.key, []).append(task)
-    taken: set[str] = set()
-    matched: dict[str, list[StoredTask]] = {}
-    for given in wanted:
-        if given in named:
-            matched[given] = [t for t in named[given] if t.key not in taken]
-            taken.update(t.key for t in matched[given])
-    return matched, [t for t in tasks if t.key not in taken]
 
 
 def _print_purge(report: PurgeReport) -> None:

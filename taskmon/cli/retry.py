@@ -15,12 +15,13 @@ import sys
 from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
-from taskmon.cli.add import UsageProblem, describe_ref, wanted_ids
-from taskmon.cli.remove import match_ids
+from taskmon.cli.add import describe_ref
+from taskmon.cli.tracked_ids import match_tracked
 from taskmon.domain import GAVE_UP, NOT_FOUND, State
 
 if TYPE_CHECKING:
     from taskmon.domain import StoredTask
+    from taskmon.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,31 +44,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from taskmon.service import Command, data_dir, db_path, send_to_holder
-    from taskmon.store import Store, StoreUnavailable
+    from taskmon.service import Command, send_to_holder
 
-    try:
-        wanted = wanted_ids(args.ids, sys.stdin)
-    except UsageProblem as exc:
-        print(f"taskmon retry: {exc}", file=sys.stderr)
+    def request_retry(store: Store, matched: list[StoredTask]) -> None:
+        retriable = [t for t in matched if why_final(t) is None]
+        if retriable:
+            store.request_retry(t.key for t in retriable)
+
+    found = match_tracked("retry", args.ids, sys.stdin, request_retry)
+    if found is None:
         return EXIT_USAGE
-    directory = data_dir()
-    path = db_path(directory)
-    matched: dict[str, list[StoredTask]] = {}
-    retrying: list[StoredTask] = []
-    if path.exists():  # without a store nothing is tracked: do not create one
-        try:
-            with Store.open(path) as store:
-                matched, _ = match_ids(store.tasks(), wanted)
-                retrying = [t for ts in matched.values() for t in ts if why_final(t) is None]
-                if retrying:
-                    store.request_retry(t.key for t in retrying)
-        except StoreUnavailable as exc:
-            print(f"taskmon retry: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+    retrying = [t for t in found.tasks() if why_final(t) is None]
     status = EXIT_OK
-    for given in wanted:
-        tasks = matched.get(given)
+    for given in found.wanted:
+        tasks = found.matched.get(given)
         if tasks is None:
             print(f"taskmon retry: not tracked: {given}", file=sys.stderr)
             status = EXIT_TASK_FAILED
@@ -83,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 status = EXIT_TASK_FAILED
     if retrying:
-        holder = send_to_holder(directory, Command.SYNC)
+        holder = send_to_holder(found.directory, Command.SYNC)
         if holder is not None:
             note = f"{holder.describe()} looks at it now"
         else:

@@ -54,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="show a desktop notification when tasks end (a burst within 2 s is one summary: "
         "'7 tasks finished: 6 succeeded, 1 failed') or when results are at risk (not saved, "
         "or unsaved links expiring within the hour); with Open (media results only) and "
-        "Show in folder. Needs the desktop's notification service (D-Bus on Linux)",
+        "Show in folder; which ones, as the window's Notifications settings say. Needs the "
+        "desktop's notification service (D-Bus on Linux)",
     )
     add_save_to_arguments(parser)
     parser.set_defaults(handler=run)
@@ -141,11 +142,14 @@ async def _run(until_done: bool, target: SaveTarget | None = None, *, notify: bo
 
 
 def _notifications(service: TrackingService) -> tuple[TaskNotifier, DesktopNotices]:
-    """Desktop notifications of the headless run: Open and Show in folder, no window."""
+    """Desktop notifications of the headless run: Open and Show in folder, no window;
+    what to announce as the window's Notifications settings say."""
     from taskmon.service import (
         DesktopNotices,
         NoticeActions,
+        SharedNotifySettings,
         TaskNotifier,
+        data_dir,
         open_result,
         show_in_folder,
     )
@@ -163,7 +167,9 @@ def _notifications(service: TrackingService) -> tuple[TaskNotifier, DesktopNotic
             said.add(problem)
             print(f"taskmon run: {problem}", file=sys.stderr, flush=True)
 
-    notifier = TaskNotifier(sender, views=views, fallback=unsent)
+    # As the window chose them (it shares them in the data dir), re-read when they change.
+    settings = SharedNotifySettings(data_dir())
+    notifier = TaskNotifier(sender, settings, views=views, fallback=unsent)
     service.subscribe(notifier)
     return notifier, sender
 

@@ -2,7 +2,7 @@
 
 What the cache lacks is fetched into it first, while the links work, through
 the downloader the engine uses; then each result is copied out (see
-taskmon/service/result_saving.py). Scripts rely on the output: one absolute
+taskmon/service/results/result_saving.py). Scripts rely on the output: one absolute
 path per copy written on stdout, one line per result not saved on stderr.
 """
 
@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taskmon.cli import EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE
-from taskmon.cli.add import UsageProblem, wanted_ids
+from taskmon.cli.add import UsageProblem
+from taskmon.cli.tracked_ids import wanted_ids
 from taskmon.domain import StoredTask
 
 if TYPE_CHECKING:

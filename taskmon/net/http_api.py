@@ -12,23 +12,21 @@ import asyncio
 import json
 import re
 import ssl
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from urllib.request import getproxies
 
 import httpx
 
 from taskmon.keys import Secret
+from taskmon.net.api_response import ApiResponse, read_bounded
 from taskmon.net.base_urls import check_origin
 from taskmon.net.event_stream import BoundedEventStream
-from taskmon.net.redaction import KeyRedactor, redactor_for
+from taskmon.net.redaction import redactor_for
 from taskmon.net.transport import StrictAiohttpTransport
 from taskmon.providers.base import RequestSpec
 
-MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 USER_AGENT: Final = "taskmon/0.1 (+https://github.com/taskmon)"
 DEFAULT_HEADERS: Final = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 CONNECT_TIMEOUT_S: Final = 10.0
@@ -40,39 +38,6 @@ MAX_DOWNLOAD_CONNECTIONS: Final = 8
 # What aiohttp may buffer ahead of a download's reader (twice this at most): with its
 # 64 KiB default it paused and resumed the socket at every read (bench/NOTES.md).
 DOWNLOAD_READ_BUFFER_BYTES: Final = 1024 * 1024
-
-
-def retry_after_s(headers: Mapping[str, str], now_epoch_s: float | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None."""
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return max(0.0, when - (time.time() if now_epoch_s is None else now_epoch_s))
-
-
-class ResponseTooLarge(Exception):
-    """An API answer over MAX_RESPONSE_BYTES; refused unread."""
-
-
-@dataclass(frozen=True, slots=True)
-class ApiResponse:
-    """One API call's answer: status, headers and the (size-capped, key-redacted) body."""
-
-    status: int
-    headers: httpx.Headers
-    body: bytes
-    # The key's redactor when the call carried one: what is parsed from the body
-    # is cleaned again (see net/redaction.py).
-    redactor: KeyRedactor | None = None
 
 
 PREPARED_CACHE_MAX: Final = 50_000  # requests remembered (one per task and call kind)
@@ -348,7 +313,7 @@ class ApiClients:
                 else:
                     response = await origin.calls.send(request, stream=True)
                 try:
-                    body = await _read_bounded(response)
+                    body = await read_bounded(response)
                 finally:
                     await response.aclose()
         except TimeoutError as exc:  # the call's bound (a caller's own timeout cancels)
@@ -384,26 +349,6 @@ class ApiClients:
         self._requests.clear()
         for client in clients:
             await client.aclose()
-
-
-async def _read_bounded(response: httpx.Response) -> bytes:
-    """The whole (decoded) body, refused past MAX_RESPONSE_BYTES."""
-    declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-        raise ResponseTooLarge(f"response of {declared} bytes refused")
-    chunks: list[bytes] = []
-    size = 0
-    # Where nothing is to be decoded, the transport's bytes as they come: httpx's
-    # decoding and re-chunking layers cost a tenth of a call's CPU.
-    encoded = "content-encoding" in response.headers
-    stream = response.stream
-    assert isinstance(stream, httpx.AsyncByteStream)
-    async for chunk in response.aiter_bytes() if encoded else stream:
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise ResponseTooLarge(f"response over {MAX_RESPONSE_BYTES} bytes refused")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 _NEVER_SENDS: Final = httpx.AsyncBaseTransport()

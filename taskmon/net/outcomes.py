@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import httpx
 
 from taskmon.domain.snapshot import Snapshot
+from taskmon.net.api_response import ApiResponse, ResponseTooLarge, retry_after_s
 from taskmon.net.base_urls import ConfigError
-from taskmon.net.http_api import ApiResponse, ResponseTooLarge, retry_after_s
 from taskmon.net.redaction import could_hide_a_key
 from taskmon.providers.base import ApiError, MalformedResponse, Provider, clip
 

@@ -154,6 +154,7 @@ class ProviderInfo:
     requires_model: bool
     supports_out_task_id: bool
     result_url_ttl_s: float | None = None  # how long result links live, when documented
+    example_model: str | None = None  # a model from the provider's docs, for hints and examples
 
     def validate_ref(self, ref: TaskRef) -> None:
         """Raise BadReference when `ref` cannot be queried."""
@@ -212,6 +213,7 @@ class Provider(ABC):
             requires_model=cls.requires_model,
             supports_out_task_id=cls.supports_out_task_id,
             result_url_ttl_s=cls.result_url_ttl_s,
+            example_model=cls.example_model,
         )
 
     def validate_ref(self, ref: TaskRef) -> None:

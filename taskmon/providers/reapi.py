@@ -83,6 +83,7 @@ class ReApi(Provider):
     default_base_url = "https://reapi.ai"
     # Status is cached for 5 s while a task runs: faster polls repeat it and spend rate limit.
     min_poll_interval_s = 5.0
+    example_model = "gpt-image-2"  # the image task in the status docs
 
     def status_request(self, ref: TaskRef) -> RequestSpec:
         self.validate_ref(ref)

@@ -119,6 +119,7 @@ class Xenodia(Provider):
     display_name = "Xenodia"
     default_base_url = "https://api.xenodia.xyz"
     forbidden_means_lost = True  # the task page: 403 = another account's task
+    example_model = "nano-banana-pro"  # the image task in the status docs
 
     def status_request(self, ref: TaskRef) -> RequestSpec:
         self.validate_ref(ref)

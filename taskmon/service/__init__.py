@@ -18,7 +18,13 @@ if TYPE_CHECKING:
         set_autostart,
         windows_run_command,
     )
-    from taskmon.service.data_paths import cache_dir, data_dir, db_path, ensure_data_dir
+    from taskmon.service.data_paths import (
+        cache_dir,
+        data_dir,
+        db_path,
+        ensure_data_dir,
+        task_cache_dir,
+    )
     from taskmon.service.event_persistence import EventPersistence
     from taskmon.service.handover import (
         Command,
@@ -45,25 +51,27 @@ if TYPE_CHECKING:
         NoticeKind,
         NotifySettings,
         Sender,
+        SharedNotifySettings,
         TaskNotifier,
         open_result,
+        read_notify_settings,
         show_in_folder,
+        write_notify_settings,
     )
-    from taskmon.service.result_progress import download_progress
-    from taskmon.service.result_saving import (
+    from taskmon.service.results import (
         AutoSaver,
+        AutoSaveSwitch,
         SaveReport,
         SaveTarget,
+        download_progress,
+        read_save_folder,
         save_stored_results,
-    )
-    from taskmon.service.save_folder import read_save_folder, write_save_folder
-    from taskmon.service.tls_check import check_tls
-    from taskmon.service.tracked_saving import (
-        AutoSaveSwitch,
         save_tracked_results,
         suggested_name,
+        write_save_folder,
     )
-    from taskmon.service.tracking_service import RemoveResult, TrackingService, task_cache_dir
+    from taskmon.service.tls_check import check_tls
+    from taskmon.service.tracking_service import RemoveResult, TrackingService
 
 _EXPORTS = {
     "RunKey": "autostart",
@@ -77,7 +85,7 @@ _EXPORTS = {
     "windows_run_command": "autostart",
     "TrackingService": "tracking_service",
     "RemoveResult": "tracking_service",
-    "task_cache_dir": "tracking_service",
+    "task_cache_dir": "data_paths",
     "EventPersistence": "event_persistence",
     "data_dir": "data_paths",
     "db_path": "data_paths",
@@ -93,12 +101,12 @@ _EXPORTS = {
     "AlreadyTracking": "instance_lock",
     "KeyCheck": "key_check",
     "KeyVerdict": "key_check",
-    "AutoSaver": "result_saving",
-    "SaveReport": "result_saving",
-    "SaveTarget": "result_saving",
-    "save_stored_results": "result_saving",
-    "read_save_folder": "save_folder",
-    "write_save_folder": "save_folder",
+    "AutoSaver": "results",
+    "SaveReport": "results",
+    "SaveTarget": "results",
+    "save_stored_results": "results",
+    "read_save_folder": "results",
+    "write_save_folder": "results",
     "CheckResult": "install_checks",
     "CheckStatus": "install_checks",
     "check_data_dir": "install_checks",
@@ -115,10 +123,13 @@ _EXPORTS = {
     "Sender": "notifications",
     "open_result": "notifications",
     "show_in_folder": "notifications",
-    "AutoSaveSwitch": "tracked_saving",
-    "save_tracked_results": "tracked_saving",
-    "suggested_name": "tracked_saving",
-    "download_progress": "result_progress",
+    "SharedNotifySettings": "notifications",
+    "read_notify_settings": "notifications",
+    "write_notify_settings": "notifications",
+    "AutoSaveSwitch": "results",
+    "save_tracked_results": "results",
+    "suggested_name": "results",
+    "download_progress": "results",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
@@ -146,6 +157,7 @@ __all__ = [
     "SaveReport",
     "SaveTarget",
     "Sender",
+    "SharedNotifySettings",
     "TaskNotifier",
     "TrackingService",
     "asend_to_holder",
@@ -165,6 +177,7 @@ __all__ = [
     "launch_agent_plist",
     "launch_command",
     "open_result",
+    "read_notify_settings",
     "read_save_folder",
     "save_stored_results",
     "save_tracked_results",
@@ -174,5 +187,6 @@ __all__ = [
     "suggested_name",
     "task_cache_dir",
     "windows_run_command",
+    "write_notify_settings",
     "write_save_folder",
 ]

@@ -1,4 +1,4 @@
-"""Where taskmon keeps its data: the store database and the media cache.
+"""Where taskmon keeps its data: the store database, the media cache and each task's folder in it.
 
 `TASKMON_DATA_DIR` overrides the platform's user data directory, so tests,
 scripts and a second profile can each have their own store.
@@ -6,15 +6,19 @@ scripts and a second profile can each have their own store.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import platformdirs
 
 from taskmon.store import StoreUnavailable
+
+if TYPE_CHECKING:
+    from taskmon.domain import TaskRef
 
 DATA_DIR_ENV: Final = "TASKMON_DATA_DIR"
 DB_FILE_NAME: Final = "taskmon.db"
@@ -63,3 +67,12 @@ def ensure_data_dir(directory: Path | None = None) -> Path:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or exc.__class__.__name__
+
+
+def task_cache_dir(directory: Path, ref: TaskRef) -> Path:
+    """Where one task's results live: readable, collision-free, never outside the cache."""
+    # Imported here: `taskmon list` and `add` read this module, and need no file naming.
+    from taskmon.downloads import safe_name
+
+    digest = hashlib.sha256(ref.key.encode()).hexdigest()[:10]
+    return cache_dir(directory) / ref.provider / f"{safe_name(ref.task_id)[:80]}-{digest}"

@@ -9,14 +9,14 @@ put into the store: at once when it says so over the hand-over socket
 
 It is also the window's one way in: the commands below (add, remove, retry,
 cancel, keys, provider settings, history) are coroutines or quick calls on the
-service's event loop, and never block it.
+service's event loop, and never block it; the provider ones (keys, base URLs,
+switches) are in provider_settings.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,15 +32,13 @@ from taskmon.domain import (
     TaskRef,
     counted,
 )
-from taskmon.downloads import PurgeAction, PurgeReport, cache_purge, safe_name
-from taskmon.keys import KeyringUnavailable, Secret, env_var
-from taskmon.net import ApiClients, ConfigError, resolve_base_url
+from taskmon.downloads import PurgeAction, PurgeReport, cache_purge
 from taskmon.providers import PROVIDERS, BadReference, ProviderError
-from taskmon.service.data_paths import cache_dir, db_path, ensure_data_dir
+from taskmon.service.data_paths import cache_dir, db_path, ensure_data_dir, task_cache_dir
 from taskmon.service.event_persistence import EventPersistence
 from taskmon.service.handover import Command, HandoverServer, HolderRole
 from taskmon.service.instance_lock import InstanceLock
-from taskmon.service.key_check import KeyCheck, KeyVerdict, check_key
+from taskmon.service.provider_settings import ProviderSettings
 from taskmon.store import Store, StoreError, StoreWriter
 from taskmon.tracking import (
     NOT_TRACKED,
@@ -48,7 +46,6 @@ from taskmon.tracking import (
     EngineConfig,
     EngineEvent,
     KeyLookup,
-    KeyStoreLike,
     StoreEvent,
 )
 
@@ -56,12 +53,6 @@ log = logging.getLogger(__name__)
 
 STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process (fallback)
 FLUSH_WAIT_S: Final = 2.0  # how long a read waits for queued writes (a full disk never ends)
-
-
-def task_cache_dir(directory: Path, ref: TaskRef) -> Path:
-    """Where one task's results live: readable, collision-free, never outside the cache."""
-    digest = hashlib.sha256(ref.key.encode()).hexdigest()[:10]
-    return cache_dir(directory) / ref.provider / f"{safe_name(ref.task_id)[:80]}-{digest}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +79,7 @@ class RemoveResult:
         return "; ".join(words)
 
 
-class TrackingService:
+class TrackingService(ProviderSettings):
     """Engine + store + lock + media cache, for one data dir."""
 
     def __init__(
@@ -265,67 +256,6 @@ class TrackingService:
         await self._flush_writes()
         return await asyncio.to_thread(store.history, key)
 
-    async def test_key(self, provider: str, key: str | None = None) -> KeyCheck:
-        """Try `key` (None: the stored one) against the provider's configured base URL."""
-        definition = PROVIDERS[provider]
-        try:
-            base_url = self._base_url(provider)
-        except ConfigError as exc:
-            return KeyCheck(provider, KeyVerdict.OTHER, str(exc))
-        if key is not None and key.strip():
-            secret: Secret | None = Secret(key.strip())
-        else:
-            try:
-                secret = await self._keys.get(provider)
-            except KeyringUnavailable as exc:
-                return KeyCheck(provider, KeyVerdict.NO_KEY, str(exc), base_url)
-        if secret is None:
-            message = f"no API key for {definition.display_name} (nor {env_var(provider)})"
-            return KeyCheck(provider, KeyVerdict.NO_KEY, message, base_url)
-        if self.engine is not None:
-            return await check_key(self.engine.clients, definition, base_url, secret)
-        clients = ApiClients()
-        try:
-            return await check_key(clients, definition, base_url, secret)
-        finally:
-            await clients.aclose()
-
-    async def set_key(self, provider: str, value: str) -> None:
-        """Save the key in the keyring, then poll the provider's tasks again at once.
-
-        Raises ValueError (empty key) or KeyringUnavailable.
-        """
-        await self._key_store().set(provider, value)
-        await self._resume_provider(provider)
-
-    async def delete_key(self, provider: str) -> bool:
-        """Remove the key from the keyring (False: there was none); the tasks hear of it."""
-        deleted = await self._key_store().delete(provider)
-        await self._resume_provider(provider)
-        return deleted
-
-    def set_base_url(self, provider: str, url: str | None) -> str:
-        """Use `url` for `provider` from now on (None: its default); raises ConfigError.
-
-        Works before start() too (the engine then starts with it).
-        """
-        url = (url or "").strip() or None
-        if self.engine is not None:
-            return self.engine.control.set_base_url(provider, url)
-        resolved = resolve_base_url(provider, PROVIDERS[provider].default_base_url, url)
-        overrides = {k: v for k, v in self._config.base_url_overrides.items() if k != provider}
-        self._config.base_url_overrides = overrides | ({provider: url} if url else {})
-        return resolved
-
-    def set_enabled(self, provider: str, enabled: bool) -> None:
-        """Switch polling of `provider` on or off; its tasks stay stored. Works before start()."""
-        PROVIDERS[provider]  # an unknown name is a KeyError here, not later
-        if self.engine is not None:
-            self.engine.control.set_enabled(provider, enabled)
-            return
-        others = self._config.disabled_providers - {provider}
-        self._config.disabled_providers = others if enabled else others | {provider}
-
     @property
     def polling_paused(self) -> bool:
         return self.engine is not None and self.engine.polling_paused
@@ -342,21 +272,6 @@ class TrackingService:
         if self.engine is None or self._store is None or self._stopped:
             raise RuntimeError("the tracking service is not running")
         return self.engine, self._store
-
-    def _base_url(self, provider: str) -> str:
-        if self.engine is not None:
-            return self.engine.base_url(provider)
-        override = self._config.base_url_overrides.get(provider)
-        return resolve_base_url(provider, PROVIDERS[provider].default_base_url, override)
-
-    def _key_store(self) -> KeyStoreLike:
-        if not isinstance(self._keys, KeyStoreLike):
-            raise TypeError("this service's keys cannot be changed")
-        return self._keys
-
-    async def _resume_provider(self, provider: str) -> None:
-        if self.engine is not None and not self._stopped:
-            await self.engine.resume_provider(provider)
 
     # -- the store ------------------------------------------------------------
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         TaskEvent,
         TaskRemoved,
     )
-    from taskmon.tracking.poll_policy import DurationPrior, prior_from_totals
+    from taskmon.tracking.pacing.poll_policy import DurationPrior, prior_from_totals
 
 _EXPORTS = {
     "Engine": "engine",
@@ -41,8 +41,8 @@ _EXPORTS = {
     "TaskRemoved": "events",
     "ProviderEventKind": "events",
     "NOT_TRACKED": "commands",
-    "DurationPrior": "poll_policy",
-    "prior_from_totals": "poll_policy",
+    "DurationPrior": "pacing.poll_policy",
+    "prior_from_totals": "pacing.poll_policy",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [

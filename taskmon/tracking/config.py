@@ -12,9 +12,9 @@ from taskmon.domain.snapshot import MediaKind
 from taskmon.domain.task import TaskRef
 from taskmon.keys import Secret
 from taskmon.providers.base import Provider
-from taskmon.tracking.host_health import HostHealth, HostHealthSettings
-from taskmon.tracking.poll_policy import DurationPrior
-from taskmon.tracking.rate_budget import RateBudget
+from taskmon.tracking.pacing.host_health import HostHealth, HostHealthSettings
+from taskmon.tracking.pacing.poll_policy import DurationPrior
+from taskmon.tracking.pacing.rate_budget import RateBudget
 
 HOUR = 3600.0
 DISABLED = "provider disabled in settings"

@@ -4,7 +4,8 @@ One asyncio loop, no Qt. This module is the facade and owns the tasks; the
 work is done by helpers that get only what they use: the scheduler (due
 times, per-provider queues and workers, rate budget), the outcome handler
 (what an answer means, host health), push streams, result downloads,
-provider control (keys, switches) and the user's commands.
+provider control (keys, switches), the user's commands and the idle watch
+(is anything still moving).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from taskmon.providers.base import Provider, RequestSpec
 from taskmon.tracking.commands import TaskCommands
 from taskmon.tracking.config import EngineConfig, KeyLookup, ProviderRuntime
 from taskmon.tracking.events import EngineEvent, PauseEvent, Subscriber, TaskEvent, TaskRemoved
+from taskmon.tracking.idle import IdleWatch
 from taskmon.tracking.outcome_handler import OutcomeHandler
-from taskmon.tracking.pause import PollingPause
+from taskmon.tracking.pacing.pause import PollingPause
 from taskmon.tracking.provider_control import ProviderControl
 from taskmon.tracking.results import ResultFetcher, origin_of
 from taskmon.tracking.runtimes import ProviderRuntimes
@@ -70,7 +72,6 @@ class Engine:
         self._tasks: dict[str, TrackedTask] = {}
         self._subscribers: list[Subscriber] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._unfinished_hint: str | None = None  # see has_unfinished
         self._runtimes = ProviderRuntimes(
             dict(providers or PROVIDERS),
             self.config,
@@ -130,6 +131,7 @@ class Engine:
             halt_provider=self.control.halt,
             emit=self.emit,
         )
+        self._idle = IdleWatch(self._tasks, self._runtimes, self.subscribe)
         self._commands = TaskCommands(
             tracked=self.tracked,
             runtime_for=self.runtime_for,
@@ -287,43 +289,12 @@ class Engine:
 
     async def wait_idle(self, keys: Iterable[str] | None = None) -> None:
         """Wait until the given tasks (default: all) are done, downloads included."""
-        wanted = set(self._tasks) if keys is None else set(keys)
-        remaining = {k for k in wanted if k in self._tasks and not self._done(k)}
-        done = asyncio.Event()
-
-        def check(event: EngineEvent) -> None:
-            # Only the task that changed is looked at: O(1) per event at any scale.
-            if isinstance(event, TaskEvent) and event.view.is_done:
-                remaining.discard(event.view.key)
-                if not remaining:
-                    done.set()
-
-        if not remaining:
-            return
-        unsubscribe = self.subscribe(check)
-        try:
-            await done.wait()
-        finally:
-            unsubscribe()
+        await self._idle.wait(keys)
 
     def has_unfinished(self) -> bool:
         """Whether any task is still moving (not terminal, or downloading; a halted
-        provider's tasks excluded); cheap when asked again and again.
-
-        The task found last time is looked at first: it is usually still
-        moving, and a scan from the start would pass every task that ended.
-        """
-        stopped = {r.provider.name for r in self._runtimes if r.stopped}
-        hint = self._tasks.get(self._unfinished_hint or "")
-        if hint is not None and _moving(hint, stopped):
-            return True
-        moving = (k for k, t in self._tasks.items() if _moving(t, stopped))
-        self._unfinished_hint = next(moving, None)
-        return self._unfinished_hint is not None
-
-    def _done(self, key: str) -> bool:
-        task = self._tasks[key]
-        return task.state.is_terminal and not task.downloads_pending
+        provider's tasks excluded); cheap when asked again and again."""
+        return self._idle.has_unfinished()
 
     async def aclose(self) -> None:
         """Stop polling, streams and downloads; close connections."""
@@ -395,11 +366,6 @@ class Engine:
         if task.ref.key in self._tasks:
             view = task.view(self._now(), utcnow())
             self.emit(TaskEvent(view, change.state_changed, change.progress_changed, change.first))
-
-
-def _moving(task: TrackedTask, stopped: set[str]) -> bool:
-    """Not ended, or its results still coming; a stopped provider's tasks do not move."""
-    return (task.wants_polls or task.downloads_pending) and task.ref.provider not in stopped
 
 
 def _lost_by_taskmon(task: TrackedTask) -> bool:

@@ -26,10 +26,10 @@ from taskmon.net.outcomes import (
     Throttled,
     Transient,
 )
-from taskmon.tracking import poll_policy
 from taskmon.tracking.config import HOUR, EngineConfig, ProviderRuntime
 from taskmon.tracking.events import EngineEvent, HostEvent, ProviderEventKind
-from taskmon.tracking.host_health import HostHealth
+from taskmon.tracking.pacing import poll_policy
+from taskmon.tracking.pacing.host_health import HostHealth
 from taskmon.tracking.runtimes import ProviderRuntimes
 from taskmon.tracking.task import TrackedTask
 

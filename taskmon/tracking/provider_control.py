@@ -14,7 +14,7 @@ from taskmon.domain.task import Change
 from taskmon.keys import KeyringUnavailable, Secret, env_var
 from taskmon.tracking.config import DISABLED, KeyLookup, ProviderRuntime
 from taskmon.tracking.events import EngineEvent, ProviderEvent, ProviderEventKind
-from taskmon.tracking.rate_budget import RateBudget
+from taskmon.tracking.pacing.rate_budget import RateBudget
 from taskmon.tracking.runtimes import ProviderRuntimes
 from taskmon.tracking.task import TrackedTask
 

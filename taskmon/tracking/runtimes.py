@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from taskmon.net.base_urls import resolve_base_url
 from taskmon.providers.base import Provider
 from taskmon.tracking.config import EngineConfig, ProviderRuntime
-from taskmon.tracking.host_health import HostBook, HostHealth
+from taskmon.tracking.pacing.host_health import HostBook, HostHealth
 
 WorkerFactory = Callable[[ProviderRuntime], "asyncio.Task[None]"]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from taskmon.domain.snapshot import MediaKind, PollHints, Snapshot, State, TaskError
 from taskmon.domain.task import GAVE_UP, MAX_HISTORY, Change, HistoryEntry, TaskRef, TaskView
 from taskmon.providers.base import Provider
-from taskmon.tracking.poll_policy import (
+from taskmon.tracking.pacing.poll_policy import (
     DurationPrior,
     PollInput,
     ProgressSample,

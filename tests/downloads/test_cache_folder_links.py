@@ -17,8 +17,8 @@ from taskmon.domain.records import FileState, NewTask
 from taskmon.domain.task import TaskRef
 from taskmon.keys import Secret
 from taskmon.providers import PROVIDERS
-from taskmon.service.data_paths import db_path
-from taskmon.service.tracking_service import TrackingService, task_cache_dir
+from taskmon.service.data_paths import db_path, task_cache_dir
+from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import Simulator, TaskScript
 from taskmon.store.store import Store
 from taskmon.tracking.engine import EngineConfig

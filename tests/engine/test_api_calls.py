@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from taskmon.domain.task import TaskRef
 from taskmon.keys import Secret
+from taskmon.net.api_response import MAX_RESPONSE_BYTES, ResponseTooLarge
 from taskmon.net.base_urls import ConfigError
-from taskmon.net.http_api import MAX_RESPONSE_BYTES, ApiClients, ResponseTooLarge, json_body_bytes
+from taskmon.net.http_api import ApiClients, json_body_bytes
 from taskmon.net.outcomes import classify_exception
 from taskmon.providers import PROVIDERS
 from taskmon.providers.base import RequestSpec

@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from taskmon.keys import Secret
+from taskmon.net.api_response import retry_after_s
 from taskmon.net.base_urls import ConfigError, base_url_env_var, resolve_base_url, validate_base_url
-from taskmon.net.http_api import ApiClients, retry_after_s
+from taskmon.net.http_api import ApiClients
 from taskmon.providers import RequestSpec
 
 DEFAULT = "https://reapi.ai"

@@ -7,8 +7,8 @@ import random
 import pytest
 
 from taskmon.domain.snapshot import MediaKind
-from taskmon.tracking import poll_policy as ps
-from taskmon.tracking.poll_policy import PollInput, ProgressSample
+from taskmon.tracking.pacing import poll_policy as ps
+from taskmon.tracking.pacing.poll_policy import PollInput, ProgressSample
 
 RNG = random.Random(7)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from taskmon.tracking.rate_budget import MAX_PAUSE_S, RateBudget
+from taskmon.tracking.pacing.rate_budget import MAX_PAUSE_S, RateBudget
 
 
 def test_burst_then_paced_by_rate() -> None:

@@ -37,8 +37,7 @@ import pytest
 from taskmon.domain.records import FileState
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
-from taskmon.service.data_paths import cache_dir, db_path
-from taskmon.service.tracking_service import task_cache_dir
+from taskmon.service.data_paths import cache_dir, db_path, task_cache_dir
 from taskmon.store.store import Store
 from taskmon.store.writer import StoreWriter
 

@@ -6,65 +6,26 @@ the test lets it serve; the tasks themselves come from the simulator.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
+from flaky_origin import BODY, FlakyOrigin, flaky_origin, track_result_task
+from loopback import eventually
 
 from taskmon.domain.snapshot import State
-from taskmon.domain.task import TaskRef
-from taskmon.sim import Simulator, TaskScript
-
-BODY = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
-
-
-@dataclass
-class FlakyOrigin:
-    url: str = ""
-    serving: bool = False
-    requests: list[float] = field(default_factory=list)
+from taskmon.sim import Simulator
 
 
 @pytest.fixture
 async def origin() -> AsyncIterator[FlakyOrigin]:
-    state = FlakyOrigin()
-
-    async def handle(request: web.Request) -> web.Response:
-        state.requests.append(time.monotonic())
-        if not state.serving:
-            return web.Response(status=503, text="try later")
-        return web.Response(body=BODY, content_type="image/png")
-
-    app = web.Application()
-    app.router.add_get("/{name}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    state.url = f"http://127.0.0.1:{port}"
-    yield state
-    await runner.cleanup()
-
-
-async def eventually(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s} s")
-        await asyncio.sleep(0.02)
+    async with flaky_origin() as state:
+        yield state
 
 
 def add(sim: Simulator, engine: Any, origin: FlakyOrigin, name: str) -> str:
-    task = sim.add_task(
-        TaskScript(provider="vidgo", run_s=0.2, output_urls=[f"{origin.url}/{name}.png"])
-    )
-    return str(engine.track(TaskRef("vidgo", task.task_id)).key)
+    return track_result_task(sim, engine, origin, name)[0]
 
 
 async def test_a_failed_download_is_retried_with_backoff_until_it_works(

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from aiohttp import web
 from engine_doubles import StaticKeys
+from loopback import serving
 
 from taskmon.domain import State, TaskRef
 from taskmon.net.event_stream import BoundedEventStream, EventTooLarge
@@ -77,13 +78,8 @@ async def giant_line_server() -> AsyncIterator[tuple[str, list[str]]]:
     app = web.Application()
     app.router.add_post("/v1/tasks/query", query)
     app.router.add_get("/v1/tasks/stream/{id}", stream)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}", calls
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield base, calls
 
 
 async def test_a_giant_stream_line_drops_the_stream_and_polling_goes_on(

@@ -9,7 +9,7 @@ import pytest
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
 from taskmon.sim import Fault, Simulator, TaskScript
-from taskmon.tracking.rate_budget import RateBudget
+from taskmon.tracking.pacing.rate_budget import RateBudget
 from taskmon.tracking.scheduler import DueTimes
 
 TRANSIENT = ["500", "502", "503", "html", "html502", "malformed", "empty", "truncated", "reset"]

@@ -17,8 +17,8 @@ from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
 from taskmon.sim import Fault, Simulator, TaskScript
 from taskmon.sim.task import SimTask
-from taskmon.tracking.host_health import HostHealthSettings
-from taskmon.tracking.poll_policy import PROFILES
+from taskmon.tracking.pacing.host_health import HostHealthSettings
+from taskmon.tracking.pacing.poll_policy import PROFILES
 
 SEVEN_FAULTS = ("html502", "500", "malformed", "truncated", "empty", "reset", "slow")
 

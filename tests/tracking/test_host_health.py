@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from taskmon.tracking.host_health import HostHealth, HostHealthSettings
+from taskmon.tracking.pacing.host_health import HostHealth, HostHealthSettings
 
 SETTINGS = HostHealthSettings(unwell_after=3, probe_base_s=1.0, probe_cap_s=8.0, wake_spread_s=1.0)
 T_1402 = datetime(2026, 12, 6, 14, 2, 30).timestamp()  # local time

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from aiohttp import web
 from engine_doubles import Recorder, StaticKeys
+from loopback import serving
 
 from taskmon.domain import State, TaskRef
 from taskmon.net import KeyRedactor
@@ -81,13 +82,8 @@ async def echo_server() -> AsyncIterator[tuple[str, dict[str, str]]]:
     app.router.add_get("/api/v1/tasks/{id}", reapi_status)
     app.router.add_post("/v1/tasks/query", bytespike_query)
     app.router.add_get("/v1/tasks/stream/{id}", bytespike_stream)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}", chosen
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield base, chosen
 
 
 def _engine(base: str) -> tuple[Engine, Recorder]:

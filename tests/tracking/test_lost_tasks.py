@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import eventually
 
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import NOT_FOUND, TaskRef
@@ -21,14 +21,6 @@ from taskmon.service.data_paths import db_path
 from taskmon.sim import Fault, Simulator, TaskScript
 from taskmon.store.store import Store
 from taskmon.tracking import outcome_handler
-
-
-async def eventually(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s} s")
-        await asyncio.sleep(0.02)
 
 
 async def test_a_404_blip_of_a_running_task_does_not_lose_it(

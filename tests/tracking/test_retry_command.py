@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import eventually
 
 from taskmon.domain.snapshot import MediaKind, State
 from taskmon.domain.task import TaskRef
@@ -40,14 +39,6 @@ async def taskmon(data: Path, *args: str) -> tuple[int, str, str]:
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
-
-
-async def eventually(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s} s")
-        await asyncio.sleep(0.02)
 
 
 def state_of(service: Any, key: str) -> State | None:

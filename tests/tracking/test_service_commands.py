@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import eventually
 
 from taskmon.domain.records import FileState
 from taskmon.domain.snapshot import MediaKind, State
@@ -29,14 +29,6 @@ from taskmon.store.store import Store
 from taskmon.tracking import outcome_handler
 from taskmon.tracking.config import DISABLED
 from taskmon.tracking.events import ProviderEvent
-
-
-async def eventually(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s} s")
-        await asyncio.sleep(0.02)
 
 
 def stored(data: Path, key: str) -> Any:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import eventually
 
 from taskmon.domain.snapshot import State
 from taskmon.domain.task import TaskRef
@@ -38,14 +37,6 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-async def eventually(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s} s")
-        await asyncio.sleep(0.02)
 
 
 def provider_events(events: list[EngineEvent]) -> list[tuple[str, str]]:

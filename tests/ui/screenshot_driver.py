@@ -4,6 +4,9 @@ Used by test_screenshot.py as a child process on a real X server:
     python screenshot_driver.py OUT.png SECONDS
 The window is grabbed from the screen (what a person would see), and the
 driver quits the app through its own Quit action, so shutdown is tested too.
+Desktop notifications are switched off in the window's settings as soon as it
+shows: without a notification service Qt draws its own balloon, which would sit
+over the window in the picture.
 """
 
 from __future__ import annotations
@@ -26,6 +29,15 @@ def main() -> int:
             if widget.objectName() == "mainWindow" and widget.isVisible():
                 return widget
         return None
+
+    def mute_notifications() -> None:
+        """Before the first task ends (about 6 s into the demo); until the window shows, again."""
+        window = main_window()
+        if window is None:
+            QTimer.singleShot(50, mute_notifications)
+            return
+        for kind in ("succeeded", "failed", "at_risk"):
+            window.settings.setValue(f"notify/{kind}", False)  # type: ignore[attr-defined]
 
     def prepare() -> None:
         """As a person would look: a finished task selected, its details open."""
@@ -56,6 +68,7 @@ def main() -> int:
         print("no visible main window", file=sys.stderr, flush=True)
         app.exit(1)
 
+    QTimer.singleShot(0, mute_notifications)
     QTimer.singleShot(int((seconds - 1.5) * 1000), prepare)
     QTimer.singleShot(int(seconds * 1000), shoot)
     return run_app(demo=True)

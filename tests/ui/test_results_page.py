@@ -10,9 +10,10 @@ from saving_views import finished_task
 from window_app import App
 
 from taskmon.downloads import DEFAULT_PATTERN
+from taskmon.providers import provider_catalog
 from taskmon.ui.banners import Banner
 from taskmon.ui.saving import result_settings
-from taskmon.ui.saving.results_page import ResultsPage
+from taskmon.ui.saving.results_page import EXAMPLE, ResultsPage
 from taskmon.ui.settings.settings_dialog import SettingsDialog
 
 
@@ -34,7 +35,21 @@ def test_the_defaults_are_the_cli_pattern_sidecars_on_and_auto_save_off(
     assert not page.auto_save.isChecked() and not page.auto_folder.isEnabled()
     assert page.folder.path() == result_settings.default_folder()
     assert page.folder.path().name == "taskmon"
-    assert page.preview.text().endswith("/<b>xenodia_task_f131b16c9e27_1.png</b>")
+    assert page.preview.text().endswith(f"/<b>{EXAMPLE.provider}_task_f131b16c9e27_1.png</b>")
+
+
+def test_the_examples_model_is_one_its_provider_names_in_the_catalog() -> None:
+    assert EXAMPLE.model
+    assert provider_catalog()[EXAMPLE.provider].example_model == EXAMPLE.model
+
+
+def test_the_example_names_its_model_beside_its_own_provider(app: App, qtbot: Any) -> None:
+    page = open_page(app)
+    page.pattern.clear()
+    qtbot.keyClicks(page.pattern, "{provider}_{model}_{index}.{ext}")
+
+    info = provider_catalog()[EXAMPLE.provider]
+    assert f"<b>{info.name}_{info.example_model}_1.png</b>" in page.preview.text()
 
 
 def test_the_example_follows_the_pattern_as_it_is_typed(
@@ -45,7 +60,7 @@ def test_the_example_follows_the_pattern_as_it_is_typed(
     qtbot.keyClicks(page.pattern, "{provider}/{date}/{label}_{index}of{n}.{ext}")
 
     assert page.preview.property("valid") is True
-    assert "xenodia/2026-03-01/portrait set_1of2.png" in page.preview.text()
+    assert f"{EXAMPLE.provider}/2026-03-01/portrait set_1of2.png" in page.preview.text()
     assert result_settings.load(qsettings).pattern_text == (
         "{provider}/{date}/{label}_{index}of{n}.{ext}"
     )

@@ -16,7 +16,7 @@ from ui_views import T0, make_view
 from window_app import App
 
 from taskmon.domain import State
-from taskmon.service import Announcement
+from taskmon.service import Announcement, read_notify_settings
 from taskmon.sim import TaskScript
 from taskmon.ui.tray import status
 from taskmon.ui.tray.background import ASK_QUIT_KEY, NO_TRAY_WHY
@@ -169,3 +169,36 @@ def test_the_notifications_tab_saves_what_the_notifier_reads(
     assert "--hidden" in entry.read_text()
     page.autostart.setChecked(False)
     assert not entry.exists()
+
+
+def test_the_window_shares_its_notification_settings_with_taskmon_run(
+    app: App, qsettings: QSettings
+) -> None:
+    qsettings.setValue("notify/failed", False)
+    installed = install_tray(
+        app.window, app.bridge, qsettings, tray_available=False, sender=Shown()
+    )
+    try:
+        shared = read_notify_settings(app.data_dir)  # `run --notify` reads this file
+        assert shared == notify_settings(qsettings) and shared.failed is False
+    finally:
+        app.tray_closing = asyncio.ensure_future(installed.aclose())  # type: ignore[attr-defined]
+
+
+def test_a_change_in_the_notifications_tab_reaches_taskmon_run(
+    app: App, qsettings: QSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from taskmon.ui.settings.notification_page import NotificationPage
+    from taskmon.ui.settings.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the autostart file
+    app.window.open_settings()
+    page = app.window.findChildren(SettingsDialog)[-1].findChild(NotificationPage)
+    assert page is not None
+    page.kinds["succeeded"].setChecked(False)
+    muted = next(iter(page.muted))
+    page.muted[muted].setChecked(True)
+    shared = read_notify_settings(app.data_dir)
+    assert shared.succeeded is False and shared.muted_providers == {muted}
+    page.kinds["succeeded"].setChecked(True)
+    assert read_notify_settings(app.data_dir).succeeded is True

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from taskmon.domain.snapshot import Cost, MediaKind, Output, PollHints, Snapshot, State, TaskError
 from taskmon.domain.task import TaskRef, TaskView
 from taskmon.providers import PROVIDERS
-from taskmon.tracking.poll_policy import DurationPrior
+from taskmon.tracking.pacing.poll_policy import DurationPrior
 from taskmon.tracking.task import TrackedTask
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
         NoticeRules,
         NotifySettings,
     )
+    from taskmon.service.notifications.shared_settings import (
+        SharedNotifySettings,
+        read_notify_settings,
+        write_notify_settings,
+    )
 
 _EXPORTS = {
     "Announcement": "batching",
@@ -32,6 +37,9 @@ _EXPORTS = {
     "NoticeKind": "rules",
     "NoticeRules": "rules",
     "NotifySettings": "rules",
+    "SharedNotifySettings": "shared_settings",
+    "read_notify_settings": "shared_settings",
+    "write_notify_settings": "shared_settings",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
@@ -44,8 +52,11 @@ __all__ = [
     "NoticeRules",
     "NotifySettings",
     "Sender",
+    "SharedNotifySettings",
     "TaskNotifier",
     "announcement",
     "open_result",
+    "read_notify_settings",
     "show_in_folder",
+    "write_notify_settings",
 ]

@@ -28,24 +28,34 @@ from PySide6.QtWidgets import (
 )
 
 from taskmon.downloads import PLACEHOLDERS, PatternError, ResultFields, SavePattern
+from taskmon.providers import provider_catalog
 from taskmon.ui import theme
 from taskmon.ui.saving import result_settings
 from taskmon.ui.saving.result_settings import shown_path
 
 TAB_TITLE: Final = "Results"
-# The example the preview names: a result as a provider would describe it.
-EXAMPLE: Final = ResultFields(
-    provider="xenodia",
-    task_id="task_f131b16c9e27",
-    model="seedream-4",
-    kind="image",
-    label="portrait set",
-    prompt="A red fox in the snow, watercolour, soft morning light",
-    index=1,
-    n=2,
-    ext="png",
-    finished_at=datetime(2026, 3, 1, 12, 34, 56, tzinfo=UTC),
-)
+
+
+def _example_result() -> ResultFields:
+    """The result the preview names: one a provider would describe, with a model of that
+    provider's own (its catalog's example), so the example never pairs a provider with
+    another provider's model."""
+    info = next(info for info in provider_catalog().values() if info.example_model)
+    return ResultFields(
+        provider=info.name,
+        task_id="task_f131b16c9e27",
+        model=info.example_model,
+        kind="image",
+        label="portrait set",
+        prompt="A red fox in the snow, watercolour, soft morning light",
+        index=1,
+        n=2,
+        ext="png",
+        finished_at=datetime(2026, 3, 1, 12, 34, 56, tzinfo=UTC),
+    )
+
+
+EXAMPLE: Final = _example_result()
 
 
 def example_name(pattern_text: str) -> str:

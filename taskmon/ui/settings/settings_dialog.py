@@ -39,7 +39,7 @@ from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.saving.results_page import add_results_page
 from taskmon.ui.settings import provider_settings
 from taskmon.ui.settings.link_lifetime import add_link_lifetime_row
-from taskmon.ui.settings.notification_page import NotificationPage
+from taskmon.ui.settings.notification_page import NotificationPage, share_notify_settings
 
 _VERDICT_WORDS = {
     KeyVerdict.WORKS: "Works",
@@ -294,7 +294,8 @@ class SettingsDialog(QDialog):
         self.watch_clipboard.toggled.connect(self._watch_clipboard_toggled)
         form.addRow("Clipboard:", self.watch_clipboard)
         tabs.addTab(appearance, "General")
-        tabs.addTab(NotificationPage(settings), "Notifications")
+        shared = lambda: share_notify_settings(bridge.service, settings)  # noqa: E731
+        tabs.addTab(NotificationPage(settings, changed=shared), "Notifications")
         self.results_page = add_results_page(tabs, settings, parent)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -16,31 +16,18 @@ from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 
 from taskmon.downloads import open_refusal
-from taskmon.providers import PROVIDERS
 from taskmon.service import (
     Announcement,
     DesktopNotices,
     NoticeActions,
-    NotifySettings,
     Sender,
     TaskNotifier,
 )
 from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.settings.notification_page import notify_settings, share_notify_settings
 
 if TYPE_CHECKING:
     from taskmon.ui.main_window import MainWindow
-
-
-def notify_settings(settings: QSettings) -> NotifySettings:
-    """The notification settings as the Notifications tab saved them."""
-    muted = str(settings.value("notify/muted", "", str))
-    return NotifySettings(
-        succeeded=bool(settings.value("notify/succeeded", True, bool)),
-        failed=bool(settings.value("notify/failed", True, bool)),
-        at_risk=bool(settings.value("notify/at_risk", True, bool)),
-        muted_providers=frozenset(p for p in muted.split(",") if p in PROVIDERS),
-        sound=bool(settings.value("notify/sound", False, bool)),
-    )
 
 
 class WindowNotices:
@@ -68,6 +55,7 @@ class WindowNotices:
             fallback=self._unsent,
         )
         bridge.service.subscribe(self.notifier)
+        share_notify_settings(bridge.service, settings)  # those chosen before it was shared
 
     def looking_at(self, key: str) -> bool:
         """Whether the user is looking at that very task in the window right now."""

@@ -2,7 +2,7 @@
 
 A result is always fetched into the media cache first (by the engine, or here
 when `save` finds it missing, through the engine's downloader and download
-client: service/cache_filling.py) and then copied out by a save pattern
+client: service/results/cache_filling.py) and then copied out by a save pattern
 (downloads/result_copy.py), optionally with its metadata sidecar. The cache
 stays the one place taskmon itself keeps results.
 
@@ -10,7 +10,7 @@ stays the one place taskmon itself keeps results.
 dir's lock: a running `taskmon run` (or the window) owns that cache and its
 downloads, and two processes never write the same `.part`. A link that is dead
 (or known to have expired) makes it ask the provider once for the task's links
-(service/fresh_links.py); only when that gives none that works is it "link dead".
+(service/results/fresh_links.py); only when that gives none that works is it "link dead".
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from taskmon.downloads import (
 from taskmon.downloads.errors import HttpStatus
 from taskmon.net import ApiClients
 from taskmon.providers import PROVIDERS
-from taskmon.service.cache_filling import CacheFiller
-from taskmon.service.fresh_links import FreshLinks, KeySource, link_known_dead
+from taskmon.service.results.cache_filling import CacheFiller
+from taskmon.service.results.fresh_links import FreshLinks, KeySource, link_known_dead
 from taskmon.tracking import EngineEvent, FileEvent
 
 log = logging.getLogger(__name__)

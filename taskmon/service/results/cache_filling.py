@@ -18,9 +18,8 @@ import httpx
 
 from taskmon.domain import FileState, StoredTask
 from taskmon.downloads import Downloader, DownloadError, cache_name_hint
-from taskmon.service.data_paths import db_path
+from taskmon.service.data_paths import db_path, task_cache_dir
 from taskmon.service.instance_lock import InstanceLock
-from taskmon.service.tracking_service import task_cache_dir
 from taskmon.store import StoreError, StoreWriter
 
 

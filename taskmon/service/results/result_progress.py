@@ -16,7 +16,7 @@ from typing import Final
 
 from taskmon.domain import TaskView
 from taskmon.downloads import read_part_meta
-from taskmon.service.tracking_service import task_cache_dir
+from taskmon.service.data_paths import task_cache_dir
 
 _META_SUFFIX: Final = ".part.meta"
 _MAX_ENTRIES: Final = 256  # a task's cache folder holds a handful; never scan a huge one

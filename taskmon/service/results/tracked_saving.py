@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from taskmon.domain import State, TaskView
 from taskmon.downloads import DownloadError, SavePattern
-from taskmon.service.result_saving import (
+from taskmon.service.results.result_saving import (
     AutoSaver,
     ResultCopier,
     SaveReport,
