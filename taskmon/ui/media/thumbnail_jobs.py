@@ -61,8 +61,7 @@ def make_thumbnail(path: str, cache: ThumbnailCache) -> ThumbnailOutcome:
             if kind is MediaKind.AUDIO:  # not a WAV `wave` reads: the player may know it
                 return ThumbnailOutcome(path, key, None, probe=MediaKind.AUDIO)
             thumbnail = Thumbnail.failed(exc.reason, kind)
-    cache.store(key, thumbnail)
-    return ThumbnailOutcome(path, key, thumbnail, decoded=True)
+    return ThumbnailOutcome(path, key, cache.store(key, thumbnail), decoded=True)
 
 
 def store_probed(
@@ -70,8 +69,7 @@ def store_probed(
 ) -> ThumbnailOutcome:
     """Keep what the media thread made, then report it like any other outcome."""
     if key is not None:
-        cache.store(key, thumbnail)
-    return ThumbnailOutcome(path, key, thumbnail, decoded=True)
+        return ThumbnailOutcome(path, key, cache.store(key, thumbnail), decoded=True)
 
 
 class JobRelay(QObject):
