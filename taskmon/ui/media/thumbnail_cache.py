@@ -101,7 +101,7 @@ class ThumbnailCache:
             image.setText("kind", kind)
             buffer = QBuffer()
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            if not image.save(buffer, form, quality):
+            if not image.save(buffer, form, quality):  # type: ignore[call-overload]  # str works, bytes not
                 return thumbnail
             encoded = bytes(buffer.data().data())
             if form == "JPG":
