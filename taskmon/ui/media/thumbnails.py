@@ -143,6 +143,7 @@ class Thumbnails(QObject):
         Sizes a view paints are scaled by the workers as thumbnails are made;
         only a size seen for the first time is scaled here (a resized column).
         """
+        self.add_size(size)  # before the thumbnail is made: the worker scales it
         thumbnail = self.get(path)
         if thumbnail is None or thumbnail.image is None:
             return None
@@ -151,7 +152,6 @@ class Thumbnails(QObject):
         if cached is not None:
             self._pixmaps.move_to_end(key)
             return cached
-        self.add_size(size)
         pixmap = QPixmap.fromImage(fit_for_painting(thumbnail.image, size))
         self._keep_pixmap(key, pixmap)
         return pixmap
