@@ -28,7 +28,10 @@ class LandingWatch(QObject):
         view_role: int,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent if parent is not None else model)
+        # Not the model's child: it refers to the model, and a child referring to its parent
+        # is a cycle Python frees by a collection, on whatever thread runs it, taking the
+        # model's clock timer down from the wrong thread.
+        super().__init__(parent)
         self._model = model
         self._thumbnails = thumbnails
         self._role = view_role
@@ -71,7 +74,11 @@ class LandingWatch(QObject):
 
 
 def watch_landings(
-    model: QAbstractItemModel, thumbnails: Thumbnails, view_role: int
+    model: QAbstractItemModel,
+    thumbnails: Thumbnails,
+    view_role: int,
+    parent: QObject | None = None,
 ) -> LandingWatch:
-    """Prefetch the thumbnails of results that land in `model`'s rows from now on."""
-    return LandingWatch(model, thumbnails, view_role)
+    """Prefetch the thumbnails of results that land in `model`'s rows from now on
+    (`parent` keeps the watch; without one, keep the returned object)."""
+    return LandingWatch(model, thumbnails, view_role, parent)

@@ -171,6 +171,8 @@ class PlanWorker(QRunnable):
         while (step := self._plan.take()) is not None:
             try:
                 result = self._do(step)
+                if isinstance(result, ThumbnailOutcome):
+                    result = with_fitted(result, self._sizes())
             except Exception as exc:  # a decoder bug must not kill the pool thread
                 log.exception("thumbnail job failed")
                 why = f"{type(exc).__name__}: {exc}"
@@ -179,9 +181,9 @@ class PlanWorker(QRunnable):
                 self._plan.looked(step.path, result)
             elif isinstance(result, ThumbnailOutcome):
                 try:
-                    self._relay.done.emit(with_fitted(result, self._sizes()))
-                except RuntimeError:  # the window went away meanwhile
-                    return
+                    self._relay.done.emit(result)
+                except RuntimeError:  # the window went away meanwhile: nothing to tell
+                    pass
 
     def _do(self, step: Step) -> object:
         if step.what == URGENT:

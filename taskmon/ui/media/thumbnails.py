@@ -316,6 +316,10 @@ class Thumbnails(QObject):
         self._closed = True
         self._replan.stop()
         self._announce.stop()
+        # The views' sources refer back to views that refer to this object: without that
+        # cycle, Python frees it at once, on this thread (a collection on a worker
+        # thread would destroy its timers from the wrong thread).
+        self._sources.clear()
         self._plan.clear()
         self._pool.clear()
         self._pool.waitForDone(5000)

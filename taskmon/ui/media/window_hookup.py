@@ -46,7 +46,7 @@ def install_thumbnails(window: WindowParts) -> Thumbnails:
     details = getattr(window, "details", None)  # may be built later (on first use)
     if details is not None:
         details.strip.set_thumbnails(thumbnails)
-    watch_landings(window.model, thumbnails, VIEW_ROLE)
+    watch_landings(window.model, thumbnails, VIEW_ROLE, parent=table)
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(thumbnails.shutdown)
