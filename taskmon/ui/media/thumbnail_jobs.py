@@ -11,6 +11,7 @@ with the picture already scaled to the sizes the views paint (`with_fitted`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -180,10 +181,8 @@ class PlanWorker(QRunnable):
             if isinstance(result, Looked):
                 self._plan.looked(step.path, result)
             elif isinstance(result, ThumbnailOutcome):
-                try:
+                with contextlib.suppress(RuntimeError):  # the window went away meanwhile
                     self._relay.done.emit(result)
-                except RuntimeError:  # the window went away meanwhile: nothing to tell
-                    pass
 
     def _do(self, step: Step) -> object:
         if step.what == URGENT:
