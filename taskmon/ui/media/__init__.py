@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from taskmon.ui.media.thumbnail_cache import Thumbnail, ThumbnailCache
     from taskmon.ui.media.thumbnail_jobs import ImageLoader
     from taskmon.ui.media.thumbnail_strip import ThumbnailStrip
-    from taskmon.ui.media.thumbnails import THUMBNAIL_BOX, Thumbnails
+    from taskmon.ui.media.thumbnails import NOTHING, THUMBNAIL_BOX, Thumbnails, Visible
     from taskmon.ui.media.video_frames import shared_probe, stop_shared_probe
     from taskmon.ui.media.waveform import draw_waveform
     from taskmon.ui.media.window_hookup import install_thumbnails
@@ -43,7 +43,9 @@ _EXPORTS = {
     "ThumbnailCache": "thumbnail_cache",
     "ImageLoader": "thumbnail_jobs",
     "ThumbnailStrip": "thumbnail_strip",
+    "NOTHING": "thumbnails",
     "THUMBNAIL_BOX": "thumbnails",
+    "Visible": "thumbnails",
     "Thumbnails": "thumbnails",
     "shared_probe": "video_frames",
     "stop_shared_probe": "video_frames",
@@ -52,6 +54,7 @@ _EXPORTS = {
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
+    "NOTHING",
     "THUMBNAIL_BOX",
     "CantPreview",
     "ImageLoader",
@@ -59,6 +62,7 @@ __all__ = [
     "ThumbnailCache",
     "ThumbnailStrip",
     "Thumbnails",
+    "Visible",
     "draw_waveform",
     "fitted",
     "install_thumbnails",

@@ -77,9 +77,17 @@ def load_scaled_image(path: str | Path, box: QSize, *, sniff: bool = True) -> QI
     image = reader.read()
     if image.isNull():
         raise CantPreview(_reader_reason(reader, "it does not decode"))
-    if image.format() not in _PAINTABLE:
-        image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-    return image
+    return paintable(image)
+
+
+def paintable(image: QImage) -> QImage:
+    """`image` in a format the raster painter draws without converting it at every paint:
+    RGB32 when opaque (a 16-bit PNG decodes as RGBX64), else premultiplied ARGB32."""
+    if image.format() in _PAINTABLE:
+        return image
+    if image.hasAlphaChannel():
+        return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    return image.convertToFormat(QImage.Format.Format_RGB32)
 
 
 _PAINTABLE: Final = (QImage.Format.Format_ARGB32_Premultiplied, QImage.Format.Format_RGB32)

@@ -2,49 +2,91 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect
 from PySide6.QtGui import QHelpEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QToolTip,
 )
 
 from taskmon.domain import TaskView
 from taskmon.ui.media.painting import paint_badge, paint_file
-from taskmon.ui.media.thumbnails import Thumbnails
-
-REPAINT_DELAY_MS: Final = 100  # thumbnails arriving together cause one repaint
+from taskmon.ui.media.thumbnails import NOTHING, Thumbnails, Visible
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
     """Paints a row's first result file (its view under VIEW_ROLE) as a small thumbnail."""
 
     def __init__(
-        self, thumbnails: Thumbnails, view_role: int, view: QAbstractItemView, column: int
+        self, thumbnails: Thumbnails, view_role: int, view: QTableView, column: int
     ) -> None:
         super().__init__(view)
         self.thumbnails = thumbnails
+        self.repaints = 0  # viewport updates asked for by arriving thumbnails (tests count)
         self._view_role = view_role
         self._column = column
         self._table = view
-        self._repaint = QTimer(self)
-        self._repaint.setSingleShot(True)
-        self._repaint.setInterval(REPAINT_DELAY_MS)
-        self._repaint.timeout.connect(self._repaint_column)
-        thumbnails.ready.connect(lambda _path: self._repaint.start())
+        thumbnails.arrived.connect(self._repaint_cells)
+        thumbnails.add_source(self.visible_files)
+        view.verticalScrollBar().valueChanged.connect(lambda _value: thumbnails.plan_soon())
 
-    def _repaint_column(self) -> None:
-        """Repaint the visible part of the thumbnail column only: a whole table costs tens of ms."""
-        repaint = getattr(self._table, "repaint_columns", None)
-        if repaint is not None:
-            repaint([self._column])
-        else:
-            self._table.viewport().update()
+    def _rows_on_screen(self) -> tuple[int, int]:
+        """First and last row on screen (-1, -2 when none)."""
+        table = self._table
+        model = table.model()
+        if model is None or not table.isVisible() or model.rowCount() == 0:
+            return -1, -2
+        first = table.rowAt(0)
+        if first < 0:
+            return -1, -2
+        last = table.rowAt(table.viewport().height() - 1)
+        return first, last if last >= 0 else model.rowCount() - 1
+
+    def _first_files(self, rows: Iterable[int]) -> list[tuple[int, str]]:
+        model = self._table.model()
+        found = []
+        for row in rows:
+            view = model.index(row, self._column).data(self._view_role)
+            if isinstance(view, TaskView) and view.files:
+                found.append((row, view.files[0]))
+        return found
+
+    def visible_files(self) -> Visible:
+        """The first file of each row on screen, top to bottom; then the next page (and the
+        one above): what the thumbnails plan follows."""
+        if self._table.isColumnHidden(self._column):
+            return NOTHING
+        first, last = self._rows_on_screen()
+        if first < 0:
+            return NOTHING
+        page = last - first + 1
+        rows = self._table.model().rowCount()
+        ahead = [*range(last + 1, min(rows, last + 1 + page)), *range(max(0, first - page), first)]
+        return Visible(
+            [path for _, path in self._first_files(range(first, last + 1))],
+            [path for _, path in self._first_files(ahead)],
+        )
+
+    def _repaint_cells(self, paths: frozenset[str]) -> None:
+        """Repaint only the cells on screen whose file's thumbnail arrived (one update)."""
+        first, last = self._rows_on_screen()
+        if first < 0 or self._table.isColumnHidden(self._column):
+            return
+        model = self._table.model()
+        region = QRect()
+        for row, path in self._first_files(range(first, last + 1)):
+            if path in paths:
+                region = region.united(self._table.visualRect(model.index(row, self._column)))
+        if not region.isEmpty():
+            self._table.viewport().update(region)
+            self.repaints += 1
 
     def paint(
         self,
@@ -52,12 +94,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        # The cell's panel (selection, hover) only: initStyleOption would ask the model for
+        # a dozen roles this column does not use, in every row of every paint.
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
         view = index.data(self._view_role)
         if not isinstance(view, TaskView) or not view.files:
             return

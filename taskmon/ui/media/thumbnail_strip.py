@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QSizePolicy, QWi
 
 from taskmon.domain import TaskView
 from taskmon.ui.media.painting import paint_file
-from taskmon.ui.media.thumbnails import Thumbnails
+from taskmon.ui.media.thumbnails import NOTHING, Thumbnails, Visible
 
 TILE: Final = QSize(128, 96)
 
@@ -68,8 +68,15 @@ class ThumbnailStrip(QScrollArea):
 
     def set_thumbnails(self, thumbnails: Thumbnails) -> None:
         self.thumbnails = thumbnails
-        thumbnails.ready.connect(self._on_ready)
+        thumbnails.arrived.connect(self._on_arrived)
+        thumbnails.add_size(TILE)  # workers scale new thumbnails for the tiles too
+        # After the list or grid on screen: the strip shows one task's files.
+        thumbnails.add_source(self.visible_files, priority=1)
         self._files = ()  # rebuild with the thumbnails on the next show_view
+
+    def visible_files(self) -> Visible:
+        """The files shown in the strip, left to right (nothing while it is hidden)."""
+        return Visible(list(self._files), []) if self.isVisible() else NOTHING
 
     def show_view(self, view: TaskView | None) -> None:
         """Show the files of `view` (hidden when it has none or no thumbnails are set)."""
@@ -87,8 +94,10 @@ class ThumbnailStrip(QScrollArea):
                 self._row.insertWidget(i, tile)
                 self.tiles.append(tile)
         self.setVisible(bool(files))
+        if self.thumbnails is not None:
+            self.thumbnails.plan_soon()
 
-    def _on_ready(self, path: str) -> None:
+    def _on_arrived(self, paths: frozenset[str]) -> None:
         for tile in self.tiles:
-            if tile.path == path:
+            if tile.path in paths:
                 tile.update()

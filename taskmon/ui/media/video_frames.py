@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QImage
 
-from taskmon.ui.media.image_loading import fitted
+from taskmon.ui.media.image_loading import fitted, paintable
 from taskmon.ui.media.waveform import audio_icon
 from taskmon.ui.media.worker_priority import lower_this_thread
 
@@ -143,7 +143,7 @@ class MediaProbe(QObject):
             Qt.AspectRatioMode.IgnoreAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
-        self._finish(scaled.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied), "")
+        self._finish(paintable(scaled), "")
 
     def _finish(self, image: QImage | None, reason: str) -> None:
         current = self._current

@@ -1,4 +1,5 @@
-"""Thumbnails in the main window: the list's column and the details panel's strip."""
+"""Thumbnails in the main window: the list's column, the details panel's strip, and
+results that land made at once."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any, Final, Protocol
 
 from PySide6.QtWidgets import QApplication, QTableView
 
+from taskmon.ui.media.landing import watch_landings
 from taskmon.ui.media.thumbnail_column import ThumbnailDelegate
 from taskmon.ui.media.thumbnails import Thumbnails
 from taskmon.ui.table.task_model import VIEW_ROLE, Column
@@ -21,13 +23,14 @@ class WindowParts(Protocol):
     @property
     def table(self) -> QTableView: ...
     @property
-    def details(self) -> Any: ...
+    def model(self) -> Any: ...
 
 
 def install_thumbnails(window: WindowParts) -> Thumbnails:
     """Give the window's list a thumbnail column and its details panel a strip.
 
     Thumbnails are cached under the engine's data dir (`<data dir>/thumbnails`).
+    A details panel built later calls `panel.strip.set_thumbnails(window.thumbnails)`.
     """
     data_dir = getattr(window.bridge.service, "directory", None)
     table = window.table
@@ -40,7 +43,10 @@ def install_thumbnails(window: WindowParts) -> Thumbnails:
         header.moveSection(header.visualIndex(Column.THUMBNAIL), 0)
     vertical = table.verticalHeader()
     vertical.setDefaultSectionSize(max(vertical.defaultSectionSize(), ROW_HEIGHT_PX))
-    window.details.strip.set_thumbnails(thumbnails)
+    details = getattr(window, "details", None)  # may be built later (on first use)
+    if details is not None:
+        details.strip.set_thumbnails(thumbnails)
+    watch_landings(window.model, thumbnails, VIEW_ROLE, parent=table)
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(thumbnails.shutdown)
