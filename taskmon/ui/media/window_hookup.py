@@ -20,12 +20,10 @@ class WindowParts(Protocol):
     def bridge(self) -> Any: ...
     @property
     def table(self) -> QTableView: ...
-    @property
-    def details(self) -> Any: ...
 
 
 def install_thumbnails(window: WindowParts) -> Thumbnails:
-    """Give the window's list a thumbnail column and its details panel a strip.
+    """Give the window's list a thumbnail column (the window hands them to its details strip).
 
     Thumbnails are cached under the engine's data dir (`<data dir>/thumbnails`).
     """
@@ -40,7 +38,6 @@ def install_thumbnails(window: WindowParts) -> Thumbnails:
         header.moveSection(header.visualIndex(Column.THUMBNAIL), 0)
     vertical = table.verticalHeader()
     vertical.setDefaultSectionSize(max(vertical.defaultSectionSize(), ROW_HEIGHT_PX))
-    window.details.strip.set_thumbnails(thumbnails)
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(thumbnails.shutdown)
