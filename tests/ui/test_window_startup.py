@@ -21,7 +21,7 @@ from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.store.store import Store
 from taskmon.tracking.config import EngineConfig
-from taskmon.ui.bridge import EngineBridge
+from taskmon.ui.bridge import NEW_ROWS_PER_FLUSH, EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.main_window import MainWindow
 from taskmon.ui.window_deferred import DeferredParts
@@ -185,3 +185,67 @@ def test_a_step_or_part_runs_in_a_turn_of_its_own_after_the_first_paint(qtbot: A
     host.show()
     qtbot.waitUntil(lambda: "b" in at_turn, timeout=5000)
     assert at_turn["a1"] < at_turn["a"] < at_turn["b"]
+
+
+def _stored_service(sim: SimulatorThread, directory: Path, count: int) -> TrackingService:
+    directory = ensure_data_dir(directory)
+    scripts = [sim.add_task(TaskScript("vidgo", run_s=600)) for _ in range(count)]
+    with Store.open(db_path(directory)) as store:
+        store.add_tasks([NewTask(TaskRef("vidgo", s.task_id)) for s in scripts])
+    config = EngineConfig(base_url_overrides={name: sim.api_url for name in PROVIDERS})
+    keys: Any = StaticKeys(sim.keys)
+    return TrackingService(directory, keys, config, role=HolderRole.WINDOW)
+
+
+def test_a_full_store_is_resumed_a_few_hundred_tasks_per_loop_turn(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any
+) -> None:
+    service = _stored_service(sim_thread, tmp_path / "data", 450)
+    seen: list[int] = []  # tracked tasks, as Qt's event loop saw them turn by turn
+
+    def turn() -> None:
+        if service.engine is not None:
+            seen.append(service.engine.tracked_count())
+
+    ticker = QTimer()
+    ticker.setInterval(0)
+    ticker.timeout.connect(turn)
+    ticker.start()
+    try:
+        run_async(service.start())
+    finally:
+        ticker.stop()
+        run_async(service.stop())
+    # The window's thread ran while the store was being resumed, not only before and after.
+    assert any(0 < n < 450 for n in seen), seen
+
+
+def test_restored_rows_are_replayed_with_their_views_made_a_chunk_at_a_time(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    service = _stored_service(sim_thread, tmp_path / "data", 450)
+    engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
+    run_async(engine_bridge.start())
+    try:
+        engine = service.engine
+        assert engine is not None
+        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # start's chunks
+        made: list[str] = []
+        task = engine.task
+
+        def counted(key: str) -> Any:
+            made.append(key)
+            return task(key)
+
+        monkeypatch.setattr(engine, "task", counted)
+        every_view = engine.tasks
+        monkeypatch.setattr(engine, "tasks", lambda: made.extend(["all"] * 450) or every_view())
+        new_per_emit: list[int] = []
+        engine_bridge.tasksChanged.connect(lambda views: new_per_emit.append(len(views)))
+        engine_bridge.replay()
+        assert made == []  # not one view yet: each chunk makes its own
+        qtbot.waitUntil(lambda: sum(new_per_emit) >= 450, timeout=5000)
+        assert max(new_per_emit) == NEW_ROWS_PER_FLUSH
+        assert len(made) <= sum(new_per_emit)
+    finally:
+        run_async(engine_bridge.stop())
