@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 STORE_POLL_S: Final = 1.0  # how often to look for tasks added by another process (fallback)
 FLUSH_WAIT_S: Final = 2.0  # how long a read waits for queued writes (a full disk never ends)
+# Stored tasks resumed per event-loop turn: 1,000 at once held the window's thread ~50 ms.
+RESUMED_PER_TURN: Final = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +304,10 @@ class TrackingService(ProviderSettings):
             for gone in self._known - keys:
                 self.engine.untrack(gone)
             self._known = keys
-            for task in new:
+            for done, task in enumerate(new, 1):
                 self._resume(task)
+                if done % RESUMED_PER_TURN == 0:  # a full store: the window stays responsive
+                    await asyncio.sleep(0)
             # What `taskmon retry` asked for (it marks the store, then says `sync`).
             for key in await asyncio.to_thread(self._store.take_retry_requests):
                 message = self.engine.retry(key)

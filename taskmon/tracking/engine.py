@@ -230,6 +230,10 @@ class Engine:
     def tasks(self) -> list[TaskView]:
         return [self._view(t) for t in self._tasks.values()]
 
+    def tracked_keys(self) -> list[str]:
+        """The tracked tasks' keys, without making their views."""
+        return list(self._tasks)
+
     def task(self, key: str) -> TaskView | None:
         t = self._tasks.get(key)
         return None if t is None else self._view(t)

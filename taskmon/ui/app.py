@@ -202,12 +202,16 @@ async def _run_window(
         return EXIT_USAGE
 
     suffix = " — demo (built-in simulator, nothing leaves this computer)" if demo else ""
-    window = MainWindow(bridge, settings, title_suffix=suffix, demo=demo)
+    # Built a stage per loop turn, then the tray in a turn of its own, then shown: the
+    # start-up holds the main thread for no long stretch (bench/ui.py, start-up stall).
+    window = await MainWindow.open(bridge, settings, title_suffix=suffix, demo=demo)
     if shows is not None:
         shows.append(window.bring_to_front)
     window.quit_requested = done.set
     app.aboutToQuit.connect(done.set)
+    await asyncio.sleep(0)
     tray = install_tray(window, bridge, settings)
+    await asyncio.sleep(0)
     try:
         if not hidden:
             window.show()

@@ -7,10 +7,11 @@ closing, Quit and the settings it restores (ui/window_state.py).
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
@@ -31,7 +32,6 @@ from taskmon.ui import icons
 from taskmon.ui.adding.clipboard_watch import ClipboardOffer, ClipboardWatcher
 from taskmon.ui.banners import BannerArea
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
 from taskmon.ui.grid import install_grid
 from taskmon.ui.keep_watch import install_keep
@@ -45,10 +45,15 @@ from taskmon.ui.window_intake import MAX_DROPPED_FILE_BYTES, WindowIntake
 from taskmon.ui.window_state import SETTINGS_VERSION, WindowState
 
 if TYPE_CHECKING:
+    from taskmon.ui.details_panel import DetailsPanel
     from taskmon.ui.results_actions.install import ResultsActions
     from taskmon.ui.saving.save_actions import SaveController
 
 __all__ = ["MAX_DROPPED_FILE_BYTES", "SETTINGS_VERSION", "MainWindow"]
+
+# The details panel's minimum width (details_panel.MIN_WIDTH_PX), held by its frame from
+# the start: the splitter sizes the frame as it did the panel before it was built later.
+DETAILS_MIN_WIDTH_PX: Final = 280
 
 
 class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
@@ -63,7 +68,9 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         demo: bool = False,
         parent: QWidget | None = None,
         clock: Callable[[], datetime] | None = None,
+        staged: bool = False,
     ) -> None:
+        """Built at once; with `staged`, only begun: `finish_building()` or `open()` ends it."""
         super().__init__(parent)
         # What brings a hidden window back: the demo has its own rendezvous (ui/demo.py).
         self.relaunch_command = "taskmon --demo" if demo else "taskmon"
@@ -78,12 +85,43 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setAcceptDrops(True)
         self.resize(1440, 820)
+        self._action_icons: dict[QAction, str] = {}
+        self._reveal: tuple[str, set[str]] | None = None  # an add's summary, awaiting rows
+        self._keyring_problem: str | None = None  # set once check_keyring() found none
+        self._keyring_checked_for: set[str] = set()
+        self._staged = staged
+        self._stages: Iterator[None] = self._build(clock)
+        if not staged:
+            self.finish_building()
 
+    @classmethod
+    async def open(
+        cls, bridge: EngineBridge, settings: QSettings, **kwargs: Any
+    ) -> MainWindow:
+        """The window built a stage per event-loop turn, so that no stretch of the start-up
+        holds the main thread long (bench/ui.py, start-up stall); ready to show."""
+        window = cls(bridge, settings, staged=True, **kwargs)
+        for _stage in window._stages:
+            await asyncio.sleep(0)  # a loop turn: Qt's events, the engine's tasks
+        return window
+
+    def finish_building(self) -> None:
+        """Run the construction stages not run yet (all of them unless `staged`)."""
+        for _stage in self._stages:
+            pass
+
+    # -- construction ------------------------------------------------------------
+
+    def _build(self, clock: Callable[[], datetime] | None) -> Iterator[None]:
+        """The window's parts, in stages of a few ms to ~25 ms each; the window is complete
+        for its first paint after the last (the parts in `_later` come after that paint)."""
         self.model = TaskTableModel(icons.provider_icon, icons.state_icon, self, clock=clock)
         self.proxy = TaskFilterModel(self)
         self.proxy.setSourceModel(self.model)
-
+        # Its first combo box item makes PySide6 create the Python enum classes still
+        # missing (~100 of them): a stage of its own.
         self.filter_bar = FilterBar(PROVIDERS, icons.provider_icon, self)
+        yield
         self.banners = BannerArea(self)
         self.clipboard_offer = ClipboardOffer(self.add_text, self)
         self.clipboard_watcher = ClipboardWatcher(
@@ -94,11 +132,16 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         self.table.setModel(self.proxy)
         self.table.apply_default_widths()
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # insertion order first
-        self.details = DetailsPanel(self)
+        # The details panel's frame in the splitter: its place, size and shown state from
+        # the start; the panel itself is built into it after the first paint (`details`).
+        self._details_slot = QWidget(self)
+        self._details_slot.setObjectName("detailsSlot")
+        self._details_slot.setMinimumWidth(DETAILS_MIN_WIDTH_PX)
+        QVBoxLayout(self._details_slot).setContentsMargins(0, 0, 0, 0)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.details)
+        self.splitter.addWidget(self._details_slot)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(True)
@@ -116,28 +159,33 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("stateCounts")
         self.statusBar().addPermanentWidget(self.counts_label)
+        yield
 
-        self._action_icons: dict[QAction, str] = {}
-        self._reveal: tuple[str, set[str]] | None = None  # an add's summary, awaiting rows
-        self._keyring_problem: str | None = None  # set once check_keyring() found none
-        self._keyring_checked_for: set[str] = set()
         self._make_actions()
-        # Built after the first paint, one per loop turn, or on first use (`results`, `saving`).
+        # Built after the first paint, a loop turn or two each, or on first use (`details`,
+        # `results`, `saving`).
         self._later = DeferredParts(self.table.viewport(), self)
-        self._later.add("results", self._install_results)
-        self._later.add("saving", self._install_saving)
+        self._later.add("details", self._install_details, [_import_details])
+        self._later.add("results", self._install_results, [_import_results])
+        self._later.add(
+            "saving",
+            self._install_saving,
+            [_import_saving_engine, _import_saving_parts, _import_saving],
+        )
         # Its menu now, filled later: the menu bar is there at the first paint.
         self.menuBar().addMenu("&Results").setObjectName("resultsMenu")
         self._connect()
         self._restore()
+        yield
         self.keep = install_keep(self, clock)  # Needs attention, link expiry, Prompt column
         self.thumbnails = install_thumbnails(self)  # list column and details strip (ui/media)
         self.views = install_grid(self)  # the grid beside the list, Ctrl+1 / Ctrl+2 (ui/grid)
         # Tasks the engine already tracks (restored from the store) before we listened:
-        # in chunks, after the window has drawn.
-        bridge.replay()
-
-    # -- construction ------------------------------------------------------------
+        # in chunks, after the window has drawn (built at once: at once, as tests expect).
+        if self._staged:
+            self._later.after_paint(self.bridge.replay)
+        else:
+            self.bridge.replay()
 
     def _connect(self) -> None:
         self.bridge.tasksChanged.connect(self._on_tasks_changed)
@@ -158,6 +206,33 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         self._update_actions()
 
     # -- parts built after the first paint ----------------------------------------------
+
+    @property
+    def details(self) -> DetailsPanel:
+        """The details panel (ui/details_panel.py); built now if the window has not yet."""
+        panel: DetailsPanel = self._later.ensure("details")
+        return panel
+
+    def details_shown(self) -> bool:
+        """Whether the details panel is on (if built yet or not)."""
+        return not self._details_slot.isHidden()
+
+    def _details_if_built(self) -> DetailsPanel | None:
+        panel: DetailsPanel | None = self._later.built("details")
+        return panel
+
+    def _install_details(self) -> DetailsPanel:
+        from taskmon.ui.details_panel import DetailsPanel
+
+        panel = DetailsPanel(self._details_slot)
+        layout = self._details_slot.layout()
+        assert layout is not None
+        layout.addWidget(panel)
+        panel.strip.set_thumbnails(self.thumbnails)
+        views = self.selected_views()  # selected before the panel was there
+        if len(views) == 1:
+            panel.show_view(views[0], icons.provider_icon(views[0].ref.provider))
+        return panel
 
     @property
     def results(self) -> ResultsActions:
@@ -205,7 +280,8 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
             self._keyring_checked_for.update(v.ref.provider for v in views)
             self.bridge.run(self.check_keyring())
         self._refresh_counts()
-        current = self.details.current()
+        panel = self._details_if_built()
+        current = panel.current() if panel is not None else None
         if current is not None:
             row = self.model.row_of(current.key)
             if row is not None:
@@ -214,8 +290,9 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
 
     def _on_clock(self) -> None:
         self.table.repaint_columns(CLOCK_COLUMNS)
-        current = self.details.current()
-        if current is not None and self.details.isVisible():
+        panel = self._details_if_built()
+        current = panel.current() if panel is not None else None
+        if current is not None and panel is not None and panel.isVisible():
             self._show_in_details(current)
 
     def _on_tasks_removed(self, keys: list[str]) -> None:
@@ -224,7 +301,8 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
             self._reveal = (self._reveal[0], self._reveal[1].difference(keys))
             self._reveal_when_in_table()
         self._refresh_counts()
-        current = self.details.current()
+        panel = self._details_if_built()
+        current = panel.current() if panel is not None else None
         if current is not None and current.key in keys:
             self._show_in_details(None)
         self._update_actions()
@@ -310,14 +388,24 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         self._update_actions(views)
 
     def _show_in_details(self, view: TaskView | None) -> None:
+        panel = self._details_if_built()
+        if panel is None:  # it shows the selection when it is built
+            return
         icon = icons.provider_icon(view.ref.provider) if view is not None else None
-        self.details.show_view(view, icon)
+        panel.show_view(view, icon)
 
     def toggle_details(self) -> None:
-        self.show_details(not self.details.isVisible())
+        self.show_details(not self.details_shown())
 
     def show_details(self, visible: bool) -> None:
-        self.details.setVisible(visible)
+        """Show or hide the details panel; showing it builds it now if it is not yet."""
+        if visible:
+            self._later.ensure("details")
+        self._restore_details(visible)
+
+    def _restore_details(self, visible: bool) -> None:
+        """As restored at start: the panel's frame shown or not, the panel built later."""
+        self._details_slot.setVisible(visible)
         self.details_action.setChecked(visible)
 
     def focus_search(self) -> None:
@@ -332,6 +420,27 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         dialog = SettingsDialog(self.bridge, self.settings, self, provider=provider)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+
+def _import_details() -> None:
+    import taskmon.ui.details_panel  # noqa: F401
+
+
+def _import_results() -> None:
+    import taskmon.ui.results_actions.install  # noqa: F401
+
+
+def _import_saving_engine() -> None:
+    from taskmon.service import AutoSaveSwitch, save_tracked_results  # noqa: F401
+
+
+def _import_saving_parts() -> None:
+    import taskmon.ui.saving.drag_out
+    import taskmon.ui.saving.result_settings  # noqa: F401
+
+
+def _import_saving() -> None:
+    import taskmon.ui.saving.save_actions  # noqa: F401
 
 
 def _joined(words: list[str]) -> str:

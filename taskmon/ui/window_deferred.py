@@ -2,15 +2,16 @@
 
 Each part is built in its own event-loop turn once the window has painted (or
 after `FALLBACK_MS` when it never paints: started hidden to the tray), so no
-single stretch of main-thread work holds the start-up; and any part is built
-at once, with those registered before it, when something asks for it sooner
-(`ensure`), so code and tests that use a part right after constructing the
-window work either way.
+single stretch of main-thread work holds the start-up; a part may name
+`prepare` steps (importing its modules) that get a turn each before it.
+Any part is built at once, with those registered before it, when something
+asks for it sooner (`ensure`), so code and tests that use a part right after
+constructing the window work either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -25,7 +26,9 @@ class DeferredParts(QObject):
     def __init__(self, painted: QWidget, parent: QObject) -> None:
         super().__init__(parent)
         self._builders: list[tuple[str, Callable[[], Any]]] = []
+        self._prepares: dict[str, list[Callable[[], object]]] = {}
         self._built: dict[str, Any] = {}
+        self._after_paint: list[Callable[[], object]] = []
         self._started = False
         self._painted = painted
         painted.installEventFilter(self)
@@ -37,10 +40,21 @@ class DeferredParts(QObject):
         self._next = QTimer(self)
         self._next.setSingleShot(True)
         self._next.setInterval(0)
-        self._next.timeout.connect(self._build_next)
+        self._next.timeout.connect(self._build_step)
 
-    def add(self, name: str, build: Callable[[], Any]) -> None:
+    def add(
+        self, name: str, build: Callable[[], Any], prepare: Sequence[Callable[[], object]] = ()
+    ) -> None:
+        """Register part `name`; each `prepare` step (say, imports) runs a turn before `build`."""
         self._builders.append((name, build))
+        self._prepares[name] = list(prepare)
+
+    def after_paint(self, callback: Callable[[], object]) -> None:
+        """Call `callback` in the turn after the first paint, before the parts are built."""
+        if self._started:
+            callback()
+        else:
+            self._after_paint.append(callback)
 
     def ensure(self, name: str) -> Any:
         """The part `name`, built now (with every part before it) if not yet."""
@@ -51,6 +65,11 @@ class DeferredParts(QObject):
 
     def built(self, name: str) -> Any | None:
         return self._built.get(name)
+
+    @property
+    def started(self) -> bool:
+        """Whether the window has painted (or the fallback fired): parts are on their way."""
+        return self._started
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._painted and event.type() == QEvent.Type.Paint:
@@ -63,14 +82,30 @@ class DeferredParts(QObject):
     def _start(self) -> None:
         if not self._started:
             self._started = True
+            callbacks, self._after_paint = self._after_paint, []
+            for callback in callbacks:
+                callback()
             self._next.start()
 
-    def _build_next(self) -> bool:
-        """Build the first part not built yet; False when none is left."""
+    def _build_next(self, *, whole: bool = True) -> bool:
+        """Build the first part not built yet; False when none is left.
+
+        From the timer (`whole` False) a part with `prepare` steps not run yet
+        gets only the next of them in this turn.
+        """
         for name, build in self._builders:
             if name not in self._built:
+                steps = self._prepares[name]
+                while steps:
+                    steps.pop(0)()
+                    if not whole:
+                        self._next.start()  # the rest in later turns
+                        return True
                 self._built[name] = build()
                 if self._started:
                     self._next.start()  # the next one in a later turn
                 return True
         return False
+
+    def _build_step(self) -> None:
+        self._build_next(whole=False)

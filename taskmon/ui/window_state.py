@@ -17,7 +17,6 @@ from taskmon.domain import counted
 
 if TYPE_CHECKING:
     from taskmon.ui.adding.clipboard_watch import ClipboardWatcher
-    from taskmon.ui.details_panel import DetailsPanel
     from taskmon.ui.filter_bar import FilterBar
     from taskmon.ui.table.task_model import TaskTableModel
     from taskmon.ui.table.task_table import TaskTable
@@ -41,13 +40,13 @@ class WindowState(_Base):
     model: TaskTableModel
     table: TaskTable
     splitter: QSplitter
-    details: DetailsPanel
     filter_bar: FilterBar
     clipboard_watcher: ClipboardWatcher
 
     if TYPE_CHECKING:
 
-        def show_details(self, visible: bool) -> None: ...  # MainWindow
+        def details_shown(self) -> bool: ...  # MainWindow
+        def _restore_details(self, visible: bool) -> None: ...  # MainWindow
 
     def bring_to_front(self) -> None:
         self.show()
@@ -112,7 +111,7 @@ class WindowState(_Base):
         s.setValue("window/splitter", self.splitter.saveState())
         s.setValue("window/header", self.table.horizontalHeader().saveState())
         s.setValue("window/columns_auto", self.table.auto_columns)
-        s.setValue("window/details", self.details.isVisible())
+        s.setValue("window/details", self.details_shown())
         s.setValue("filter/chip", self.filter_bar.chip())
         s.setValue("filter/provider", self.filter_bar.provider())
         s.setValue("filter/text", self.filter_bar.search.text())
@@ -134,7 +133,7 @@ class WindowState(_Base):
             self.splitter.setSizes([1080, 360])
         self.table.auto_columns = bool(s.value("window/columns_auto", True, bool))
         self.table.fit_columns()
-        self.show_details(bool(s.value("window/details", False, bool)))
+        self._restore_details(bool(s.value("window/details", False, bool)))
         self.filter_bar.set_chip(str(s.value("filter/chip", "All", str)))
         self.filter_bar.set_provider(str(s.value("filter/provider", "", str)))
         self.filter_bar.search.setText(str(s.value("filter/text", "", str)))

@@ -27,10 +27,9 @@ class WindowParts(Protocol):
 
 
 def install_thumbnails(window: WindowParts) -> Thumbnails:
-    """Give the window's list a thumbnail column and its details panel a strip.
+    """Give the window's list a thumbnail column (the window hands them to its details strip).
 
     Thumbnails are cached under the engine's data dir (`<data dir>/thumbnails`).
-    A details panel built later calls `panel.strip.set_thumbnails(window.thumbnails)`.
     """
     data_dir = getattr(window.bridge.service, "directory", None)
     table = window.table
@@ -43,9 +42,6 @@ def install_thumbnails(window: WindowParts) -> Thumbnails:
         header.moveSection(header.visualIndex(Column.THUMBNAIL), 0)
     vertical = table.verticalHeader()
     vertical.setDefaultSectionSize(max(vertical.defaultSectionSize(), ROW_HEIGHT_PX))
-    details = getattr(window, "details", None)  # may be built later (on first use)
-    if details is not None:
-        details.strip.set_thumbnails(thumbnails)
     watch_landings(window.model, thumbnails, VIEW_ROLE, parent=table)
     app = QApplication.instance()
     if app is not None:

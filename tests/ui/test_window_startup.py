@@ -1,0 +1,251 @@
+"""The window's start-up in event-loop turns (issue 11, start-up stall): built a stage per
+turn, the details panel after the first paint, restored rows after it too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QMenu, QToolBar, QWidget
+from window_app import StaticKeys
+
+from taskmon.domain.records import NewTask
+from taskmon.domain.task import TaskRef
+from taskmon.providers import PROVIDERS
+from taskmon.service.data_paths import db_path, ensure_data_dir
+from taskmon.service.handover import HolderRole
+from taskmon.service.tracking_service import TrackingService
+from taskmon.sim import SimulatorThread, TaskScript
+from taskmon.store.store import Store
+from taskmon.tracking.config import EngineConfig
+from taskmon.ui.bridge import NEW_ROWS_PER_FLUSH, EngineBridge
+from taskmon.ui.details_panel import DetailsPanel
+from taskmon.ui.main_window import MainWindow
+from taskmon.ui.window_deferred import DeferredParts
+
+STORED_TASKS = 3
+
+
+class _PaintWatch(QObject):
+    def __init__(self, painted: list[bool]) -> None:
+        super().__init__()
+        self._painted = painted
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._painted.append(True)
+        return False
+
+
+@pytest.fixture
+def bridge(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any
+) -> Iterator[EngineBridge]:
+    """A started bridge over a store that already holds a few long-running tasks."""
+    directory = ensure_data_dir(tmp_path / "data")
+    scripts = [sim_thread.add_task(TaskScript("vidgo", run_s=600)) for _ in range(STORED_TASKS)]
+    with Store.open(db_path(directory)) as store:
+        store.add_tasks([NewTask(TaskRef("vidgo", s.task_id)) for s in scripts])
+    config = EngineConfig(base_url_overrides={name: sim_thread.api_url for name in PROVIDERS})
+    keys: Any = StaticKeys(sim_thread.keys)
+    service = TrackingService(directory, keys, config, role=HolderRole.WINDOW)
+    engine_bridge = EngineBridge(service, keys)
+    run_async(engine_bridge.start())
+    yield engine_bridge
+    run_async(engine_bridge.stop())
+
+
+def test_the_window_is_built_over_several_loop_turns_and_is_complete_before_it_shows(
+    bridge: EngineBridge, qsettings: QSettings, run_async: Any, qtbot: Any
+) -> None:
+    turns = 0
+
+    def turn() -> None:
+        nonlocal turns
+        turns += 1
+
+    ticker = QTimer()  # fires once per turn of Qt's event loop
+    ticker.setInterval(0)
+    ticker.timeout.connect(turn)
+    ticker.start()
+    window = run_async(MainWindow.open(bridge, qsettings))
+    ticker.stop()
+    qtbot.addWidget(window)
+    # Qt ran between the stages: no single stretch built the whole window.
+    assert turns >= 3
+    assert not window.isVisible()
+    # What its first paint shows is all there: filters, list, toolbar with the view
+    # switch, the menus.
+    assert window.filter_bar.provider_box.count() == len(PROVIDERS) + 1
+    assert window.table.model() is window.proxy
+    toolbar = window.findChild(QToolBar, "actionsToolbar")
+    assert toolbar is not None and window.views.grid_action in toolbar.actions()
+    menus = [a.menu() for a in window.menuBar().actions()]
+    assert any(isinstance(m, QMenu) and m.objectName() == "resultsMenu" for m in menus)
+    # The details panel, the result actions and saving come after the first paint.
+    for part in ("details", "results", "saving"):
+        assert window._later.built(part) is None
+
+
+def test_a_staged_window_replays_the_restored_rows_after_its_first_paint(
+    bridge: EngineBridge, qsettings: QSettings, run_async: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    replays: list[bool] = []  # whether the table had painted when the replay began
+    painted: list[bool] = []
+    replay = bridge.replay
+
+    def recorded() -> None:
+        replays.append(bool(painted))
+        replay()
+
+    monkeypatch.setattr(bridge, "replay", recorded)
+    window = run_async(MainWindow.open(bridge, qsettings))
+    qtbot.addWidget(window)
+    qtbot.wait(100)
+    assert replays == []
+    watch = _PaintWatch(painted)  # held here for as long as the test runs
+    window.table.viewport().installEventFilter(watch)
+    window.show()
+    qtbot.waitUntil(lambda: replays == [True], timeout=5000)
+    qtbot.waitUntil(lambda: window.model.rowCount() == STORED_TASKS, timeout=5000)
+
+
+def test_the_details_panel_is_built_after_the_first_paint_in_the_frame_it_was_given(
+    bridge: EngineBridge, qsettings: QSettings, qtbot: Any
+) -> None:
+    qsettings.setValue("window/details", True)  # it was open when the window last closed
+    window = MainWindow(bridge, qsettings)
+    qtbot.addWidget(window)
+    assert window._later.built("details") is None
+    assert window.details_shown() and window.details_action.isChecked()
+    frame = window.findChild(QWidget, "detailsSlot")
+    assert frame is not None
+    window.resize(1100, 650)
+    window.show()
+    qtbot.waitUntil(lambda: window._later.built("details") is not None, timeout=5000)
+    panel = window.details
+    assert isinstance(panel, DetailsPanel) and panel.parentWidget() is frame
+    assert panel.isVisible()
+    # The splitter sized the frame as it sized the panel: at least the panel's minimum.
+    assert window.splitter.sizes()[1] >= panel.minimumWidth()
+
+
+def test_asking_for_the_details_panel_builds_it_at_once(
+    bridge: EngineBridge, qsettings: QSettings, qtbot: Any
+) -> None:
+    window = MainWindow(bridge, qsettings)
+    qtbot.addWidget(window)
+    assert window._later.built("details") is None and not window.details_shown()
+    window.show_details(True)  # what Enter, a double click or the tray do
+    assert isinstance(window._later.built("details"), DetailsPanel)
+    assert window.details_shown()
+    window.toggle_details()
+    assert not window.details_shown() and not window.details_action.isChecked()
+
+
+def test_a_part_s_prepare_steps_run_in_order_before_it_and_ensure_runs_those_left(
+    qtbot: Any,
+) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    ran: list[str] = []
+    parts = DeferredParts(host, host)
+    steps = [lambda: ran.append("a1"), lambda: ran.append("a2")]
+    parts.add("a", lambda: ran.append("a") or "A", steps)
+    parts.add("b", lambda: ran.append("b") or "B", [lambda: ran.append("b1")])
+    parts.after_paint(lambda: ran.append("painted"))
+    parts.ensure("a")
+    assert ran == ["a1", "a2", "a"]
+    host.show()  # its first paint: the callback, then the rest a step per turn
+    qtbot.waitUntil(lambda: parts.built("b") is not None, timeout=5000)
+    assert ran == ["a1", "a2", "a", "painted", "b1", "b"]
+
+
+def test_a_step_or_part_runs_in_a_turn_of_its_own_after_the_first_paint(qtbot: Any) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    turns = 0
+
+    def turn() -> None:
+        nonlocal turns
+        turns += 1
+
+    at_turn: dict[str, int] = {}
+    parts = DeferredParts(host, host)
+    step = [lambda: at_turn.setdefault("a1", turns)]
+    parts.add("a", lambda: at_turn.setdefault("a", turns), step)
+    parts.add("b", lambda: at_turn.setdefault("b", turns))
+    ticker = QTimer(host)
+    ticker.setInterval(0)
+    ticker.timeout.connect(turn)
+    ticker.start()
+    host.show()
+    qtbot.waitUntil(lambda: "b" in at_turn, timeout=5000)
+    assert at_turn["a1"] < at_turn["a"] < at_turn["b"]
+
+
+def _stored_service(sim: SimulatorThread, directory: Path, count: int) -> TrackingService:
+    directory = ensure_data_dir(directory)
+    scripts = [sim.add_task(TaskScript("vidgo", run_s=600)) for _ in range(count)]
+    with Store.open(db_path(directory)) as store:
+        store.add_tasks([NewTask(TaskRef("vidgo", s.task_id)) for s in scripts])
+    config = EngineConfig(base_url_overrides={name: sim.api_url for name in PROVIDERS})
+    keys: Any = StaticKeys(sim.keys)
+    return TrackingService(directory, keys, config, role=HolderRole.WINDOW)
+
+
+def test_a_full_store_is_resumed_a_few_hundred_tasks_per_loop_turn(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any
+) -> None:
+    service = _stored_service(sim_thread, tmp_path / "data", 450)
+    seen: list[int] = []  # tracked tasks, as Qt's event loop saw them turn by turn
+
+    def turn() -> None:
+        if service.engine is not None:
+            seen.append(service.engine.tracked_count())
+
+    ticker = QTimer()
+    ticker.setInterval(0)
+    ticker.timeout.connect(turn)
+    ticker.start()
+    try:
+        run_async(service.start())
+    finally:
+        ticker.stop()
+        run_async(service.stop())
+    # The window's thread ran while the store was being resumed, not only before and after.
+    assert any(0 < n < 450 for n in seen), seen
+
+
+def test_restored_rows_are_replayed_with_their_views_made_a_chunk_at_a_time(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    service = _stored_service(sim_thread, tmp_path / "data", 450)
+    engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
+    run_async(engine_bridge.start())
+    try:
+        engine = service.engine
+        assert engine is not None
+        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # start's chunks
+        made: list[str] = []
+        task = engine.task
+
+        def counted(key: str) -> Any:
+            made.append(key)
+            return task(key)
+
+        monkeypatch.setattr(engine, "task", counted)
+        every_view = engine.tasks
+        monkeypatch.setattr(engine, "tasks", lambda: made.extend(["all"] * 450) or every_view())
+        new_per_emit: list[int] = []
+        engine_bridge.tasksChanged.connect(lambda views: new_per_emit.append(len(views)))
+        engine_bridge.replay()
+        assert made == []  # not one view yet: each chunk makes its own
+        qtbot.waitUntil(lambda: sum(new_per_emit) >= 450, timeout=5000)
+        assert max(new_per_emit) == NEW_ROWS_PER_FLUSH
+        assert len(made) <= sum(new_per_emit)
+    finally:
+        run_async(engine_bridge.stop())
