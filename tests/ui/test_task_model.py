@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QAbstractItemModelTester
 from ui_views import T0, make_view
 
@@ -13,6 +14,7 @@ from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
 from taskmon.ui.table.cell_text import ProgressMode
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import PROGRESS_ROLE, Column, TaskTableModel
+from taskmon.ui.table.task_table import TaskTable
 
 
 class Spy:
@@ -213,3 +215,58 @@ def test_the_clock_tick_moves_time_cells_without_data_changed(qtbot: Any) -> Non
     assert model.index(0, Column.RUNNING).data() == "1 m 45 s"
     # The proxy would otherwise re-check every row each second.
     assert spy.changed == [] and spy.resets == 0
+
+
+_PAINT_ROLES = [
+    int(r)
+    for r in (
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.BackgroundRole,
+    )
+]
+_WORDS = _PAINT_ROLES.index(int(Qt.ItemDataRole.DisplayRole))
+
+
+def test_a_repaint_reads_cells_back_until_their_task_or_the_look_changes(qtbot: Any) -> None:
+    now = [T0]
+    model = TaskTableModel(clock=lambda: now[0])
+    first, second = make_view("a", label="first", age_s=30), make_view("b", label="second")
+    model.apply([first, second])
+    label = model.cells(0, Column.LABEL, _PAINT_ROLES)
+    assert label[_WORDS] == "first"
+    assert model.cells(0, Column.LABEL, _PAINT_ROLES) is label  # the second paint: read back
+    # The task changes: its row is made anew, the other row is not.
+    other = model.cells(1, Column.LABEL, _PAINT_ROLES)
+    model.apply([make_view("a", label="renamed", age_s=30)])
+    assert model.cells(0, Column.LABEL, _PAINT_ROLES)[_WORDS] == "renamed"
+    assert model.cells(1, Column.LABEL, _PAINT_ROLES) is other
+    # The clock's cells are never kept: time moves without a change of the task.
+    assert model.cells(0, Column.RUNNING, _PAINT_ROLES)[_WORDS] == "30 s"
+    now[0] = T0 + timedelta(seconds=75)
+    model.tick()
+    assert model.cells(0, Column.RUNNING, _PAINT_ROLES)[_WORDS] == "1 m 45 s"
+    # A sort moves what was kept along with its row.
+    model.sort(Column.LABEL, Qt.SortOrder.DescendingOrder)
+    assert [model.cells(r, Column.LABEL, _PAINT_ROLES)[_WORDS] for r in range(2)] == [
+        "second",
+        "renamed",
+    ]
+    model.remove([second.key])
+    assert model.rowCount() == 1
+    assert model.cells(0, Column.LABEL, _PAINT_ROLES)[_WORDS] == "renamed"
+    # A new palette (light to dark): icons and colours are asked for again.
+    kept = model.cells(0, Column.STATE, _PAINT_ROLES)
+    table = TaskTable()
+    qtbot.addWidget(table)
+    proxy = TaskFilterModel()
+    proxy.setSourceModel(model)
+    table.setModel(proxy)
+    palette = QPalette(table.palette())
+    palette.setColor(QPalette.ColorRole.Base, QColor("#202020"))
+    table.setPalette(palette)
+    assert model.cells(0, Column.STATE, _PAINT_ROLES) is not kept

@@ -162,6 +162,42 @@ def cell(
     return None
 
 
+_KEEP_COLUMNS: Final = {
+    Column.STATE: keep_cells.STATE_COLUMN,
+    Column.EXPIRES: keep_cells.EXPIRES_COLUMN,
+}
+
+
+def cells(
+    view: TaskView,
+    texts: list[str | None],
+    section: int,
+    roles: list[int],
+    now: datetime,
+    provider_icon: IconLookup | None,
+    state_icon: IconLookup | None,
+) -> list[Any]:
+    """`cell()` for each of `roles` of one cell: what a paint asks (five roles a cell, a
+    few hundred cells) in one call, the common roles answered without the general path."""
+    column = COLUMNS[section]
+    keep_name = _KEEP_COLUMNS.get(column)
+    values: list[Any] = []
+    for role in roles:
+        if role == DISPLAY:
+            text = texts[section]
+            values.append(text if text is not None else cell_words(view, column, now))
+        elif role == _ALIGNMENT:
+            values.append(_RIGHT if column in _RIGHT_ALIGNED else None)
+        elif role in keep_cells.ROLES:
+            colour = None if keep_name is None else keep_cells.colour(view, keep_name, role, now)
+            values.append(colour)
+        elif role in ROLES:
+            values.append(cell(view, texts, section, role, now, provider_icon, state_icon))
+        else:
+            values.append(None)
+    return values
+
+
 def cell_words(view: TaskView, column: Column, now: datetime) -> str:
     """What one cell says at `now`."""
     match column:

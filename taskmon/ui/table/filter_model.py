@@ -16,6 +16,7 @@ with the persistent indexes (the selection) carried along.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -151,17 +152,14 @@ class TaskFilterModel(QAbstractTableModel):
         """Every role a painted cell asks for, in one call from C++ (not one per role)."""
         row = index.row()
         source = self._source
-        known = source is not None and 0 <= row < len(self._rows)
-        source_row = self._rows[row] if known else -1  # -1: every slot is cleared
         column = index.column()
         slots: Any = roleDataSpan  # the stubs know no indexing of a span
-        count = slots.size() if isinstance(slots, QModelRoleDataSpan) else 1
-        for i in range(count):
-            slot = slots[i] if count > 1 or isinstance(slots, QModelRoleDataSpan) else slots
-            role = slot.role()
-            value = None
-            if source is not None and known and role in ROLES:
-                value = source.cell(source_row, column, role)
+        spans = isinstance(slots, QModelRoleDataSpan)
+        items = [slots[i] for i in range(slots.size())] if spans else [slots]
+        values: list[Any] = []
+        if source is not None and 0 <= row < len(self._rows) and 0 <= column < COLUMN_COUNT:
+            values = source.cells(self._rows[row], column, [slot.role() for slot in items])
+        for slot, value in itertools.zip_longest(items, values):
             # Nothing for this role: an empty slot (a None would be a null QVariant too,
             # through a conversion per role).
             if value is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from taskmon.domain import State
 from taskmon.ui import theme
@@ -35,13 +35,11 @@ class ProgressDelegate(QStyledItemDelegate):
         if not isinstance(info, ProgressInfo) or view is None:
             super().paint(painter, option, index)
             return
-        # Background and selection as the style draws them, without the text.
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        # The cell's panel (selection, hover) as the style draws it: initStyleOption would
+        # ask the model for the seven roles of a text cell, in every row of every paint.
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
 
         palette = option.palette
         rect = QRectF(option.rect).adjusted(_MARGIN_X, 0, -_MARGIN_X, 0)

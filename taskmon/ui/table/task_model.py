@@ -56,6 +56,21 @@ __all__ = [
     "TaskTableModel",
 ]
 
+# Cells answered from a row's memo: not the clock's, and only the roles a paint asks
+# (Qt's font, alignment, colours, check state, icon, words), which never use the time.
+_CLOCK_SECTIONS: Final = frozenset(int(c) for c in CLOCK_COLUMNS)
+_MEMO_ROLES: Final = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.CheckStateRole,
+    )
+)
 # Past this share of changed rows, one whole-table dataChanged is cheaper.
 WHOLE_TABLE_SHARE: Final = 0.5
 CLOCK_TICK_MS: Final = 1000
@@ -81,6 +96,9 @@ class TaskTableModel(QAbstractTableModel):
         # Per row, the words of the columns that do not move with the clock (None
         # for those that do), and the insertion number for the unsorted order.
         self._texts: list[list[str | None]] = []
+        # Per row, what a paint asked of its cells whose answer moves only with the view
+        # (not the clock): a repaint reads them back instead of making them again.
+        self._memo: list[dict[tuple[int, tuple[int, ...]], list[Any]]] = []
         self._added: dict[str, int] = {}
         self._next_added = 0
         self._sort_column = -1
@@ -108,6 +126,7 @@ class TaskTableModel(QAbstractTableModel):
             if row is not None:
                 self._views[row] = view
                 self._texts[row] = columns.static_texts(view)
+                self._memo[row] = {}
                 if sorted_by >= 0:
                     self._keys[row] = self._sort_key(row)
                 changed.append(row)
@@ -122,6 +141,7 @@ class TaskTableModel(QAbstractTableModel):
                 self._rows[view.key] = first + offset
                 self._views.append(view)
                 self._texts.append(columns.static_texts(view))
+                self._memo.append({})
                 self._added[view.key] = self._next_added
                 self._next_added += 1
                 if sorted_by >= 0:
@@ -146,6 +166,7 @@ class TaskTableModel(QAbstractTableModel):
                 self._added.pop(view.key, None)
             del self._views[first : last + 1]
             del self._texts[first : last + 1]
+            del self._memo[first : last + 1]
             if self._keys:
                 del self._keys[first : last + 1]
             self.endRemoveRows()
@@ -204,6 +225,7 @@ class TaskTableModel(QAbstractTableModel):
             new_row[old] = new
         self._views = [self._views[i] for i in order]
         self._texts = [self._texts[i] for i in order]
+        self._memo = [self._memo[i] for i in order]
         self._keys = [keys[i] for i in order]
         self._rows = {v.key: i for i, v in enumerate(self._views)}
         previous = self.persistentIndexList()
@@ -261,6 +283,36 @@ class TaskTableModel(QAbstractTableModel):
         if role not in ROLES:
             return None
         return self.cell(index.row(), index.column(), role)
+
+    def cells(self, row: int, section: int, roles: list[int]) -> list[Any]:
+        """`cell()` for several roles of one cell (a row and section known to be valid).
+
+        Cells that do not move with the clock are answered from the row's memo after
+        the first paint (a full repaint asks ~250 cells for seven roles each).
+        """
+        key = (section, tuple(roles))
+        if section not in _CLOCK_SECTIONS and _MEMO_ROLES.issuperset(key[1]):
+            memo = self._memo[row]
+            values = memo.get(key)
+            if values is None:
+                values = memo[key] = self._cells(row, section, roles)
+            return values
+        return self._cells(row, section, roles)
+
+    def forget_cells(self) -> None:
+        """Drop the memo: icons and colours follow a new palette or style."""
+        self._memo = [{} for _ in self._views]
+
+    def _cells(self, row: int, section: int, roles: list[int]) -> list[Any]:
+        return columns.cells(
+            self._views[row],
+            self._texts[row],
+            section,
+            roles,
+            self._now,
+            self._provider_icon,
+            self._state_icon,
+        )
 
     def cell(self, row: int, section: int, role: int) -> Any:
         """What cell (`row`, `section`) says for `role` (a role of `ROLES`); None for nothing."""

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -202,6 +203,16 @@ class TaskTable(QTableView):
         elif self._id_width_before:
             self.setColumnWidth(Column.TASK_ID, self._id_width_before)
             self._id_width_before = 0
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            # The model keeps the icons and colours it answered: they follow the new look.
+            proxy = self.model()
+            source = proxy.sourceModel() if hasattr(proxy, "sourceModel") else proxy
+            forget = getattr(source, "forget_cells", None)
+            if forget is not None:
+                forget()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
