@@ -163,7 +163,7 @@ def child_main(plan_file: Path, data_dir: Path) -> int:
     from taskmon.service import HolderRole, TrackingService
     from taskmon.tracking.task import TrackedTask
     from taskmon.ui.bridge import MORE_ROWS_MS, NEW_ROWS_PER_FLUSH, EngineBridge
-    from taskmon.ui.main_window import MainWindow
+    from taskmon.ui.window import MainWindow
 
     plan: list[list[str]] = json.loads(plan_file.read_text())
     paints: dict[str, list[float]] = {"table": [], "grid": []}

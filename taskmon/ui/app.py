@@ -36,10 +36,10 @@ from taskmon.tracking import EngineConfig
 from taskmon.ui import theme
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.main_thread_gc import MainThreadCollector
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.settings.provider_settings import load_provider_settings
 from taskmon.ui.startup_probe import install_first_paint_probe
 from taskmon.ui.tray.install import install_tray
+from taskmon.ui.window import MainWindow
 
 if TYPE_CHECKING:
     from taskmon.ui.demo import DemoEnvironment

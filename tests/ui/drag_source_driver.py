@@ -26,7 +26,7 @@ from taskmon.service import HolderRole, TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking import EngineConfig
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.main_window import MainWindow
+from taskmon.ui.window import MainWindow
 
 
 async def serve(folder: Path, sim: SimulatorThread) -> None:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QToolTip, QWidget
 from ui_views import T0, make_view
 
 from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.table.task_model import Column
+from taskmon.ui.window import MainWindow
 
 LONG_ERROR = (
     "Content violates usage policy: the prompt asks for a likeness of a real, named person "

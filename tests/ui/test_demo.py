@@ -11,7 +11,7 @@ from taskmon.service.tracking_service import TrackingService
 from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.demo import DemoEnvironment
-from taskmon.ui.main_window import MainWindow
+from taskmon.ui.window import MainWindow
 
 
 def test_the_demo_reaches_every_terminal_state(

@@ -16,7 +16,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from window_app import App
 
-from taskmon.ui.main_window import MainWindow
+from taskmon.ui.window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 

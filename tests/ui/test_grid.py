@@ -17,10 +17,10 @@ from taskmon.sim import TaskScript
 from taskmon.ui import theme
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.grid import TaskGrid
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.media import Thumbnails
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import Column, TaskTableModel
+from taskmon.ui.window import MainWindow
 
 
 def _grid_ids(window: MainWindow) -> list[str]:

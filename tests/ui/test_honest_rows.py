@@ -15,10 +15,10 @@ from ui_views import T0, make_view
 from taskmon.domain.snapshot import MediaKind, Output, State, TaskError
 from taskmon.sim import TaskScript
 from taskmon.tracking.pacing.poll_policy import DurationPrior
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.table import cell_text
 from taskmon.ui.table.cell_text import ProgressMode
 from taskmon.ui.table.task_model import PROGRESS_ROLE, Column, TaskTableModel
+from taskmon.ui.window import MainWindow
 
 
 @pytest.fixture

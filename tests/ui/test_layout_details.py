@@ -12,8 +12,8 @@ from ui_views import make_view
 from window_app import App
 
 from taskmon.domain.snapshot import MediaKind, Output, State, TaskError
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.table.task_model import Column
+from taskmon.ui.window import MainWindow
 
 
 def _with_details(app: App, qtbot: Any, task_id: str = "job-long") -> MainWindow:

@@ -138,7 +138,7 @@ def test_a_header_saved_before_the_prompt_column_existed_keeps_it_hidden(
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QTableView
 
-    from taskmon.ui.main_window import SETTINGS_VERSION
+    from taskmon.ui.window import SETTINGS_VERSION
 
     older = QTableView()
     older.setModel(QStandardItemModel(0, Column.PROMPT, older))  # the 14 columns of before

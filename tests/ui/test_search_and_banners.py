@@ -24,9 +24,9 @@ from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.filter_bar import FilterBar
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.settings.settings_dialog import SettingsDialog
 from taskmon.ui.table.filter_model import TaskFilterModel
+from taskmon.ui.window import MainWindow
 
 # --- search ----------------------------------------------------------------------
 

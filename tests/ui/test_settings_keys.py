@@ -18,9 +18,9 @@ from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.settings.settings_dialog import SettingsDialog
 from taskmon.ui.table.task_model import Column
+from taskmon.ui.window import MainWindow
 
 pytestmark = pytest.mark.keyring
 

@@ -19,8 +19,8 @@ from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.table.task_model import Column
+from taskmon.ui.window import MainWindow
 
 
 def test_tasks_added_through_the_bridge_reach_their_end_in_the_table(app: App, qtbot: Any) -> None:

@@ -1,4 +1,4 @@
-"""Parts of the main window built after its first paint (ui/window_deferred.py)."""
+"""Parts of the main window built after its first paint (ui/window/deferred.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 
-from taskmon.ui.window_deferred import DeferredParts
+from taskmon.ui.window import DeferredParts
 
 
 def test_the_result_actions_and_saving_arrive_after_the_first_paint_by_themselves(

@@ -23,8 +23,7 @@ from taskmon.store.store import Store
 from taskmon.tracking.config import EngineConfig
 from taskmon.ui.bridge import NEW_ROWS_PER_FLUSH, EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
-from taskmon.ui.main_window import MainWindow
-from taskmon.ui.window_deferred import DeferredParts
+from taskmon.ui.window import DeferredParts, MainWindow
 
 STORED_TASKS = 3
 

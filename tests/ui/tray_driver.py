@@ -34,8 +34,8 @@ from taskmon.service import HolderRole, TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.tracking import EngineConfig
 from taskmon.ui.bridge import EngineBridge
-from taskmon.ui.main_window import MainWindow
 from taskmon.ui.tray.install import install_tray, show_tasks
+from taskmon.ui.window import MainWindow
 
 STEP_TIMEOUT_S = 40.0
 

@@ -19,7 +19,7 @@ from taskmon.domain import counted
 from taskmon.ui.tray.status import is_active
 
 if TYPE_CHECKING:
-    from taskmon.ui.main_window import MainWindow
+    from taskmon.ui.window import MainWindow
 
 TOLD_KEY: Final = "tray/told_background"
 ASK_QUIT_KEY: Final = "quit/ask_while_running"

@@ -20,7 +20,7 @@ from taskmon.ui.tray.tray_icon import TrayIcon
 from taskmon.ui.tray.window_notices import WindowNotices
 
 if TYPE_CHECKING:
-    from taskmon.ui.main_window import MainWindow
+    from taskmon.ui.window import MainWindow
 
 
 def show_task(window: MainWindow, key: str) -> None:

@@ -20,7 +20,7 @@ from taskmon.ui.tray import status
 from taskmon.ui.tray.pause import PauseControl
 
 if TYPE_CHECKING:
-    from taskmon.ui.main_window import MainWindow
+    from taskmon.ui.window import MainWindow
 
 REFRESH_MS: Final = 1000  # the icon and tooltip follow task changes at most this often
 

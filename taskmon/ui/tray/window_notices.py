@@ -27,7 +27,7 @@ from taskmon.ui.bridge import EngineBridge
 from taskmon.ui.settings.notification_page import notify_settings, share_notify_settings
 
 if TYPE_CHECKING:
-    from taskmon.ui.main_window import MainWindow
+    from taskmon.ui.window import MainWindow
 
 
 class WindowNotices:

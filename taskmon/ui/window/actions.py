@@ -1,6 +1,6 @@
 """The main window's actions: their construction, the toolbar, and the commands on the selection.
 
-A mixin of `MainWindow` (ui/main_window.py), which owns the widgets these use.
+A mixin of `MainWindow` (ui/window/main_window.py), which owns the widgets these use.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The main window's life: bringing it forward, Quit, closing (to the background or
 the tray), and keeping its geometry, splitter, header and filters across runs.
 
-A mixin of `MainWindow` (ui/main_window.py).
+A mixin of `MainWindow` (ui/window/main_window.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What comes into the main window to be tracked: paste, drops, the add dialog, and
 showing what was added once its rows are in the table.
 
-A mixin of `MainWindow` (ui/main_window.py).
+A mixin of `MainWindow` (ui/window/main_window.py).
 """
 
 from __future__ import annotations

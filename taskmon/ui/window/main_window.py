@@ -1,8 +1,8 @@
 """The main window: the task table, its filters, the details panel and the actions.
 
 `MainWindow` owns the widgets and wires the parts: its actions and commands
-(ui/window_actions.py), what is pasted or dropped in (ui/window_intake.py), and
-closing, Quit and the settings it restores (ui/window_state.py).
+(ui/window/actions.py), what is pasted or dropped in (ui/window/intake.py), and
+closing, Quit and the settings it restores (ui/window/state.py).
 """
 
 from __future__ import annotations
@@ -39,15 +39,21 @@ from taskmon.ui.media import install_thumbnails
 from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
-from taskmon.ui.window_actions import WindowActions
-from taskmon.ui.window_deferred import DeferredParts
-from taskmon.ui.window_intake import MAX_DROPPED_FILE_BYTES, WindowIntake
-from taskmon.ui.window_state import SETTINGS_VERSION, WindowState
+from taskmon.ui.window.actions import WindowActions
+from taskmon.ui.window.deferred import DeferredParts
+from taskmon.ui.window.intake import MAX_DROPPED_FILE_BYTES, WindowIntake
+from taskmon.ui.window.parts import (
+    WindowParts,
+    import_details,
+    import_results,
+    import_saving,
+    import_saving_engine,
+    import_saving_parts,
+)
+from taskmon.ui.window.state import SETTINGS_VERSION, WindowState
 
 if TYPE_CHECKING:
-    from taskmon.ui.details_panel import DetailsPanel
-    from taskmon.ui.results_actions.install import ResultsActions
-    from taskmon.ui.saving.save_actions import SaveController
+    pass
 
 __all__ = ["MAX_DROPPED_FILE_BYTES", "SETTINGS_VERSION", "MainWindow"]
 
@@ -56,7 +62,7 @@ __all__ = ["MAX_DROPPED_FILE_BYTES", "SETTINGS_VERSION", "MainWindow"]
 DETAILS_MIN_WIDTH_PX: Final = 280
 
 
-class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
+class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWindow):
     """Every tracked task across providers; talks to the engine only through the bridge."""
 
     def __init__(
@@ -165,12 +171,12 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         # Built after the first paint, a loop turn or two each, or on first use (`details`,
         # `results`, `saving`).
         self._later = DeferredParts(self.table.viewport(), self)
-        self._later.add("details", self._install_details, [_import_details])
-        self._later.add("results", self._install_results, [_import_results])
+        self._later.add("details", self._install_details, [import_details])
+        self._later.add("results", self._install_results, [import_results])
         self._later.add(
             "saving",
             self._install_saving,
-            [_import_saving_engine, _import_saving_parts, _import_saving],
+            [import_saving_engine, import_saving_parts, import_saving],
         )
         # Its menu now, filled later: the menu bar is there at the first paint.
         self.menuBar().addMenu("&Results").setObjectName("resultsMenu")
@@ -204,70 +210,6 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
             lambda i: self.results.double_clicked(i, otherwise=lambda: self.show_details(True))
         )
         self._update_actions()
-
-    # -- parts built after the first paint ----------------------------------------------
-
-    @property
-    def details(self) -> DetailsPanel:
-        """The details panel (ui/details_panel.py); built now if the window has not yet."""
-        panel: DetailsPanel = self._later.ensure("details")
-        return panel
-
-    def details_shown(self) -> bool:
-        """Whether the details panel is on (if built yet or not)."""
-        return not self._details_slot.isHidden()
-
-    def _details_if_built(self) -> DetailsPanel | None:
-        panel: DetailsPanel | None = self._later.built("details")
-        return panel
-
-    def _install_details(self) -> DetailsPanel:
-        from taskmon.ui.details_panel import DetailsPanel
-
-        panel = DetailsPanel(self._details_slot)
-        layout = self._details_slot.layout()
-        assert layout is not None
-        layout.addWidget(panel)
-        panel.strip.set_thumbnails(self.thumbnails)
-        views = self.selected_views()  # selected before the panel was there
-        if len(views) == 1:
-            panel.show_view(views[0], icons.provider_icon(views[0].ref.provider))
-        return panel
-
-    @property
-    def results(self) -> ResultsActions:
-        """Quick look, Open, Show in folder, Copy file/image/link (ui/results_actions/)."""
-        parts: ResultsActions = self._later.ensure("results")
-        return parts
-
-    @property
-    def saving(self) -> SaveController:
-        """Save…, Save all, auto-save and drag-out (ui/saving/)."""
-        parts: SaveController = self._later.ensure("saving")
-        return parts
-
-    def _install_results(self) -> ResultsActions:
-        from taskmon.ui.results_actions.install import install_results_actions
-
-        results = install_results_actions(self)
-        self._share_table_actions()
-        results.attach(self.views.grid)  # Space, Open, Show in folder, Copy on tiles too
-        return results
-
-    def _install_saving(self) -> SaveController:
-        from taskmon.ui.saving.save_actions import install_saving
-
-        saving = install_saving(self, self)
-        self._share_table_actions()
-        if saving.drag_out is not None:  # tiles drag out as rows do (Copy only)
-            saving.drag_out.watch(self.views.grid)
-        return saving
-
-    def _share_table_actions(self) -> None:
-        """The grid (built before these parts) gets the list's actions they added."""
-        grid = self.views.grid
-        known = set(grid.actions())
-        grid.addActions([a for a in self.table.actions() if a not in known])
 
     # -- engine updates ------------------------------------------------------------
 
@@ -420,27 +362,6 @@ class MainWindow(WindowActions, WindowIntake, WindowState, QMainWindow):
         dialog = SettingsDialog(self.bridge, self.settings, self, provider=provider)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-
-
-def _import_details() -> None:
-    import taskmon.ui.details_panel  # noqa: F401
-
-
-def _import_results() -> None:
-    import taskmon.ui.results_actions.install  # noqa: F401
-
-
-def _import_saving_engine() -> None:
-    from taskmon.service import AutoSaveSwitch, save_tracked_results  # noqa: F401
-
-
-def _import_saving_parts() -> None:
-    import taskmon.ui.saving.drag_out
-    import taskmon.ui.saving.result_settings  # noqa: F401
-
-
-def _import_saving() -> None:
-    import taskmon.ui.saving.save_actions  # noqa: F401
 
 
 def _joined(words: list[str]) -> str:
