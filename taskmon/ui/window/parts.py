@@ -75,6 +75,9 @@ class WindowParts(_Base):
         layout = self._details_slot.layout()
         assert layout is not None
         layout.addWidget(panel)
+        # A child added to a frame already on screen shows only a loop turn later (the
+        # layout queues it); its frame decides whether it is seen, so show it now.
+        panel.show()
         panel.strip.set_thumbnails(self.thumbnails)
         views = self.selected_views()  # selected before the panel was there
         if len(views) == 1:
