@@ -137,29 +137,7 @@ def cell(
 
     `texts` are the row's words made once per view (`static_texts`).
     """
-    if role == DISPLAY:
-        text = texts[section]
-        return text if text is not None else cell_words(view, COLUMNS[section], now)
-    column = COLUMNS[section]
-    if role == VIEW_ROLE:
-        return view
-    if role in keep_cells.ROLES:  # results not saved, links expiring: warning colours
-        return keep_cells.colour(view, column.name, role, now)
-    if role == PROGRESS_ROLE:
-        return cell_text.progress(view, now) if column is Column.PROGRESS else None
-    if role == _DECORATION:
-        if column is Column.PROVIDER and provider_icon is not None:
-            return provider_icon(view.ref.provider)
-        if column is Column.STATE and state_icon is not None:
-            return state_icon(keep_cells.icon_state(view))
-        return None
-    if role == _ALIGNMENT:
-        return _RIGHT if column in _RIGHT_ALIGNED else None
-    if role == _TOOLTIP:
-        return tooltip(view, column, now)
-    if role == SORT_ROLE:
-        return sort_value(view, column, now)
-    return None
+    return cells(view, texts, section, [role], now, provider_icon, state_icon)[0]
 
 
 _KEEP_COLUMNS: Final = {
@@ -177,8 +155,8 @@ def cells(
     provider_icon: IconLookup | None,
     state_icon: IconLookup | None,
 ) -> list[Any]:
-    """`cell()` for each of `roles` of one cell: what a paint asks (five roles a cell, a
-    few hundred cells) in one call, the common roles answered without the general path."""
+    """`cell()` for each of `roles` of one cell: what a paint asks (seven roles a cell, a
+    few hundred cells) in one call, the roles every paint asks for first."""
     column = COLUMNS[section]
     keep_name = _KEEP_COLUMNS.get(column)
     values: list[Any] = []
@@ -188,14 +166,39 @@ def cells(
             values.append(text if text is not None else cell_words(view, column, now))
         elif role == _ALIGNMENT:
             values.append(_RIGHT if column in _RIGHT_ALIGNED else None)
-        elif role in keep_cells.ROLES:
+        elif role in keep_cells.ROLES:  # results not saved, links expiring: warning colours
             colour = None if keep_name is None else keep_cells.colour(view, keep_name, role, now)
             values.append(colour)
         elif role in ROLES:
-            values.append(cell(view, texts, section, role, now, provider_icon, state_icon))
+            values.append(_rarer_role(view, column, role, now, provider_icon, state_icon))
         else:
             values.append(None)
     return values
+
+
+def _rarer_role(
+    view: TaskView,
+    column: Column,
+    role: int,
+    now: datetime,
+    provider_icon: IconLookup | None,
+    state_icon: IconLookup | None,
+) -> Any:
+    if role == VIEW_ROLE:
+        return view
+    if role == PROGRESS_ROLE:
+        return cell_text.progress(view, now) if column is Column.PROGRESS else None
+    if role == _DECORATION:
+        if column is Column.PROVIDER and provider_icon is not None:
+            return provider_icon(view.ref.provider)
+        if column is Column.STATE and state_icon is not None:
+            return state_icon(keep_cells.icon_state(view))
+        return None
+    if role == _TOOLTIP:
+        return tooltip(view, column, now)
+    if role == SORT_ROLE:
+        return sort_value(view, column, now)
+    return None
 
 
 def cell_words(view: TaskView, column: Column, now: datetime) -> str:
