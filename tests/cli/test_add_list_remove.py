@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_env import isolated_data_dir
 
 from taskmon.cli import main
 from taskmon.domain.records import FileState, Observation
@@ -79,12 +80,7 @@ class Result:
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A data dir that does not exist yet, set for in-process calls."""
-    directory = tmp_path / "data"
-    for name in list(os.environ):
-        if name.startswith("TASKMON_") or name in ("DBUS_SESSION_BUS_ADDRESS", "COLUMNS"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TASKMON_DATA_DIR", str(directory))
-    return directory
+    return isolated_data_dir(monkeypatch, tmp_path / "data")
 
 
 @pytest.fixture

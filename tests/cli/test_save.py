@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_env import isolated_data_dir
 
 from taskmon.cli import main
 from taskmon.domain.records import FileState, Observation
@@ -78,12 +79,7 @@ def sim() -> Iterator[SimulatorThread]:
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "data"
-    for name in list(os.environ):
-        if name.startswith("TASKMON_") or name in ("DBUS_SESSION_BUS_ADDRESS", "COLUMNS"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TASKMON_DATA_DIR", str(directory))
-    return directory
+    return isolated_data_dir(monkeypatch, tmp_path / "data")
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_env import isolated_data_dir
 
 from taskmon.cli import main
 from taskmon.domain.records import FileState, Observation
@@ -54,11 +55,7 @@ def sim() -> Iterator[SimulatorThread]:
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "data"
-    for name in list(os.environ):
-        if name.startswith("TASKMON_") or name in ("DBUS_SESSION_BUS_ADDRESS", "COLUMNS"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TASKMON_DATA_DIR", str(directory))
+    directory = isolated_data_dir(monkeypatch, tmp_path / "data")
     # A key is there to be found: none of it may reach the media origin.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     return directory
@@ -119,6 +116,27 @@ def stored_file(data: Path, task_id: str) -> tuple[str | None, FileState]:
         (task,) = [t for t in store.tasks() if t.ref.task_id == task_id]
         ((path, state),) = [(f.path, f.state) for f in task.files]
         return path, state
+
+
+def assert_resumed_whole(
+    sim: SimulatorThread, data: Path, saved: Result, task_id: str, url: str, kept: int
+) -> None:
+    """`saved` (a save after an interrupted one) fetched only what the `.part` lacked
+    (from `kept` on, without the key), finished the cache and wrote the whole file."""
+    assert (saved.code, saved.err) == (EXIT_OK, "")
+    expected = sim.expected_media(url)
+    copy = Path(saved.out.strip())
+    assert copy.read_bytes() == expected
+    side = json.loads(copy.with_name(copy.name + ".json").read_text(encoding="utf-8"))
+    assert side["sha256"] == hashlib.sha256(expected).hexdigest()
+    whole, resumed = media_headers(sim, url)
+    assert "range" not in whole
+    assert resumed["range"] == f"bytes={kept}-" and resumed["if-range"]
+    assert not KEY_HEADERS & (set(whole) | set(resumed))
+    assert not list(cache_dir(data).rglob("*.part*"))
+    cached, state = stored_file(data, task_id)
+    assert state is FileState.COMPLETE and cached is not None
+    assert Path(cached).read_bytes() == expected
 
 
 def test_save_fetches_an_uncached_result_byte_exact_with_its_sha256_in_the_sidecar(
@@ -185,22 +203,9 @@ def test_the_next_save_resumes_the_part_an_interrupted_one_left(
     assert kept == cut
     assert stored_file(data, task_id)[1] is FileState.FAILED
 
-    second = cli("save", "--to", str(out), "--metadata", task_id)
+    saved = cli("save", "--to", str(out), "--metadata", task_id)
 
-    assert (second.code, second.err) == (EXIT_OK, "")
-    expected = sim.expected_media(url)
-    copy = Path(second.out.strip())
-    assert copy.read_bytes() == expected
-    side = json.loads(copy.with_name(copy.name + ".json").read_text(encoding="utf-8"))
-    assert side["sha256"] == hashlib.sha256(expected).hexdigest()
-    whole, resumed = media_headers(sim, url)
-    assert "range" not in whole
-    assert resumed["range"] == f"bytes={kept}-" and resumed["if-range"]
-    assert not KEY_HEADERS & (set(whole) | set(resumed))
-    assert not list(cache_dir(data).rglob("*.part*"))
-    cached, state = stored_file(data, task_id)
-    assert state is FileState.COMPLETE and cached is not None
-    assert Path(cached).read_bytes() == expected
+    assert_resumed_whole(sim, data, saved, task_id, url, kept)
 
 
 # A `taskmon save` that kills itself (SIGKILL) once the fifth block of the body is
@@ -246,17 +251,4 @@ def test_the_next_save_resumes_the_part_a_killed_one_left(
 
     saved = cli("save", "--to", str(out), "--metadata", task_id)
 
-    assert (saved.code, saved.err) == (EXIT_OK, "")
-    expected = sim.expected_media(url)
-    copy = Path(saved.out.strip())
-    assert copy.read_bytes() == expected
-    side = json.loads(copy.with_name(copy.name + ".json").read_text(encoding="utf-8"))
-    assert side["sha256"] == hashlib.sha256(expected).hexdigest()
-    whole, resumed = media_headers(sim, url)
-    assert "range" not in whole
-    assert resumed["range"] == f"bytes={kept}-" and resumed["if-range"]
-    assert not KEY_HEADERS & (set(whole) | set(resumed))
-    assert not list(cache_dir(data).rglob("*.part*"))
-    cached, state = stored_file(data, task_id)
-    assert state is FileState.COMPLETE and cached is not None
-    assert Path(cached).read_bytes() == expected
+    assert_resumed_whole(sim, data, saved, task_id, url, kept)
