@@ -17,10 +17,12 @@ the window, so the table really changes while it is measured.
 What the child measures (wall-clock times from the parent's `Popen`, passed in
 `TASKMON_BENCH_SPAWN_EPOCH`, so interpreter start and imports count):
 
-- first paint: an application-wide event filter, installed before `run_app`,
-  catches the first `Paint` delivered to the task table's viewport (the child
-  of the `QTableView` named `taskTable`); "with all rows" is the first such
-  paint while the table (the proxy the view shows) holds every task;
+- first paint: the task table's `paintEvent` (a Python override already),
+  wrapped before `run_app`, marks the first paint of its viewport; "with all
+  rows" is the first such paint while the table (the proxy the view shows)
+  holds every task. (An application-wide event filter did this until
+  2026-12-06: it ran Python for every event of every widget being built and
+  added up to ~45 ms to start-up stalls that the app alone does not have.);
 - rows loaded: the moment the table first holds every task (checked every
   10 ms by the probe below);
 - main-thread stalls: a 10 ms `PreciseTimer` on the main thread records the gap
@@ -207,7 +209,7 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
     spawn = float(os.environ[SPAWN_ENV])
     import resource
 
-    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtCore import QObject, Qt, QTimer
     from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
     app = QApplication([sys.argv[0]])
@@ -248,7 +250,6 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             self.timer.setInterval(PROBE_MS)
             self.timer.timeout.connect(self.tick)
             self.timer.start()
-            app.installEventFilter(self)
 
         def rows(self) -> int:
             model = self.table.model() if self.table is not None else None
@@ -280,19 +281,10 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
             figures[f"none_refs_lost_per_s_{phase}"] = lost / elapsed
             return figures
 
-        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-            if event.type() != QEvent.Type.Paint:
-                return False
+        def on_table_paint(self, table: QTableView) -> None:
             if self.viewport is None:
-                parent = obj.parent() if isinstance(obj, QWidget) else None
-                if not (isinstance(parent, QTableView) and parent.objectName() == "taskTable"):
-                    return False
-                if parent.viewport() is not obj:
-                    return False
-                self.table, self.viewport = parent, obj
+                self.table, self.viewport = table, table.viewport()
                 self.mark("first_paint")
-                # From now on only the viewport's own events pass through Python.
-                QTimer.singleShot(0, self._narrow_filter)
             rows = self.rows()
             if rows > 0:
                 self.mark("first_paint_with_rows")
@@ -300,12 +292,6 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
                 self.mark("first_paint_all_rows")
             if self.phase == "steady":
                 self.repaints += 1
-            return False
-
-        def _narrow_filter(self) -> None:
-            app.removeEventFilter(self)
-            if self.viewport is not None:
-                self.viewport.installEventFilter(self)
 
         def _emit_partial(self, now: float) -> None:
             partial = self.figures()
@@ -391,6 +377,18 @@ def child_main(expected_rows: int, window_s: float, load_timeout_s: float, stack
 
     sampler: _StallSampler | None = None
     probe = Probe()
+    # The table's own paintEvent (already Python) marks its paints: an event filter on
+    # the whole application would run Python for every event of every widget the
+    # window builds and make start-up look slower than it is.
+    from taskmon.ui.table.task_table import TaskTable
+
+    table_paint = TaskTable.paintEvent
+
+    def paint_event(table: TaskTable, event: Any) -> None:
+        probe.on_table_paint(table)
+        table_paint(table, event)
+
+    TaskTable.paintEvent = paint_event  # type: ignore[method-assign]
     if stacks:
         sampler = _StallSampler(probe)
         sampler.start()

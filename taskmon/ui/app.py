@@ -194,7 +194,7 @@ async def _run_window(
     for name in disabled:
         service.set_enabled(name, False)
     try:
-        await bridge.start()
+        await bridge.start(hand_over=False)  # the window replays them once it listens
     except StoreError as exc:
         await service.stop()
         QMessageBox.critical(None, "taskmon cannot start", str(exc))

@@ -270,3 +270,30 @@ def test_a_repaint_reads_cells_back_until_their_task_or_the_look_changes(qtbot: 
     palette.setColor(QPalette.ColorRole.Base, QColor("#202020"))
     table.setPalette(palette)
     assert model.cells(0, Column.STATE, _PAINT_ROLES) is not kept
+
+
+def test_a_rows_words_are_made_when_it_is_first_read_not_when_it_changes(
+    qtbot: Any, monkeypatch: Any
+) -> None:
+    from taskmon.ui.table import columns
+
+    made: list[str] = []
+    static_texts = columns.static_texts
+
+    def counted(view: Any) -> list[str | None]:
+        made.append(view.key)
+        return static_texts(view)
+
+    monkeypatch.setattr(columns, "static_texts", counted)
+    model = _model(qtbot)
+    ids = _ids(300)
+    model.apply([make_view(i, label="batch A") for i in ids])
+    model.apply([make_view(i, label="batch B") for i in ids])  # 300 changed, none read
+    assert made == []
+    assert model.index(7, Column.LABEL).data() == "batch B"
+    assert len(made) == 1
+    assert model.index(7, Column.TASK_ID).data() is not None  # the same row: made once
+    assert len(made) == 1
+    model.apply([make_view(ids[7], label="batch C")])  # a change: read afresh
+    assert model.index(7, Column.LABEL).data() == "batch C"
+    assert len(made) == 2

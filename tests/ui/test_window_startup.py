@@ -21,7 +21,7 @@ from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.store.store import Store
 from taskmon.tracking.config import EngineConfig
-from taskmon.ui.bridge import NEW_ROWS_PER_FLUSH, EngineBridge
+from taskmon.ui.bridge import VIEWS_PER_FLUSH, EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.window import DeferredParts, MainWindow
 
@@ -254,7 +254,51 @@ def test_restored_rows_are_replayed_with_their_views_made_a_chunk_at_a_time(
         engine_bridge.replay()
         assert made == []  # not one view yet: each chunk makes its own
         qtbot.waitUntil(lambda: sum(new_per_emit) >= 450, timeout=5000)
-        assert max(new_per_emit) == NEW_ROWS_PER_FLUSH
+        assert max(new_per_emit) == VIEWS_PER_FLUSH
         assert len(made) <= sum(emitted)
+    finally:
+        run_async(engine_bridge.stop())
+
+
+def test_a_bridge_started_for_a_window_makes_no_view_before_the_window_replays(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    service = _stored_service(sim_thread, tmp_path / "data", 250)
+    engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
+    handed: list[int] = []
+    engine_bridge.tasksChanged.connect(lambda views: handed.append(len(views)))
+    run_async(engine_bridge.start(hand_over=False))
+    try:
+        qtbot.wait(300)  # two flush intervals: only tasks polled meanwhile come along
+        assert sum(handed) < 250
+        engine_bridge.replay()
+        seen: set[str] = set()
+        engine_bridge.tasksChanged.connect(lambda views: seen.update(v.key for v in views))
+        qtbot.waitUntil(lambda: len(seen) == 250, timeout=5000)
+    finally:
+        run_async(engine_bridge.stop())
+
+
+def test_a_flush_hands_over_a_bounded_batch_of_changed_tasks_and_the_rest_soon_after(
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any
+) -> None:
+    from taskmon.tracking import TaskEvent
+
+    service = _stored_service(sim_thread, tmp_path / "data", 250)
+    engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
+    run_async(engine_bridge.start())
+    try:
+        engine = service.engine
+        assert engine is not None
+        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # all handed over
+        batches: list[int] = []
+        engine_bridge.tasksChanged.connect(lambda views: batches.append(len(views)))
+        # Every task changes at once, as the first polls of a restored store make them.
+        for view in engine.tasks():
+            engine_bridge._on_event(TaskEvent(view, True, True, False))
+        engine_bridge.flush()
+        assert batches == [VIEWS_PER_FLUSH]
+        qtbot.waitUntil(lambda: sum(batches) >= 250, timeout=2000)
+        assert max(batches) == VIEWS_PER_FLUSH
     finally:
         run_async(engine_bridge.stop())

@@ -94,8 +94,9 @@ class TaskTableModel(QAbstractTableModel):
         self._views: list[TaskView] = []
         self._rows: dict[str, int] = {}
         # Per row, the words of the columns that do not move with the clock (None
-        # for those that do), and the insertion number for the unsorted order.
-        self._texts: list[list[str | None]] = []
+        # for those that do), made when the row is first painted: a batch of 200
+        # changed tasks, most of them off screen, spent ~10 ms making words nobody read.
+        self._texts: list[list[str | None] | None] = []
         # Per row, what a paint asked of its cells whose answer moves only with the view
         # (not the clock): a repaint reads them back instead of making them again.
         self._memo: list[dict[tuple[int, tuple[int, ...]], list[Any]]] = []
@@ -125,7 +126,7 @@ class TaskTableModel(QAbstractTableModel):
             row = self._rows.get(view.key)
             if row is not None:
                 self._views[row] = view
-                self._texts[row] = columns.static_texts(view)
+                self._texts[row] = None
                 self._memo[row] = {}
                 if sorted_by >= 0:
                     self._keys[row] = self._sort_key(row)
@@ -140,7 +141,7 @@ class TaskTableModel(QAbstractTableModel):
             for offset, view in enumerate(new.values()):
                 self._rows[view.key] = first + offset
                 self._views.append(view)
-                self._texts.append(columns.static_texts(view))
+                self._texts.append(None)
                 self._memo.append({})
                 self._added[view.key] = self._next_added
                 self._next_added += 1
@@ -303,10 +304,16 @@ class TaskTableModel(QAbstractTableModel):
         """Drop the memo: icons and colours follow a new palette or style."""
         self._memo = [{} for _ in self._views]
 
+    def _row_texts(self, row: int) -> list[str | None]:
+        texts = self._texts[row]
+        if texts is None:
+            texts = self._texts[row] = columns.static_texts(self._views[row])
+        return texts
+
     def _cells(self, row: int, section: int, roles: list[int]) -> list[Any]:
         return columns.cells(
             self._views[row],
-            self._texts[row],
+            self._row_texts(row),
             section,
             roles,
             self._now,
@@ -320,7 +327,7 @@ class TaskTableModel(QAbstractTableModel):
             return None
         return columns.cell(
             self._views[row],
-            self._texts[row],
+            self._row_texts(row),
             section,
             role,
             self._now,
