@@ -22,7 +22,10 @@ What the child measures (wall-clock times from the parent's `Popen`, passed in
   rows" is the first such paint while the table (the proxy the view shows)
   holds every task. (An application-wide event filter did this until
   2026-12-06: it ran Python for every event of every widget being built and
-  added up to ~45 ms to start-up stalls that the app alone does not have.);
+  added up to ~45 ms to start-up stalls that the app alone does not have.)
+  Rows appended below the last one on screen repaint nothing but the scroll
+  bar (ui/table/task_table.py), so that paint may come only with the next
+  change on screen: the target is on "all rows in the table";
 - rows loaded: the moment the table first holds every task (checked every
   10 ms by the probe below);
 - main-thread stalls: a 10 ms `PreciseTimer` on the main thread records the gap
@@ -736,13 +739,8 @@ def median_of(runs: list[Run], path: str) -> float | None:
 ROWS: list[tuple[str, str, str, Any]] = [
     ("first paint, s", "marks_s.first_paint", "{:.2f}", ("<", TARGET_FIRST_PAINT_S)),
     ("first paint with rows, s", "marks_s.first_paint_with_rows", "{:.2f}", None),
-    (
-        "first paint with all rows, s",
-        "marks_s.first_paint_all_rows",
-        "{:.2f}",
-        ("<", TARGET_FIRST_PAINT_S),
-    ),
-    ("all rows in the table, s", "marks_s.rows_loaded", "{:.2f}", None),
+    ("first paint with all rows, s", "marks_s.first_paint_all_rows", "{:.2f}", None),
+    ("all rows in the table, s", "marks_s.rows_loaded", "{:.2f}", ("<", TARGET_FIRST_PAINT_S)),
     ("  python running, s", "marks_s.python_started", "{:.2f}", None),
     ("  QApplication made, s", "marks_s.qapplication", "{:.2f}", None),
     ("  window made, s", "marks_s.window_created", "{:.2f}", None),

@@ -162,7 +162,7 @@ def child_main(plan_file: Path, data_dir: Path) -> int:
     from taskmon.providers import PROVIDERS
     from taskmon.service import HolderRole, TrackingService
     from taskmon.tracking.task import TrackedTask
-    from taskmon.ui.bridge import MORE_ROWS_MS, VIEWS_PER_FLUSH, EngineBridge
+    from taskmon.ui.bridge import MORE_ROWS_MS, NEW_ROWS_PER_FLUSH, EngineBridge
     from taskmon.ui.window import MainWindow
 
     plan: list[list[str]] = json.loads(plan_file.read_text())
@@ -312,9 +312,9 @@ def child_main(plan_file: Path, data_dir: Path) -> int:
         app.processEvents()
         time.sleep(0.01)
     state["measuring"] = True
-    # As the bridge hands rows over: VIEWS_PER_FLUSH at a time, the window drawing between.
-    for start in range(0, len(views), VIEWS_PER_FLUSH):
-        window.model.apply(views[start : start + VIEWS_PER_FLUSH])
+    # As the bridge hands rows over: NEW_ROWS_PER_FLUSH at a time, the window drawing between.
+    for start in range(0, len(views), NEW_ROWS_PER_FLUSH):
+        window.model.apply(views[start : start + NEW_ROWS_PER_FLUSH])
         end = time.perf_counter() + MORE_ROWS_MS / 1000
         while time.perf_counter() < end:
             app.processEvents()

@@ -66,6 +66,9 @@ class EngineConfig:
     # (0: each at its own time). Waking once per tick instead of once per poll
     # more than halves the CPU a poll costs; a poll is at most this much later.
     poll_tick_s: float = 0.1
+    # Status calls and stream opens started per tick, all providers together (0: no
+    # limit): bursts are spread over ticks (tracking/pacing/start_pacer.py).
+    starts_per_tick: int = 25
     # Client-side give-up per media kind (None = never). Off for video by default:
     # video runs legitimately take hours (reAPI lets them run 48 h).
     give_up_after_s: Mapping[MediaKind | None, float | None] = field(

@@ -35,6 +35,7 @@ from taskmon.tracking.events import EngineEvent, PauseEvent, Subscriber, TaskEve
 from taskmon.tracking.idle import IdleWatch
 from taskmon.tracking.outcome_handler import OutcomeHandler
 from taskmon.tracking.pacing.pause import PollingPause
+from taskmon.tracking.pacing.start_pacer import StartPacer
 from taskmon.tracking.provider_control import ProviderControl
 from taskmon.tracking.results import ResultFetcher, origin_of
 from taskmon.tracking.runtimes import ProviderRuntimes
@@ -45,6 +46,8 @@ from taskmon.tracking.task import TrackedTask
 
 if TYPE_CHECKING:
     import httpx
+
+    from taskmon.keys import Secret
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,7 @@ class Engine:
         self.clients = ApiClients(transport=transport)
         self.jobs = SideJobs()
         self._pause = PollingPause()
+        self._starts = StartPacer(self.config.starts_per_tick, self.config.poll_tick_s)
         self._tasks: dict[str, TrackedTask] = {}
         self._subscribers: list[Subscriber] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -109,7 +113,7 @@ class Engine:
             self.jobs,
             now=self._now,
             key_for=self.control.key_for,
-            open_stream=self.clients.open_stream,
+            open_stream=self._open_stream,
             is_tracked=self.is_tracked,
             observe=lambda task, outcome: self._outcomes.observe(task, outcome, via_stream=True),
             schedule=schedule,
@@ -331,7 +335,8 @@ class Engine:
 
     async def _poll(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
         await self._pause.passage()
-        if self._tasks.get(task.ref.key) is not task:  # removed while paused
+        await self._starts.turn()
+        if self._tasks.get(task.ref.key) is not task:  # removed while paused or waiting
             return
         spec = task.provider.status_request(task.ref)
         task.count_poll()
@@ -340,6 +345,12 @@ class Engine:
             self._results.host_answered(origin_of(runtime.base_url))
         if task.ref.key in self._tasks:
             self._outcomes.handle(runtime, task, outcome)
+
+    async def _open_stream(
+        self, base_url: str, spec: RequestSpec, key: Secret | None
+    ) -> httpx.Response:
+        await self._starts.turn()
+        return await self.clients.open_stream(base_url, spec, key)
 
     def _hold(self, runtime: ProviderRuntime, task: TrackedTask) -> None:
         self._outcomes.hold(runtime, task)

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
+WINDOW_STARTS_PER_TICK: Final = 12  # the headless default is 25 (tracking/config.py)
 
 
 def no_display_reason(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
@@ -188,7 +189,11 @@ async def _run_window(
     theme.follow_system(
         app, lambda: theme.Scheme(str(settings.value("appearance/scheme", "system", str)))
     )
-    config = EngineConfig(base_url_overrides=overrides)
+    # The window's engine shares its thread with the painting: the calls a tick starts come
+    # back as answers handled there too. 12 a tick (120/s, more than the rate budgets give
+    # one provider) cut the longest start-up stall at 1,000 rows from 127 to 81 ms
+    # against 25 (bench/ui.py, medians of 3; bench/NOTES.md).
+    config = EngineConfig(base_url_overrides=overrides, starts_per_tick=WINDOW_STARTS_PER_TICK)
     service = TrackingService(directory, keys, config, role=HolderRole.WINDOW)
     bridge = EngineBridge(service, keys)
     for name in disabled:

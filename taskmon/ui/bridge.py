@@ -24,11 +24,15 @@ from taskmon.tracking import EngineEvent, ProviderEvent, StoreEvent, TaskEvent, 
 log = logging.getLogger(__name__)
 
 FLUSH_MS: Final = 150  # how long events are gathered before the table hears of them
-# Tasks per flush, new rows or changed ones: the table sorts each one in and repaints
-# what it shows, and 1,000 new rows at once (a start with a full store, a big paste)
-# held the window for ~100 ms, 200 changed ones (the first polls of a restored store)
-# 40-60 ms with the repaint; the rest follow a moment later, after the window drew.
-VIEWS_PER_FLUSH: Final = 100
+# Tasks per flush; the rest follow a moment later, after the window drew. New rows: the
+# table sorts each one in, and 1,000 at once (a start with a full store, a big paste)
+# held the window for ~100 ms. Changed ones: 200 (the first polls of a restored store)
+# held it 40-60 ms with the repaint of those on screen.
+NEW_ROWS_PER_FLUSH: Final = 200
+CHANGES_PER_FLUSH: Final = 100
+# Into an empty table, a screenful first: its first paint with rows is the dearest (every
+# word and icon drawn for the first time) and should not wait for 200 rows' insert too.
+FIRST_ROWS: Final = 50
 MORE_ROWS_MS: Final = 10
 
 
@@ -101,12 +105,21 @@ class EngineBridge(QObject):
             return
         views: list[TaskView] = []
         later: dict[str, TaskView | None] = {}
+        new_rows = changes = 0
+        new_cap = NEW_ROWS_PER_FLUSH if self._known else FIRST_ROWS
         for key, pending in self._pending.items():
             if engine is not None and not engine.is_tracked(key):
                 continue
-            if len(views) == VIEWS_PER_FLUSH:
-                later[key] = pending
-                continue
+            if key in self._known:
+                changes += 1
+                if changes > CHANGES_PER_FLUSH:
+                    later[key] = pending
+                    continue
+            else:
+                new_rows += 1
+                if new_rows > new_cap:
+                    later[key] = pending
+                    continue
             view = pending if pending is not None or engine is None else engine.task(key)
             if view is not None:
                 views.append(view)

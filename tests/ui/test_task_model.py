@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QAbstractItemModelTester
 from ui_views import T0, make_view
@@ -297,3 +297,84 @@ def test_a_rows_words_are_made_when_it_is_first_read_not_when_it_changes(
     model.apply([make_view(ids[7], label="batch C")])  # a change: read afresh
     assert model.index(7, Column.LABEL).data() == "batch C"
     assert len(made) == 2
+
+
+class _Paints(QObject):
+    """Counts the paints of a widget."""
+
+    def __init__(self, widget: Any) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_rows_appended_below_the_last_one_on_screen_repaint_nothing_but_the_scroll_bar(
+    qtbot: Any,
+) -> None:
+    model = _model(qtbot)
+    proxy = TaskFilterModel()
+    proxy.setSourceModel(model)
+    table = TaskTable()
+    qtbot.addWidget(table)
+    table.setModel(proxy)
+    table.resize(900, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    ids = _ids(300)
+    model.apply([make_view(i) for i in ids[:40]])  # more than fill the view
+    qtbot.wait(100)  # laid out and painted
+    paints = _Paints(table.viewport())
+    bar = table.verticalScrollBar()
+    before = bar.maximum()
+    for start in range(40, 300, 100):  # as a restored store arrives
+        model.apply([make_view(i) for i in ids[start : start + 100]])
+        qtbot.wait(30)
+    assert paints.count == 0
+    assert bar.maximum() > before  # the scroll bar knows of every row
+    assert table.rowAt(table.viewport().height() - 1) < 40
+    # A row that lands on screen (sorted in at the top) is painted.
+    table.sortByColumn(Column.TASK_ID, Qt.SortOrder.AscendingOrder)
+    qtbot.wait(50)
+    paints.count = 0
+    model.apply([make_view("task_" + "0" * 31 + "-")])  # sorts before every other ID
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+    assert proxy.index(0, Column.TASK_ID).data().endswith("-")
+
+
+def test_rows_that_land_in_a_view_not_yet_full_are_painted(qtbot: Any) -> None:
+    model = _model(qtbot)
+    proxy = TaskFilterModel()
+    proxy.setSourceModel(model)
+    table = TaskTable()
+    qtbot.addWidget(table)
+    table.setModel(proxy)
+    table.resize(900, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    model.apply([make_view(i) for i in _ids(2)])
+    qtbot.wait(100)
+    paints = _Paints(table.viewport())
+    model.apply([make_view(i) for i in _ids(5)[2:]])
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+
+
+def test_asking_for_a_rows_view_makes_none_of_its_words(qtbot: Any, monkeypatch: Any) -> None:
+    from taskmon.ui.table import columns
+    from taskmon.ui.table.task_model import VIEW_ROLE
+
+    made: list[str] = []
+    static_texts = columns.static_texts
+    monkeypatch.setattr(columns, "static_texts", lambda v: made.append(v.key) or static_texts(v))
+    model = _model(qtbot)
+    ids = _ids(5)
+    model.apply([make_view(i) for i in ids])
+    proxy = TaskFilterModel()
+    proxy.setSourceModel(model)
+    assert [model.index(r, 0).data(VIEW_ROLE).ref.task_id for r in range(5)] == ids
+    assert [proxy.index(r, 0).data(VIEW_ROLE).ref.task_id for r in range(5)] == ids
+    assert made == []

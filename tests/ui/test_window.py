@@ -258,7 +258,7 @@ def test_a_full_store_reaches_the_table_in_chunks(
     from taskmon.domain.records import NewTask
     from taskmon.service.data_paths import db_path, ensure_data_dir
     from taskmon.store.store import Store
-    from taskmon.ui.bridge import VIEWS_PER_FLUSH
+    from taskmon.ui.bridge import FIRST_ROWS, NEW_ROWS_PER_FLUSH
 
     directory = ensure_data_dir(tmp_path / "data")
     scripts = [sim_thread.add_task(TaskScript("vidgo", run_s=60)) for _ in range(450)]
@@ -283,10 +283,10 @@ def test_a_full_store_reaches_the_table_in_chunks(
     bridge.tasksChanged.connect(on_changed)
     run_async(bridge.start())
     try:
-        # The first chunk at once, the rest a moment later: each chunk is one insert.
-        assert new_per_emit == [VIEWS_PER_FLUSH]
+        # A screenful at once, the rest a moment later: each chunk is one insert.
+        assert new_per_emit == [FIRST_ROWS]
         qtbot.waitUntil(lambda: len(seen) == 450, timeout=5000)
-        assert max(new_per_emit) == VIEWS_PER_FLUSH and sum(new_per_emit) == 450
+        assert max(new_per_emit) == NEW_ROWS_PER_FLUSH and sum(new_per_emit) == 450
     finally:
         run_async(bridge.stop())
 

@@ -21,7 +21,7 @@ from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.store.store import Store
 from taskmon.tracking.config import EngineConfig
-from taskmon.ui.bridge import VIEWS_PER_FLUSH, EngineBridge
+from taskmon.ui.bridge import CHANGES_PER_FLUSH, NEW_ROWS_PER_FLUSH, EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.window import DeferredParts, MainWindow
 
@@ -254,7 +254,7 @@ def test_restored_rows_are_replayed_with_their_views_made_a_chunk_at_a_time(
         engine_bridge.replay()
         assert made == []  # not one view yet: each chunk makes its own
         qtbot.waitUntil(lambda: sum(new_per_emit) >= 450, timeout=5000)
-        assert max(new_per_emit) == VIEWS_PER_FLUSH
+        assert max(new_per_emit) == NEW_ROWS_PER_FLUSH
         assert len(made) <= sum(emitted)
     finally:
         run_async(engine_bridge.stop())
@@ -297,8 +297,8 @@ def test_a_flush_hands_over_a_bounded_batch_of_changed_tasks_and_the_rest_soon_a
         for view in engine.tasks():
             engine_bridge._on_event(TaskEvent(view, True, True, False))
         engine_bridge.flush()
-        assert batches == [VIEWS_PER_FLUSH]
+        assert batches == [CHANGES_PER_FLUSH]
         qtbot.waitUntil(lambda: sum(batches) >= 250, timeout=2000)
-        assert max(batches) == VIEWS_PER_FLUSH
+        assert max(batches) == CHANGES_PER_FLUSH
     finally:
         run_async(engine_bridge.stop())

@@ -1,6 +1,6 @@
-"""When the engine may ask next: the poll schedule, each key's rate budget, each API
-host's health and the user's pause. Pure logic (the pause excepted, an asyncio gate):
-no I/O, no other part of the engine."""
+"""When the engine may ask next: the poll schedule, each key's rate budget, how many
+calls start per tick, each API host's health and the user's pause. Pure logic (the
+pause and the start pacer excepted, asyncio gates): no I/O, no other part of the engine."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         prior_from_totals,
     )
     from taskmon.tracking.pacing.rate_budget import RateBudget
+    from taskmon.tracking.pacing.start_pacer import StartPacer
 
 _EXPORTS = {
     "HostBook": "host_health",
@@ -33,6 +34,7 @@ _EXPORTS = {
     "next_delay": "poll_policy",
     "prior_from_totals": "poll_policy",
     "RateBudget": "rate_budget",
+    "StartPacer": "start_pacer",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "PollingPause",
     "ProgressSample",
     "RateBudget",
+    "StartPacer",
     "error_delay",
     "next_delay",
     "prior_from_totals",

@@ -325,6 +325,8 @@ class TaskTableModel(QAbstractTableModel):
         """What cell (`row`, `section`) says for `role` (a role of `ROLES`); None for nothing."""
         if not 0 <= row < len(self._views) or not 0 <= section < COLUMN_COUNT:
             return None
+        if role == VIEW_ROLE:  # asked of every new or changed row (ui/media/landing.py): no words
+            return self._views[row]
         return columns.cell(
             self._views[row],
             self._row_texts(row),
