@@ -6,27 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QPixmapCache
-from PySide6.QtWidgets import QWidget
+from table_on_screen import Paints, shown_table
 from ui_views import T0, make_view
 
 from taskmon.domain.snapshot import State
 from taskmon.ui.table import progress_delegate
-from taskmon.ui.table.filter_model import TaskFilterModel
 from taskmon.ui.table.task_model import TaskTableModel
-from taskmon.ui.table.task_table import TaskTable
-
-
-class _Paints(QObject):
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
-        self.count += event.type() == QEvent.Type.Paint
-        return False
 
 
 def test_unchanged_bars_are_copied_and_a_changed_one_is_drawn_anew(
@@ -44,18 +30,11 @@ def test_unchanged_bars_are_copied_and_a_changed_one_is_drawn_anew(
     model = TaskTableModel(clock=lambda: T0 + timedelta(seconds=30))
     ids = [f"task_{i:032x}" for i in range(6)]
     model.apply([make_view(i, state=State.RUNNING, progress=10.0 * n) for n, i in enumerate(ids)])
-    proxy = TaskFilterModel()
-    proxy.setSourceModel(model)
-    table = TaskTable()
-    qtbot.addWidget(table)
-    table.setModel(proxy)
-    table.resize(1000, 300)
-    table.show()
-    qtbot.waitExposed(table)
+    table, _proxy = shown_table(qtbot, model, width=1000)
     qtbot.waitUntil(lambda: len(drawn) == 6, timeout=2000)  # the first paint draws each
     assert sorted(drawn) == sorted(f"{10 * n} %" for n in range(6))
     drawn.clear()
-    paints = _Paints(table.viewport())
+    paints = Paints(table.viewport())
     table.viewport().update()
     qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
     assert drawn == []  # every bar copied

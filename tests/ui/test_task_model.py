@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QAbstractItemModelTester
+from table_on_screen import Paints, shown_table
 from ui_views import T0, make_view
 
 from taskmon.domain.snapshot import Cost, MediaKind, Output, State, TaskError
@@ -299,36 +300,15 @@ def test_a_rows_words_are_made_when_it_is_first_read_not_when_it_changes(
     assert len(made) == 2
 
 
-class _Paints(QObject):
-    """Counts the paints of a widget."""
-
-    def __init__(self, widget: Any) -> None:
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
-
-
 def test_rows_appended_below_the_last_one_on_screen_repaint_nothing_but_the_scroll_bar(
     qtbot: Any,
 ) -> None:
     model = _model(qtbot)
-    proxy = TaskFilterModel()
-    proxy.setSourceModel(model)
-    table = TaskTable()
-    qtbot.addWidget(table)
-    table.setModel(proxy)
-    table.resize(900, 300)
-    table.show()
-    qtbot.waitExposed(table)
+    table, proxy = shown_table(qtbot, model)
     ids = _ids(300)
     model.apply([make_view(i) for i in ids[:40]])  # more than fill the view
     qtbot.wait(100)  # laid out and painted
-    paints = _Paints(table.viewport())
+    paints = Paints(table.viewport())
     bar = table.verticalScrollBar()
     before = bar.maximum()
     for start in range(40, 300, 100):  # as a restored store arrives
@@ -348,17 +328,10 @@ def test_rows_appended_below_the_last_one_on_screen_repaint_nothing_but_the_scro
 
 def test_rows_that_land_in_a_view_not_yet_full_are_painted(qtbot: Any) -> None:
     model = _model(qtbot)
-    proxy = TaskFilterModel()
-    proxy.setSourceModel(model)
-    table = TaskTable()
-    qtbot.addWidget(table)
-    table.setModel(proxy)
-    table.resize(900, 300)
-    table.show()
-    qtbot.waitExposed(table)
+    table, _proxy = shown_table(qtbot, model)
     model.apply([make_view(i) for i in _ids(2)])
     qtbot.wait(100)
-    paints = _Paints(table.viewport())
+    paints = Paints(table.viewport())
     model.apply([make_view(i) for i in _ids(5)[2:]])
     qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
 

@@ -3,6 +3,7 @@ turn, the details panel after the first paint, restored rows after it too."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from taskmon.service.tracking_service import TrackingService
 from taskmon.sim import SimulatorThread, TaskScript
 from taskmon.store.store import Store
 from taskmon.tracking.config import EngineConfig
+from taskmon.tracking.engine import Engine
 from taskmon.ui.bridge import CHANGES_PER_FLUSH, NEW_ROWS_PER_FLUSH, EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
 from taskmon.ui.window import DeferredParts, MainWindow
@@ -196,6 +198,23 @@ def _stored_service(sim: SimulatorThread, directory: Path, count: int) -> Tracki
     return TrackingService(directory, keys, config, role=HolderRole.WINDOW)
 
 
+@contextlib.contextmanager
+def _handed_over(
+    sim: SimulatorThread, directory: Path, count: int, run_async: Any, qtbot: Any
+) -> Iterator[tuple[EngineBridge, Engine]]:
+    """A started bridge over `count` stored tasks, every one handed over already."""
+    service = _stored_service(sim, directory, count)
+    engine_bridge = EngineBridge(service, StaticKeys(sim.keys))  # type: ignore[arg-type]
+    run_async(engine_bridge.start())
+    try:
+        engine = service.engine
+        assert engine is not None
+        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # start's chunks
+        yield engine_bridge, engine
+    finally:
+        run_async(engine_bridge.stop())
+
+
 def test_a_full_store_is_resumed_a_few_hundred_tasks_per_loop_turn(
     sim_thread: SimulatorThread, tmp_path: Path, run_async: Any
 ) -> None:
@@ -222,13 +241,8 @@ def test_a_full_store_is_resumed_a_few_hundred_tasks_per_loop_turn(
 def test_restored_rows_are_replayed_with_their_views_made_a_chunk_at_a_time(
     sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any, monkeypatch: Any
 ) -> None:
-    service = _stored_service(sim_thread, tmp_path / "data", 450)
-    engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
-    run_async(engine_bridge.start())
-    try:
-        engine = service.engine
-        assert engine is not None
-        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # start's chunks
+    with _handed_over(sim_thread, tmp_path / "data", 450, run_async, qtbot) as handed_over:
+        engine_bridge, engine = handed_over
         made: list[str] = []
         task = engine.task
 
@@ -256,8 +270,6 @@ def test_restored_rows_are_replayed_with_their_views_made_a_chunk_at_a_time(
         qtbot.waitUntil(lambda: sum(new_per_emit) >= 450, timeout=5000)
         assert max(new_per_emit) == NEW_ROWS_PER_FLUSH
         assert len(made) <= sum(emitted)
-    finally:
-        run_async(engine_bridge.stop())
 
 
 def test_a_bridge_started_for_a_window_makes_no_view_before_the_window_replays(
@@ -284,13 +296,8 @@ def test_a_flush_hands_over_a_bounded_batch_of_changed_tasks_and_the_rest_soon_a
 ) -> None:
     from taskmon.tracking import TaskEvent
 
-    service = _stored_service(sim_thread, tmp_path / "data", 250)
-    engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
-    run_async(engine_bridge.start())
-    try:
-        engine = service.engine
-        assert engine is not None
-        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # all handed over
+    with _handed_over(sim_thread, tmp_path / "data", 250, run_async, qtbot) as handed_over:
+        engine_bridge, engine = handed_over
         batches: list[int] = []
         engine_bridge.tasksChanged.connect(lambda views: batches.append(len(views)))
         # Every task changes at once, as the first polls of a restored store make them.
@@ -300,5 +307,3 @@ def test_a_flush_hands_over_a_bounded_batch_of_changed_tasks_and_the_rest_soon_a
         assert batches == [CHANGES_PER_FLUSH]
         qtbot.waitUntil(lambda: sum(batches) >= 250, timeout=2000)
         assert max(batches) == CHANGES_PER_FLUSH
-    finally:
-        run_async(engine_bridge.stop())
