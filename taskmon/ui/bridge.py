@@ -61,10 +61,17 @@ class EngineBridge(QObject):
         self._flush.setSingleShot(True)
         self._flush.setInterval(FLUSH_MS)
         self._flush.timeout.connect(self.flush)
-        self._more = QTimer(self)  # the next chunk of new rows, after the window has drawn
+        self._more = QTimer(self)  # the next chunk, after the window has drawn
         self._more.setSingleShot(True)
         self._more.setInterval(MORE_ROWS_MS)
         self._more.timeout.connect(self.flush)
+        # Counted from the loop turn after a flush, not from the flush: the repaint it
+        # causes runs in the same turn, and a chunk due before it ended ran straight after
+        # it, the two one stretch of the window's thread (a first paint of rows: ~60 ms).
+        self._drawn = QTimer(self)
+        self._drawn.setSingleShot(True)
+        self._drawn.setInterval(0)
+        self._drawn.timeout.connect(self._more.start)
         service.subscribe(self._on_event)
         service.on_show_requested = self.showRequested.emit
 
@@ -96,6 +103,7 @@ class EngineBridge(QObject):
         """Hand the gathered task changes to the table now."""
         self._flush.stop()
         self._more.stop()
+        self._drawn.stop()
         if self._removed:
             gone, self._removed = list(self._removed), {}
             self._known.difference_update(gone)
@@ -128,7 +136,7 @@ class EngineBridge(QObject):
         if views:
             self.tasksChanged.emit(views)
         if later:
-            self._more.start()
+            self._drawn.start()
 
     # -- life cycle --------------------------------------------------------------
 
