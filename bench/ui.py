@@ -62,8 +62,9 @@ each child's output).
 
 The parent adds peak RSS (`ru_maxrss`) and CPU seconds from `os.wait4`. Every
 configuration runs `--repeats` times (default 3), interleaved (baseline, 1,000,
-baseline, ...) so the shared machine's drift hits both alike, after one
-unmeasured warm-up start (page cache); the table shows medians and the ratio to
+baseline, ...) so the shared machine's drift hits both alike, after each
+checkout's taskmon is byte-compiled (as an installation is: bench/precompile.py)
+and one unmeasured warm-up start (page cache); the table shows medians and the ratio to
 the baseline (the same window with an empty store). `--also 100` adds columns.
 `--stall-stacks` adds a sampler thread in the child that, while a tick is over
 30 ms late, records where the main thread is, and prints the longest stalls
@@ -99,6 +100,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from precompile import compile_package
 from sim_process import model_of, script_tasks, sim_keys, start_simulator, stop
 
 if TYPE_CHECKING:
@@ -920,6 +922,8 @@ def main() -> None:
         n: make_plan(n, args.seed, args.min_s, args.max_image_s, args.max_video_s) for n in sizes
     }
     trees = [REPO, *([args.against.resolve()] if args.against else [])]
+    for tree in trees:
+        compile_package(tree)  # as installed: no module compiled from source at each start
     by_tree: dict[Path, dict[int, list[Run]]] = {t: {n: [] for n in sizes} for t in trees}
     columns = by_tree[REPO]
     sim, api = start_simulator(args.seed, with_pythonpath(dict(os.environ)))

@@ -51,6 +51,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from precompile import compile_package
+
 REPO = Path(__file__).resolve().parent.parent
 MEDIA_CACHE = Path(tempfile.gettempdir()) / "taskmon-bench-thumbnail-media"
 MARK = "THUMBBENCH "
@@ -423,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         return child_main(Path(args.child[0]), Path(args.child[1]))
+    compile_package(REPO)  # as installed: no module compiled from source at each start
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKMON_")}
     env["QT_QPA_PLATFORM"] = env.get("QT_QPA_PLATFORM", "offscreen")
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
