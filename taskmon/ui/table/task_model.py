@@ -100,7 +100,7 @@ class TaskTableModel(QAbstractTableModel):
         # Per row, what a paint asked of its cells whose answer moves only with the view
         # (not the clock): a repaint reads them back instead of making them again.
         self._memo: list[dict[tuple[int, tuple[int, ...]], list[Any]]] = []
-        self._added: dict[str, int] = {}
+        self._added: dict[str, int] = {}  # per key, its insertion number: the unsorted order
         self._next_added = 0
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
