@@ -199,7 +199,7 @@ async def _run_window(
     for name in disabled:
         service.set_enabled(name, False)
     try:
-        await bridge.start(hand_over=False)  # the window replays them once it listens
+        await bridge.start()
     except StoreError as exc:
         await service.stop()
         QMessageBox.critical(None, "taskmon cannot start", str(exc))

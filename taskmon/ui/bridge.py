@@ -140,29 +140,22 @@ class EngineBridge(QObject):
 
     # -- life cycle --------------------------------------------------------------
 
-    async def start(self, hand_over: bool = True) -> None:
-        """Start the service (raises StoreError) and show every stored task.
+    async def start(self) -> None:
+        """Start the service (raises StoreError); `replay()` hands its tasks to a table.
 
-        `hand_over=False`: the stored tasks wait for `replay()` (a window built after
-        the start listens only then; made for nobody, their views cost the window's
-        build ~40 ms).
+        The window listens only once it is built: views of the stored tasks made here
+        went to nobody (1,000 of them cost the window's build ~40 ms).
         """
         await self.service.start()
-        engine = self.service.engine
-        assert engine is not None
-        if not hand_over:
-            return
-        for key in engine.tracked_keys():
-            self._pending[key] = None
-        self.flush()
 
     async def stop(self) -> None:
         await self.service.stop()
 
     def replay(self) -> None:
-        """Hand every tracked task to the table again, as new rows in chunks, soon.
+        """Hand every tracked task to the table, as new rows in chunks, soon (again, when
+        called again: a new table starts from nothing).
 
-        For a window that starts listening after `start()`: applied in its
+        The window calls it once it listens, after its first paint: applied in its
         constructor, 1,000 restored rows held the main thread for ~100 ms more
         before the first paint (bench/ui.py, start-up stall).
         """

@@ -283,7 +283,10 @@ def test_a_full_store_reaches_the_table_in_chunks(
     bridge.tasksChanged.connect(on_changed)
     run_async(bridge.start())
     try:
-        # A screenful at once, the rest a moment later: each chunk is one insert.
+        assert new_per_emit == []  # nobody asked for the stored tasks yet
+        bridge.replay()
+        qtbot.waitUntil(lambda: bool(new_per_emit), timeout=5000)
+        # A screenful first, the rest a moment later: each chunk is one insert.
         assert new_per_emit == [FIRST_ROWS]
         qtbot.waitUntil(lambda: len(seen) == 450, timeout=5000)
         assert max(new_per_emit) == NEW_ROWS_PER_FLUSH and sum(new_per_emit) == 450

@@ -209,7 +209,8 @@ def _handed_over(
     try:
         engine = service.engine
         assert engine is not None
-        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # start's chunks
+        engine_bridge.replay()
+        qtbot.waitUntil(lambda: not engine_bridge._pending, timeout=5000)  # every chunk
         yield engine_bridge, engine
     finally:
         run_async(engine_bridge.stop())
@@ -273,13 +274,13 @@ def test_restored_rows_are_replayed_with_their_views_made_a_chunk_at_a_time(
 
 
 def test_a_bridge_started_for_a_window_makes_no_view_before_the_window_replays(
-    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any, monkeypatch: Any
+    sim_thread: SimulatorThread, tmp_path: Path, run_async: Any, qtbot: Any
 ) -> None:
     service = _stored_service(sim_thread, tmp_path / "data", 250)
     engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
     handed: list[int] = []
     engine_bridge.tasksChanged.connect(lambda views: handed.append(len(views)))
-    run_async(engine_bridge.start(hand_over=False))
+    run_async(engine_bridge.start())
     try:
         qtbot.wait(300)  # two flush intervals: only tasks polled meanwhile come along
         assert sum(handed) < 250
