@@ -89,44 +89,6 @@ class ProgressDelegate(QStyledItemDelegate):
             QPixmapCache.insert(key, pixmap)
         painter.drawPixmap(QPointF(left, top), pixmap)
 
-    @staticmethod
-    def _fill(
-        painter: QPainter,
-        bar: QRectF,
-        fraction: float,
-        colour: QColor,
-        radius: float,
-        *,
-        striped: bool = False,
-    ) -> None:
-        if fraction <= 0:
-            return
-        clip = QPainterPath()
-        clip.addRoundedRect(bar, radius, radius)
-        painter.save()
-        painter.setClipPath(clip)
-        filled = QRectF(bar.left(), bar.top(), bar.width() * fraction, bar.height())
-        if striped:
-            light = QColor(colour)
-            light.setAlpha(110)
-            painter.fillRect(filled, light)
-            painter.fillRect(filled, QBrush(colour, Qt.BrushStyle.BDiagPattern))
-        else:
-            painter.fillRect(filled, colour)
-        painter.restore()
-
-    @staticmethod
-    def _unknown(painter: QPainter, bar: QRectF, colour: QColor, radius: float) -> None:
-        """A faint dotted track: working, and nobody has said how far."""
-        soft = QColor(colour)
-        soft.setAlpha(110)
-        clip = QPainterPath()
-        clip.addRoundedRect(bar, radius, radius)
-        painter.save()
-        painter.setClipPath(clip)
-        painter.fillRect(bar, QBrush(soft, Qt.BrushStyle.Dense6Pattern))
-        painter.restore()
-
 
 class _BarLook(NamedTuple):
     """Everything a bar's pixels depend on but its size."""
@@ -170,14 +132,52 @@ def _render_bar(look: _BarLook, bar: QRectF, font: QFont, dpr: float) -> QPixmap
     fraction = look.fill_px / bar.width() if look.fill_px >= 0 else None
     if look.mode is ProgressMode.ESTIMATED and fraction is not None:
         estimate = QColor.fromRgba(look.estimate_rgba)
-        ProgressDelegate._fill(painter, bar, fraction, estimate, radius, striped=True)
+        _fill(painter, bar, fraction, estimate, radius, striped=True)
     elif fraction is not None:
-        ProgressDelegate._fill(painter, bar, fraction, fill, radius)
-    elif look.mode not in (ProgressMode.DONE,):
-        ProgressDelegate._unknown(painter, bar, fill, radius)
+        _fill(painter, bar, fraction, fill, radius)
+    elif look.mode is not ProgressMode.DONE:
+        _unknown(painter, bar, fill, radius)
     if look.text:
         painter.setPen(QPen(QColor.fromRgba(look.pen_rgba)))
         painter.setFont(font)
         painter.drawText(bar, Qt.AlignmentFlag.AlignCenter, look.text)
     painter.end()
     return pixmap
+
+
+def _fill(
+    painter: QPainter,
+    bar: QRectF,
+    fraction: float,
+    colour: QColor,
+    radius: float,
+    *,
+    striped: bool = False,
+) -> None:
+    if fraction <= 0:
+        return
+    clip = QPainterPath()
+    clip.addRoundedRect(bar, radius, radius)
+    painter.save()
+    painter.setClipPath(clip)
+    filled = QRectF(bar.left(), bar.top(), bar.width() * fraction, bar.height())
+    if striped:
+        light = QColor(colour)
+        light.setAlpha(110)
+        painter.fillRect(filled, light)
+        painter.fillRect(filled, QBrush(colour, Qt.BrushStyle.BDiagPattern))
+    else:
+        painter.fillRect(filled, colour)
+    painter.restore()
+
+
+def _unknown(painter: QPainter, bar: QRectF, colour: QColor, radius: float) -> None:
+    """A faint dotted track: working, and nobody has said how far."""
+    soft = QColor(colour)
+    soft.setAlpha(110)
+    clip = QPainterPath()
+    clip.addRoundedRect(bar, radius, radius)
+    painter.save()
+    painter.setClipPath(clip)
+    painter.fillRect(bar, QBrush(soft, Qt.BrushStyle.Dense6Pattern))
+    painter.restore()
