@@ -256,8 +256,12 @@ class KeyStore:
             target=_deliver, args=(loop, future, run), name="taskmon-keyring", daemon=True
         )
         thread.start()
+        # asyncio.timeout, not wait_for: 3.11's wait_for returns the answer when a cancel
+        # arrives as it lands, and a poll worker that lost its cancel keeps Engine.aclose
+        # waiting for ever. Awaiting the future itself cancels it, so a late answer is dropped.
         try:
-            return await asyncio.wait_for(future, self.timeout_s)
+            async with asyncio.timeout(self.timeout_s):
+                return await future
         except TimeoutError:
             self._stuck = thread
             log.warning("keyring call did not answer within %.1f s", self.timeout_s)

@@ -122,7 +122,8 @@ async def _watch(args: argparse.Namespace, refs: list[TaskRef]) -> int:
             print(f"taskmon watch: {exc}", file=sys.stderr)
             return EXIT_USAGE
         try:
-            await asyncio.wait_for(stop.wait(), args.timeout)
+            async with asyncio.timeout(args.timeout):
+                await stop.wait()
         except TimeoutError:
             printer.close()
             print(f"taskmon watch: --timeout of {args.timeout:g} s reached", file=sys.stderr)

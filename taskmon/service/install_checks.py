@@ -134,9 +134,8 @@ async def check_notifications(env: Mapping[str, str] | None = None) -> CheckResu
             required=False,
         )
     try:
-        name, vendor, version = await asyncio.wait_for(
-            asyncio.to_thread(_notification_server_info), CHECK_TIMEOUT_S
-        )
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            name, vendor, version = await asyncio.to_thread(_notification_server_info)
     except Exception as exc:  # D-Bus errors, a missing service, a timeout: all findings
         reason = str(exc) or type(exc).__name__
         return CheckResult(

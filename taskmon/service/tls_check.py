@@ -44,7 +44,8 @@ async def check_tls() -> CheckResult:
         )
     found = f"{cas} CA certificates from {where}"
     try:
-        handshake = await asyncio.wait_for(_loopback_handshake(), CHECK_TIMEOUT_S)
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            handshake = await _loopback_handshake()
     except ImportError:
         return CheckResult(
             "tls",

@@ -36,10 +36,12 @@ class _Blocking(KeyringBackend):
     def __init__(self) -> None:
         super().__init__()
         self.release = threading.Event()
+        self.entered = threading.Event()
         self.calls = 0
 
     def get_password(self, service: str, username: str) -> str | None:
         self.calls += 1
+        self.entered.set()
         self.release.wait(30)
         return None
 
@@ -208,6 +210,22 @@ async def test_a_keyring_that_hangs_times_out(blocking: _Blocking) -> None:
         await store.set("reapi", KEY)
     assert blocking.calls == 1
     assert not (await store.backend()).available
+
+
+async def test_a_cancel_that_meets_the_keyrings_answer_is_not_lost(blocking: _Blocking) -> None:
+    # Python 3.11's wait_for returns the result when a cancel arrives just as the call
+    # finishes. The engine's poll workers loop for ever around key lookups: one that
+    # lost its cancel kept Engine.aclose (and a CI run) waiting for good.
+    store = KeyStore(env={}, backend=blocking)
+    lookup = asyncio.create_task(store.get("reapi"))
+    assert await asyncio.to_thread(blocking.entered.wait, 5)
+    blocking.release.set()
+    for thread in threading.enumerate():  # its answer is handed over: the loop runs it next
+        if thread.name == "taskmon-keyring":
+            thread.join(5)
+    lookup.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await lookup
 
 
 # -- a real Secret Service ----------------------------------------------------------------

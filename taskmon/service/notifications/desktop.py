@@ -169,4 +169,5 @@ class DesktopNotices:
         if bus is not None:
             bus.disconnect()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(bus.wait_for_disconnect(), 2.0)
+                async with asyncio.timeout(2.0):
+                    await bus.wait_for_disconnect()
