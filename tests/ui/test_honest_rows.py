@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QStyle
+from table_on_screen import Paints
 from test_window import App
 from ui_views import T0, make_view
 
@@ -136,9 +138,18 @@ def _fits(window: MainWindow, column: Column, text: str) -> bool:
     width = table.columnWidth(column)
     if x < 0 or x + min(width, table.text_width(text, column)) > table.viewport().width():
         return False  # (partly) scrolled out of sight
+    # What the style leaves for the words (QCommonStyle's item layout): a margin of
+    # PM_FocusFrameHMargin + 1 on each side of the words, and of the icon where there is one.
+    style = table.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    icon = 0
+    if column in (Column.PROVIDER, Column.STATE):
+        side = table.iconSize().width()
+        if side < 0:
+            side = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table)
+        icon = side + 2 * margin
     needed = QFontMetrics(table.font()).horizontalAdvance(text)
-    icon = table.iconSize().width() + 6 if column in (Column.PROVIDER, Column.STATE) else 0
-    return needed + icon + 24 <= width  # the margins the delegate draws inside a cell
+    return needed + 2 * margin + icon <= width
 
 
 def _row_of(window: MainWindow, task_id: str) -> int:
@@ -185,6 +196,29 @@ def test_a_column_the_user_shows_stays_at_any_width(app: App, qtbot: Any) -> Non
     window.resize(1000, 650)
     qtbot.wait(20)
     assert not window.table.isColumnHidden(Column.KIND)
+
+
+def test_columns_hidden_at_the_users_widths_come_back_at_them_without_overflow(
+    app: App, qtbot: Any
+) -> None:
+    # A hidden section reads 0 wide: the fit counted a shown-again column at its sample's
+    # width, Qt brought it back at the user's wider one, and the table overflowed; the
+    # horizontal scroll bar came and went, each time fitting the columns again, for ever.
+    window = _window(app, qtbot, 1440, 820)
+    table = window.table
+    for column in (Column.QUEUED, Column.RUNNING, Column.COST):
+        table.setColumnWidth(column, 190)
+    window.resize(1000, 650)
+    qtbot.waitUntil(lambda: table.isColumnHidden(Column.RUNNING), timeout=2000)
+    for width in range(1040, 1441, 40):  # widening step by step, as a user drags
+        window.resize(width, 820)
+        qtbot.wait(60)
+        paints = Paints(table.viewport())
+        qtbot.wait(150)
+        assert paints.count <= 1, f"still laying out at {width} px"  # 1: a clock tick
+        assert table.horizontalScrollBar().maximum() == 0, f"overflows at {width} px"
+        for column in (Column.QUEUED, Column.RUNNING, Column.COST):
+            assert table.isColumnHidden(column) or table.columnWidth(column) == 190
 
 
 def test_the_details_title_keeps_both_ends_of_a_long_id(app: App, qtbot: Any) -> None:

@@ -326,6 +326,22 @@ def test_rows_appended_below_the_last_one_on_screen_repaint_nothing_but_the_scro
     assert proxy.index(0, Column.TASK_ID).data().endswith("-")
 
 
+def test_the_first_rows_to_overflow_an_empty_table_are_painted_once(qtbot: Any) -> None:
+    # With the scroll bar shown only when needed, its arrival narrowed the stretched last
+    # column, and QTableView repainted the whole viewport again for that: two full paints
+    # of a cold table (40-60 ms each at 1,000 rows) where one does. Columns also stay put.
+    model = _model(qtbot)
+    table, _proxy = shown_table(qtbot, model)
+    qtbot.wait(50)
+    last = table.horizontalHeader().sectionSize(Column.PROBLEM)
+    paints = Paints(table.viewport())
+    model.apply([make_view(i) for i in _ids(40)])  # more than fill the view
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+    qtbot.wait(100)
+    assert paints.count == 1
+    assert table.horizontalHeader().sectionSize(Column.PROBLEM) == last
+
+
 def test_rows_that_land_in_a_view_not_yet_full_are_painted(qtbot: Any) -> None:
     model = _model(qtbot)
     table, _proxy = shown_table(qtbot, model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from typing import Final
 
@@ -13,13 +14,15 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     QRect,
+    QSize,
     Qt,
 )
-from PySide6.QtGui import QPainter, QPaintEvent, QRegion, QResizeEvent
+from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPixmap, QRegion, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMenu,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -55,7 +58,10 @@ WIDTH_SAMPLES: Final = {
 PICTURE_WIDTHS: Final = {Column.THUMBNAIL: 44}  # columns that show no words
 UNTITLED: Final[dict[int, str]] = {Column.THUMBNAIL: "Preview"}  # what the column menu calls them
 ICON_COLUMNS: Final = frozenset({Column.PROVIDER, Column.STATE})
-CELL_PADDING_PX: Final = 24  # the delegate's margins and icon spacing, with air
+# Around the words: the style's margins (3 px a side in Fusion) and some air; an icon takes
+# its own margins as well.
+CELL_PADDING_PX: Final = 16
+ICON_MARGINS_PX: Final = 6
 # What the last column (the error, stretched) keeps at least before others give way.
 PROBLEM_SAMPLE: Final = "Content violates usage policy"
 # Columns that give way when the window is narrow, first to go first; the state,
@@ -75,6 +81,8 @@ OPTIONAL_COLUMNS: Final = (
 # Narrower still (1100 px with the details panel open), the task ID gives up its
 # middle down to this; it elides in the middle, the whole ID is on hover.
 TASK_ID_NARROW_SAMPLE: Final = "task_01…a2c4e"
+# What the cells write with: drawn once before the first rows (`warm_up`).
+GLYPHS: Final = string.digits + string.ascii_letters + string.punctuation + " …–—“”"
 
 
 class _MiddleElideDelegate(QStyledItemDelegate):
@@ -114,6 +122,10 @@ class TaskTable(QTableView):
         self.setItemDelegateForColumn(Column.TASK_ID, _MiddleElideDelegate(self))
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Always there: a scroll bar that appeared with the rows narrowed the stretched
+        # last column, and QTableView repaints the whole viewport for a resized column, so
+        # the first rows were drawn twice (the start-up's longest stall); columns stay put.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.setItemDelegateForColumn(Column.PROGRESS, ProgressDelegate(self))
         vertical = self.verticalHeader()
@@ -127,6 +139,7 @@ class TaskTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+        self._hidden_widths = {}
 
     # -- rows appended out of sight -------------------------------------------------
 
@@ -167,6 +180,37 @@ class TaskTable(QTableView):
         else:
             super().doItemsLayout()
 
+    def warm_up(self, icons: Iterable[QIcon]) -> None:
+        """Draw what the first paint of rows needs and an empty table never drew: `icons`
+        at the rows' icon size (plain and selected) and the font's glyphs, off screen.
+
+        That first paint was the longest stretch of a start-up with stored tasks
+        (bench/ui.py): every icon rendered from its SVG and every glyph rasterised there.
+        """
+        size = self.row_icon_size()
+        ratio = self.devicePixelRatioF()
+        for icon in icons:
+            for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected):
+                icon.pixmap(size, ratio, mode)
+        metrics = self.fontMetrics()
+        canvas = QPixmap(metrics.horizontalAdvance(GLYPHS) + 8, metrics.height() + 4)
+        canvas.setDevicePixelRatio(ratio)
+        canvas.fill(self.palette().base().color())
+        painter = QPainter(canvas)
+        painter.setFont(self.font())
+        painter.drawText(4, metrics.ascent() + 2, GLYPHS)
+        painter.end()
+
+    def lay_out_now(self) -> None:
+        """Run the layout a change of rows left pending, now.
+
+        Qt lays the view out on a zero timer, and a paint that comes first runs the
+        layout itself, whose repaint request, made inside that paint, is another full
+        paint: the first rows of a start-up were drawn twice. Called after a change, the
+        layout's repaint joins the one the change asked for.
+        """
+        self.executeDelayedItemsLayout()
+
     def setSelectionModel(self, selectionModel: QItemSelectionModel) -> None:
         """The rows' selection, and an empty one of its own for the column header.
 
@@ -206,12 +250,21 @@ class TaskTable(QTableView):
 
     auto_columns = True  # narrow windows hide optional columns until the user picks
     _id_width_before = 0  # the task ID's width before a narrow window narrowed it
+    _hidden_widths: dict[int, int]  # the width of each column fit_columns hid
+
+    def row_icon_size(self) -> QSize:
+        """The size the rows' icons are drawn at (the style's small icon size unless set)."""
+        size = self.iconSize()
+        if size.isValid():
+            return size
+        side = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        return QSize(side, side)
 
     def text_width(self, text: str, column: int | None = None) -> int:
         """Pixels a cell needs to show `text` whole."""
         if column in PICTURE_WIDTHS:
             return PICTURE_WIDTHS[Column(column)]
-        icon = self.iconSize().width() + 6 if column in ICON_COLUMNS else 0
+        icon = self.row_icon_size().width() + ICON_MARGINS_PX if column in ICON_COLUMNS else 0
         return self.fontMetrics().horizontalAdvance(text) + icon + CELL_PADDING_PX
 
     def apply_default_widths(self) -> None:
@@ -228,7 +281,7 @@ class TaskTable(QTableView):
         if not self.auto_columns or self.model() is None or not self.isVisible():
             return
         header = self.horizontalHeader()
-        # As if the scroll bar showed: rows arriving must not push the error out of sight.
+        # The scroll bar's room, counted before it is laid out (it always shows).
         scroll_bar = self.verticalScrollBar().sizeHint().width()
         available = self.width() - 2 * self.frameWidth() - scroll_bar
         shown = [c for c in WIDTH_SAMPLES if c not in OPTIONAL_COLUMNS and c != Column.TASK_ID]
@@ -238,16 +291,30 @@ class TaskTable(QTableView):
         id_width = max(self.text_width(TASK_ID_NARROW_SAMPLE), min(id_full, available - needed))
         needed += id_width
         hidden = set(OPTIONAL_COLUMNS)
+        counted: dict[int, int] = {}
         for column in reversed(OPTIONAL_COLUMNS):  # the most useful come back first
-            # A hidden section's width reads 0: count what it will take when shown.
-            width = self.columnWidth(column) or self.text_width(WIDTH_SAMPLES[column], column)
+            # A hidden section's width reads 0: count the one it had when this hid it.
+            width = (
+                self.columnWidth(column)
+                or self._hidden_widths.get(column)
+                or self.text_width(WIDTH_SAMPLES[column], column)
+            )
             if id_width < id_full or needed + width > available:
                 break
             needed += width
+            counted[column] = width
             hidden.discard(column)
         for column in OPTIONAL_COLUMNS:
-            if header.isSectionHidden(column) != (column in hidden):
-                header.setSectionHidden(column, column in hidden)
+            hide = column in hidden
+            if header.isSectionHidden(column) == hide:
+                continue
+            if hide:
+                self._hidden_widths[column] = self.columnWidth(column)
+            header.setSectionHidden(column, hide)
+            # Shown at the width counted above, whatever Qt kept: a wider one overflowed,
+            # the horizontal scroll bar came and went, and the columns with it, for ever.
+            if not hide and self.columnWidth(column) != counted[column]:
+                self.setColumnWidth(column, counted[column])
         if id_width < id_full:
             self._id_width_before = id_full
             self.setColumnWidth(Column.TASK_ID, id_width)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +38,7 @@ from taskmon.ui.grid import install_grid
 from taskmon.ui.keep_watch import install_keep
 from taskmon.ui.media import install_thumbnails
 from taskmon.ui.table.filter_model import TaskFilterModel
+from taskmon.ui.table.keep_cells import UNSAVED
 from taskmon.ui.table.task_model import CLOCK_COLUMNS, TaskTableModel
 from taskmon.ui.table.task_table import TaskTable
 from taskmon.ui.window.actions import WindowActions
@@ -164,6 +166,12 @@ class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWin
 
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("stateCounts")
+        # As tall as the save notice's buttons from the start: a status bar takes the
+        # height of its tallest widget, shown or not, and the notice (built after the first
+        # paint) made it taller then, shrinking the table, which Qt repaints whole.
+        button = QToolButton()
+        button.setText("Show folder")
+        self.counts_label.setMinimumHeight(button.sizeHint().height())
         self.statusBar().addPermanentWidget(self.counts_label)
         yield
 
@@ -189,9 +197,16 @@ class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWin
         # Tasks the engine already tracks (restored from the store) before we listened:
         # in chunks, after the window has drawn (built at once: at once, as tests expect).
         if self._staged:
-            self._later.after_paint(self.bridge.replay)
+            self._later.after_paint(self._first_rows)
         else:
             self.bridge.replay()
+
+    def _first_rows(self) -> None:
+        """After the first paint: what the rows' first paint needs, then the stored rows."""
+        row_icons = [icons.provider_icon(name) for name in PROVIDERS]
+        row_icons += [icons.state_icon(name) for name in (*State, UNSAVED, None)]
+        self.table.warm_up(row_icons)
+        self.bridge.replay()
 
     def _connect(self) -> None:
         self.bridge.tasksChanged.connect(self._on_tasks_changed)
@@ -215,6 +230,7 @@ class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWin
 
     def _on_tasks_changed(self, views: list[TaskView]) -> None:
         self.model.apply(views)
+        self.table.lay_out_now()
         self._reveal_when_in_table()
         if self._keyring_problem is not None and not self._keyring_checked_for.issuperset(
             v.ref.provider for v in views
@@ -239,6 +255,7 @@ class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWin
 
     def _on_tasks_removed(self, keys: list[str]) -> None:
         self.model.remove(keys)
+        self.table.lay_out_now()
         if self._reveal is not None:  # removed meanwhile: no longer awaited
             self._reveal = (self._reveal[0], self._reveal[1].difference(keys))
             self._reveal_when_in_table()
