@@ -342,6 +342,36 @@ def test_the_first_rows_to_overflow_an_empty_table_are_painted_once(qtbot: Any) 
     assert table.horizontalHeader().sectionSize(Column.PROBLEM) == last
 
 
+def test_after_a_warm_up_the_first_rows_render_no_icon(qtbot: Any, monkeypatch: Any) -> None:
+    # The window warms the table up before the stored rows arrive: their first paint,
+    # the start-up's longest stretch, then renders no SVG of its own.
+    from taskmon.providers import PROVIDERS
+    from taskmon.ui import icons
+
+    icons.clear_cache()
+    model = TaskTableModel(icons.provider_icon, icons.state_icon, clock=lambda: T0)
+    table, _proxy = shown_table(qtbot, model)
+    table.warm_up(
+        [icons.provider_icon(name) for name in PROVIDERS]
+        + [icons.state_icon(name) for name in (*State, None)]
+    )
+    rendered: list[int] = []
+    render = icons._render
+    monkeypatch.setattr(icons, "_render", lambda *args: rendered.append(1) or render(*args))
+    states = [State.QUEUED, State.RUNNING, State.SUCCEEDED, State.FAILED, State.CANCELLED]
+    views = [
+        make_view(task_id, provider, state, model="m-1")
+        for task_id, (provider, state) in zip(
+            _ids(25), [(p, s) for p in PROVIDERS for s in states], strict=True
+        )
+    ]
+    paints = Paints(table.viewport())
+    model.apply(views)
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+    assert model.index(0, Column.STATE).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert rendered == []
+
+
 def test_rows_that_land_in_a_view_not_yet_full_are_painted(qtbot: Any) -> None:
     model = _model(qtbot)
     table, _proxy = shown_table(qtbot, model)
