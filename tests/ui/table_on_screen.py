@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from taskmon.ui.table.filter_model import TaskFilterModel
@@ -18,11 +19,13 @@ class Paints(QObject):
     def __init__(self, widget: QWidget) -> None:
         super().__init__()
         self.count = 0
+        self.tops: list[int] = []  # the top of each paint's region
         widget.installEventFilter(self)
 
     def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
+        if isinstance(event, QPaintEvent):
             self.count += 1
+            self.tops.append(event.region().boundingRect().top())
         return False
 
 

@@ -372,14 +372,20 @@ def test_after_a_warm_up_the_first_rows_render_no_icon(qtbot: Any, monkeypatch: 
     assert rendered == []
 
 
-def test_rows_that_land_in_a_view_not_yet_full_are_painted(qtbot: Any) -> None:
+def test_rows_that_land_in_a_view_not_yet_full_are_painted_and_only_they(qtbot: Any) -> None:
+    # Rows appended below the last one, where the view is still empty, change nothing
+    # above them: the rows already drawn are not drawn again (a start-up fills the
+    # screen over a few chunks, each paint only its own rows).
     model = _model(qtbot)
     table, _proxy = shown_table(qtbot, model)
     model.apply([make_view(i) for i in _ids(2)])
     qtbot.wait(100)
+    bottom = table.rowViewportPosition(1) + table.rowHeight(1)
     paints = Paints(table.viewport())
     model.apply([make_view(i) for i in _ids(5)[2:]])
     qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+    assert paints.tops == [bottom]
+    assert table.rowAt(bottom + 1) == 2
 
 
 def test_asking_for_a_rows_view_makes_none_of_its_words(qtbot: Any, monkeypatch: Any) -> None:

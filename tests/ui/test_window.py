@@ -286,10 +286,14 @@ def test_a_full_store_reaches_the_table_in_chunks(
         assert new_per_emit == []  # nobody asked for the stored tasks yet
         bridge.replay()
         qtbot.waitUntil(lambda: bool(new_per_emit), timeout=5000)
-        # A screenful first, the rest a moment later: each chunk is one insert.
+        # A few rows first, then chunks twice the rows before them (each drawn apart while
+        # the view fills), up to NEW_ROWS_PER_FLUSH: each chunk is one insert.
         assert new_per_emit == [FIRST_ROWS]
         qtbot.waitUntil(lambda: len(seen) == 450, timeout=5000)
-        assert max(new_per_emit) == NEW_ROWS_PER_FLUSH and sum(new_per_emit) == 450
+        chunks = [n for n in new_per_emit if n]
+        assert sum(chunks) == 450 and max(chunks) == NEW_ROWS_PER_FLUSH
+        assert all(n <= 2 * sum(chunks[:i]) for i, n in enumerate(chunks) if i)
+        assert chunks[1] > FIRST_ROWS  # it grows: 450 rows in a handful of chunks
     finally:
         run_async(bridge.stop())
 

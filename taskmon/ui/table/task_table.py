@@ -148,6 +148,9 @@ class TaskTable(QTableView):
     # the row count and repaints the whole viewport then: 1,000 rows restored in chunks
     # were a full repaint (20-40 ms) per chunk that changed no pixel but the scroll bar's.
     _appended_out_of_sight: bool | None = None
+    # Where rows appended after the last one began, when the view was not full: only
+    # the space below the old last row changes (None: not that case).
+    _appended_below_y: int | None = None
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         old = self.model()
@@ -162,6 +165,7 @@ class TaskTable(QTableView):
 
     def _relayout_needed(self, *_args: object) -> None:
         self._appended_out_of_sight = False
+        self._appended_below_y = None
 
     def rowsInserted(
         self, parent: QModelIndex | QPersistentModelIndex, start: int, end: int
@@ -170,13 +174,28 @@ class TaskTable(QTableView):
         viewport = self.viewport()
         last_shown = self.rowAt(viewport.height() - 1)  # -1: rows do not fill the view
         below = not parent.isValid() and 0 <= last_shown < start
+        model = self.model()
+        rows_before = (model.rowCount() if model is not None else 0) - (end - start + 1)
+        y = -1  # the bottom of the old last row, when it is on screen and rows follow it
+        if not parent.isValid() and 0 < rows_before == start:
+            y = self.rowViewportPosition(start - 1) + self.rowHeight(start - 1)
+        fresh = self._appended_out_of_sight is None  # no change since the last layout
+        if 0 <= y < viewport.height() and (fresh or self._appended_below_y is not None):
+            self._appended_below_y = min(y, self._appended_below_y or y)
+        else:
+            self._appended_below_y = None
         self._appended_out_of_sight = below and self._appended_out_of_sight is not False
 
     def doItemsLayout(self) -> None:
         quiet = self._appended_out_of_sight is True
-        self._appended_out_of_sight = None
+        below_y = self._appended_below_y
+        self._appended_out_of_sight = self._appended_below_y = None
         if quiet:
             self.updateGeometries()  # the scroll bar's range; nothing on screen moved
+        elif below_y is not None:
+            self.updateGeometries()  # rows drawn into the empty space below the last one
+            viewport = self.viewport()
+            viewport.update(QRect(0, below_y, viewport.width(), viewport.height() - below_y))
         else:
             super().doItemsLayout()
 
