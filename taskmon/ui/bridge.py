@@ -153,9 +153,9 @@ class EngineBridge(QObject):
     async def stop(self) -> None:
         await self.service.stop()
 
-    def replay(self) -> None:
+    def replay(self) -> int:
         """Hand every tracked task to the table, as new rows in chunks, soon (again, when
-        called again: a new table starts from nothing).
+        called again: a new table starts from nothing); how many rows are on their way.
 
         The window calls it once it listens, after its first paint: applied in its
         constructor, 1,000 restored rows held the main thread for ~100 ms more
@@ -163,12 +163,13 @@ class EngineBridge(QObject):
         """
         engine = self.service.engine
         if engine is None:
-            return
+            return 0
         self._known.clear()
         for key in engine.tracked_keys():
             self._pending.setdefault(key, None)  # a view gathered meanwhile is as new
         if self._pending:
-            self._more.start()
+            self._more.start()  # the first chunk in a later loop turn
+        return len(self._pending)
 
     def tasks(self) -> list[TaskView]:
         engine = self.service.engine

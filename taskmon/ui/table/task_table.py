@@ -201,16 +201,15 @@ class TaskTable(QTableView):
 
     def warm_up(self, icons: Iterable[QIcon]) -> None:
         """Draw what the first paint of rows needs and an empty table never drew: `icons`
-        at the rows' icon size (plain and selected) and the font's glyphs, off screen.
+        at the rows' icon size and the font's glyphs, off screen.
 
         That first paint was the longest stretch of a start-up with stored tasks
         (bench/ui.py): every icon rendered from its SVG and every glyph rasterised there.
         """
         size = self.row_icon_size()
         ratio = self.devicePixelRatioF()
-        for icon in icons:
-            for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected):
-                icon.pixmap(size, ratio, mode)
+        for icon in icons:  # as unselected rows show them (a selection comes later)
+            icon.pixmap(size, ratio, QIcon.Mode.Normal)
         metrics = self.fontMetrics()
         canvas = QPixmap(metrics.horizontalAdvance(GLYPHS) + 8, metrics.height() + 4)
         canvas.setDevicePixelRatio(ratio)

@@ -202,11 +202,11 @@ class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWin
             self.bridge.replay()
 
     def _first_rows(self) -> None:
-        """After the first paint: what the rows' first paint needs, then the stored rows."""
-        row_icons = [icons.provider_icon(name) for name in PROVIDERS]
-        row_icons += [icons.state_icon(name) for name in (*State, UNSAVED, None)]
-        self.table.warm_up(row_icons)
-        self.bridge.replay()
+        """After the first paint: the stored rows, and meanwhile what their first paint needs."""
+        if self.bridge.replay():
+            row_icons = [icons.provider_icon(name) for name in PROVIDERS]
+            row_icons += [icons.state_icon(name) for name in (*State, UNSAVED, None)]
+            self.table.warm_up(row_icons)
 
     def _connect(self) -> None:
         self.bridge.tasksChanged.connect(self._on_tasks_changed)
