@@ -180,8 +180,9 @@ class TaskTable(QTableView):
         if not parent.isValid() and 0 < rows_before == start:
             y = self.rowViewportPosition(start - 1) + self.rowHeight(start - 1)
         fresh = self._appended_out_of_sight is None  # no change since the last layout
-        if 0 <= y < viewport.height() and (fresh or self._appended_below_y is not None):
-            self._appended_below_y = min(y, self._appended_below_y or y)
+        earlier = self._appended_below_y
+        if 0 <= y < viewport.height() and (fresh or earlier is not None):
+            self._appended_below_y = y if earlier is None else min(y, earlier)
         else:
             self._appended_below_y = None
         self._appended_out_of_sight = below and self._appended_out_of_sight is not False
