@@ -144,10 +144,7 @@ def _fits(window: MainWindow, column: Column, text: str) -> bool:
     margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
     icon = 0
     if column in (Column.PROVIDER, Column.STATE):
-        side = table.iconSize().width()
-        if side < 0:
-            side = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table)
-        icon = side + 2 * margin
+        icon = table.row_icon_size().width() + 2 * margin
     needed = QFontMetrics(table.font()).horizontalAdvance(text)
     return needed + 2 * margin + icon <= width
 

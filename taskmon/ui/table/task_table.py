@@ -95,6 +95,7 @@ class _MiddleElideDelegate(QStyledItemDelegate):
         option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
+_RELAYOUT: Final = -1  # TaskTable._appended_from_y: Qt lays the view out in full
 _RELAYOUT_SIGNALS: Final = (
     "layoutChanged",
     "modelReset",
@@ -141,16 +142,16 @@ class TaskTable(QTableView):
         header.customContextMenuRequested.connect(self._column_menu)
         self._hidden_widths = {}
 
-    # -- rows appended out of sight -------------------------------------------------
+    # -- rows appended after the last one ------------------------------------------
 
-    # Whether every change since the last layout only appended rows below the last one
-    # on screen (None: no change yet). Qt lays the view out again after any change of
-    # the row count and repaints the whole viewport then: 1,000 rows restored in chunks
-    # were a full repaint (20-40 ms) per chunk that changed no pixel but the scroll bar's.
-    _appended_out_of_sight: bool | None = None
-    # Where rows appended after the last one began, when the view was not full: only
-    # the space below the old last row changes (None: not that case).
-    _appended_below_y: int | None = None
+    # What the changes since the last layout need: None (no change yet), _RELAYOUT (Qt's
+    # full layout and repaint), or, when every change only appended rows after the last
+    # one, the viewport y from which they show (the viewport's height or more: none do).
+    # Qt lays the view out again after any change of the row count and repaints the whole
+    # viewport then: 1,000 rows restored in chunks were a full repaint (20-40 ms) per chunk
+    # that changed no pixel but the scroll bar's, and the first rows, landing in an empty
+    # view, repainted those already there.
+    _appended_from_y: int | None = None
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         old = self.model()
@@ -161,44 +162,41 @@ class TaskTable(QTableView):
         if model is not None:
             for signal in _RELAYOUT_SIGNALS:
                 getattr(model, signal).connect(self._relayout_needed)
-        self._appended_out_of_sight = False
+        self._appended_from_y = _RELAYOUT
 
     def _relayout_needed(self, *_args: object) -> None:
-        self._appended_out_of_sight = False
-        self._appended_below_y = None
+        self._appended_from_y = _RELAYOUT
 
     def rowsInserted(
         self, parent: QModelIndex | QPersistentModelIndex, start: int, end: int
     ) -> None:
         super().rowsInserted(parent, start, end)
-        viewport = self.viewport()
-        last_shown = self.rowAt(viewport.height() - 1)  # -1: rows do not fill the view
-        below = not parent.isValid() and 0 <= last_shown < start
+        height = self.viewport().height()
         model = self.model()
         rows_before = (model.rowCount() if model is not None else 0) - (end - start + 1)
-        y = -1  # the bottom of the old last row, when it is on screen and rows follow it
-        if not parent.isValid() and 0 < rows_before == start:
-            y = self.rowViewportPosition(start - 1) + self.rowHeight(start - 1)
-        fresh = self._appended_out_of_sight is None  # no change since the last layout
-        earlier = self._appended_below_y
-        if 0 <= y < viewport.height() and (fresh or earlier is not None):
-            self._appended_below_y = y if earlier is None else min(y, earlier)
+        y = _RELAYOUT
+        if not parent.isValid() and 0 < rows_before == start:  # after the last row
+            last_shown = self.rowAt(height - 1)  # -1: rows do not fill the view
+            if 0 <= last_shown < start:
+                y = height  # below the last row on screen: nothing to draw
+            else:  # the old last row's bottom, if it is on screen
+                bottom = self.rowViewportPosition(start - 1) + self.rowHeight(start - 1)
+                y = bottom if 0 <= bottom < height else _RELAYOUT
+        earlier = self._appended_from_y
+        if earlier is not None and (earlier == _RELAYOUT or y == _RELAYOUT):
+            self._appended_from_y = _RELAYOUT
         else:
-            self._appended_below_y = None
-        self._appended_out_of_sight = below and self._appended_out_of_sight is not False
+            self._appended_from_y = y if earlier is None else min(y, earlier)
 
     def doItemsLayout(self) -> None:
-        quiet = self._appended_out_of_sight is True
-        below_y = self._appended_below_y
-        self._appended_out_of_sight = self._appended_below_y = None
-        if quiet:
-            self.updateGeometries()  # the scroll bar's range; nothing on screen moved
-        elif below_y is not None:
-            self.updateGeometries()  # rows drawn into the empty space below the last one
-            viewport = self.viewport()
-            viewport.update(QRect(0, below_y, viewport.width(), viewport.height() - below_y))
-        else:
+        y, self._appended_from_y = self._appended_from_y, None
+        if y is None or y == _RELAYOUT:
             super().doItemsLayout()
+            return
+        self.updateGeometries()  # the scroll bar's range
+        viewport = self.viewport()
+        if y < viewport.height():  # rows drawn into the empty space below the last one
+            viewport.update(QRect(0, y, viewport.width(), viewport.height() - y))
 
     def warm_up(self, icons: Iterable[QIcon]) -> None:
         """Draw what the first paint of rows needs and an empty table never drew: `icons`
@@ -212,7 +210,8 @@ class TaskTable(QTableView):
         for icon in icons:  # as unselected rows show them (a selection comes later)
             icon.pixmap(size, ratio, QIcon.Mode.Normal)
         metrics = self.fontMetrics()
-        canvas = QPixmap(metrics.horizontalAdvance(GLYPHS) + 8, metrics.height() + 4)
+        width, height = metrics.horizontalAdvance(GLYPHS) + 8, metrics.height() + 4
+        canvas = QPixmap(round(width * ratio), round(height * ratio))  # device pixels
         canvas.setDevicePixelRatio(ratio)
         canvas.fill(self.palette().base().color())
         painter = QPainter(canvas)
