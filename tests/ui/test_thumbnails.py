@@ -327,3 +327,27 @@ def test_the_disk_cache_lets_the_least_recently_used_go_past_its_size(
     assert left not in kept and stored[-1] in kept  # the most recently used stays
     assert stored[0] not in kept
     assert sum(p.stat().st_size for p in kept) <= budget * 3 // 4
+
+
+def test_a_request_arriving_as_the_last_file_ends_is_still_answered(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """Ending a file queues the probe's next step; a request handled before that step
+    starts at once, and the step must then not take the probe for idle (it did: that
+    file's player was ignored for good and its thumbnail never came, a CI hang)."""
+    results = tmp_path / "results"
+    (good,) = copy_data(results, "video.mp4")
+    noise = results / "noise.mp4"
+    noise.write_bytes(Path(good).read_bytes()[:32] + bytes(range(256)) * 40)
+    probe = video_frames.MediaProbe()  # on this thread, so that the order below is exact
+    answered: list[tuple[str, bool]] = []
+    probe.finished.connect(lambda path, image, _why: answered.append((path, image is not None)))
+    box = QSize(64, 48)
+    probe._enqueue(video_frames.ProbeRequest(str(noise), box, audio=False))  # starts it
+    probe._finish(None, "ended by the test")  # queues the next step...
+    probe._enqueue(video_frames.ProbeRequest(good, box, audio=False))  # ...handled before it
+    try:
+        qtbot.waitUntil(lambda: len(answered) == 2, timeout=video_frames.TIMEOUT_MS + 5000)
+        assert answered == [(str(noise), False), (good, True)]
+    finally:
+        probe._drop_player()

@@ -61,8 +61,10 @@ class MediaProbe(QObject):
             self._next()
 
     def _next(self) -> None:
-        if not self._queue:
-            self._current = None
+        # Called directly by `_enqueue` when idle and queued by `_finish`: a request can
+        # arrive between the two, and must not be dropped by the queued call finding the
+        # queue empty while that request's player runs.
+        if self._current is not None or not self._queue:
             return
         from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
 
