@@ -15,6 +15,7 @@ import hmac
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
 
 # `keyring` (~190 ms to import: its backends, D-Bus, entry points) is imported in
 # the functions that talk to it, inside the keyring thread: a command that only
-# names env_var() or builds a KeyStore it may never ask does not pay for it.
+# names env_var() or builds a KeyStore it may never ask does not pay for it. The
+# window loads it at launch, before it shows (`preload_keyring`): that work holds
+# the GIL, and met the window's first paints it doubled them (bench/NOTES.md).
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +144,41 @@ def _reason_for(exc: Exception) -> str:
     return f"the keyring failed ({type(exc).__name__}: {exc})"
 
 
+_preloaded = threading.Lock()
+
+
+def _load_keyring() -> KeyringBackend:
+    """Import keyring and resolve its backend (cached by keyring); in a worker thread."""
+    if sys.platform != "darwin":
+        # keyring imports its macOS backend everywhere, whose module looks up the
+        # Security framework at import: on Linux ctypes runs `ldconfig -p`, then gcc
+        # and ld, ~50 ms, to learn that it is absent. A None entry makes that import
+        # fail at once; the backend then says "Security API unavailable", as it would.
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+    import keyring
+
+    return keyring.get_keyring()
+
+
+def preload_keyring() -> None:
+    """Load keyring and find its backend in a daemon thread, once per process.
+
+    For a caller that will need the keyring soon and has time now (the window,
+    before it shows): the first key lookup then does not start with ~200 ms of
+    imports. A backend that hangs while it is found hangs only this thread.
+    """
+    if not _preloaded.acquire(blocking=False):
+        return
+
+    def load() -> None:
+        try:
+            _load_keyring()
+        except Exception:  # found again, and reported, by the first real call
+            log.debug("preloading the keyring failed", exc_info=True)
+
+    threading.Thread(target=load, name="taskmon-keyring-preload", daemon=True).start()
+
+
 class KeyStore:
     """Per-provider API keys; keyring calls run off the event loop with a timeout."""
 
@@ -232,10 +270,9 @@ class KeyStore:
         """Run `call(backend)` in a daemon thread; typed errors, a timeout, no hang at exit."""
 
         def run() -> T:
-            import keyring
             import keyring.errors
 
-            backend = self._backend or keyring.get_keyring()
+            backend = self._backend or _load_keyring()
             self._backend_name = str(getattr(backend, "name", type(backend).__name__))
             try:
                 if (reason := _unusable_reason(backend)) is not None:

@@ -22,7 +22,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from taskmon import __version__
-from taskmon.keys import KeyStore
+from taskmon.keys import KeyStore, preload_keyring
 from taskmon.service import (
     Command,
     HandoverServer,
@@ -165,6 +165,7 @@ async def _run_window(
         overrides = environment.base_urls
         disabled: set[str] = set()
     else:
+        preload_keyring()  # while nothing is on screen: the window's first paints then run alone
         try:
             directory = await asyncio.to_thread(ensure_data_dir)
         except StoreError as exc:

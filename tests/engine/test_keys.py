@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import pickle
+import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -279,3 +282,34 @@ async def test_keys_never_reach_logs_reprs_errors_or_plain_files(
     # gnome-keyring's files are encrypted: the key is nowhere in them as plain bytes.
     for path in keyrings_dir(secret_service).iterdir():
         assert KEY.encode() not in path.read_bytes()
+
+
+def test_preloading_finds_the_backend_once_without_the_macos_library_search() -> None:
+    """The window loads keyring before it shows. Off macOS, keyring's macOS module would
+    search for the Security framework at import (ldconfig, gcc and ld, ~50 ms): it is
+    not imported; the backend is still found, and a second preload starts nothing."""
+    script = """
+import subprocess, sys, threading
+spawned = []
+real = subprocess.Popen.__init__
+def counting(self, args, *a, **k):
+    spawned.append(args)
+    real(self, args, *a, **k)
+subprocess.Popen.__init__ = counting
+from taskmon.keys import preload_keyring
+preload_keyring(); preload_keyring()
+loaders = [t for t in threading.enumerate() if t.name == "taskmon-keyring-preload"]
+assert len(loaders) == 1, loaders
+loaders[0].join(30)
+import keyring.backends.macOS, keyring.core
+assert sys.modules["keyring.backends.macOS.api"] is None
+assert keyring.core._keyring_backend is not None
+print(type(keyring.get_keyring()).__module__, spawned)
+"""
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[1:] == ["[]"], done.stdout  # nothing spawned
