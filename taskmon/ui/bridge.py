@@ -171,6 +171,11 @@ class EngineBridge(QObject):
             self._more.start()  # the first chunk in a later loop turn
         return len(self._pending)
 
+    def rows_pending(self) -> bool:
+        """Whether tasks the table has not shown yet wait for a later chunk."""
+        known = self._known
+        return any(key not in known for key in self._pending)
+
     def tasks(self) -> list[TaskView]:
         engine = self.service.engine
         return [] if engine is None else engine.tasks()

@@ -25,7 +25,7 @@ from taskmon.tracking.config import EngineConfig
 from taskmon.tracking.engine import Engine
 from taskmon.ui.bridge import CHANGES_PER_FLUSH, NEW_ROWS_PER_FLUSH, EngineBridge
 from taskmon.ui.details_panel import DetailsPanel
-from taskmon.ui.window import DeferredParts, MainWindow
+from taskmon.ui.window import DeferredParts, MainWindow, deferred
 
 STORED_TASKS = 3
 
@@ -329,3 +329,63 @@ def test_a_flush_hands_over_a_bounded_batch_of_changed_tasks_and_the_rest_soon_a
         assert batches == [CHANGES_PER_FLUSH]
         qtbot.waitUntil(lambda: sum(batches) >= 250, timeout=2000)
         assert max(batches) == CHANGES_PER_FLUSH
+
+
+def test_the_parts_after_the_first_paint_wait_until_the_restored_rows_are_in(
+    sim_thread: SimulatorThread, tmp_path: Path, qsettings: QSettings, run_async: Any, qtbot: Any
+) -> None:
+    # A part built in the same loop turn as a chunk of rows and its paint made the longest
+    # stalls of a start with 1,000 stored tasks: they come after the last chunk now.
+    stored = 60  # chunks of 8, 16, 32, then the rest
+    service = _stored_service(sim_thread, tmp_path / "data", stored)
+    engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
+    run_async(engine_bridge.start())
+    try:
+        window = run_async(MainWindow.open(engine_bridge, qsettings))
+        qtbot.addWidget(window)
+        rows_when_built: dict[str, int] = {}
+        for name in ("details", "results", "saving"):
+            builders = window._later._builders
+            index = next(i for i, (part, _) in enumerate(builders) if part == name)
+            build = builders[index][1]
+
+            def counted(build: Any = build, name: str = name) -> Any:
+                rows_when_built[name] = window.model.rowCount()
+                return build()
+
+            builders[index] = (name, counted)
+        window.show()
+        qtbot.waitUntil(lambda: len(rows_when_built) == 3, timeout=10000)
+        assert rows_when_built == {"details": stored, "results": stored, "saving": stored}
+    finally:
+        run_async(engine_bridge.stop())
+
+
+def test_parts_wait_while_busy_but_not_when_asked_for_nor_for_ever(
+    qtbot: Any, monkeypatch: Any
+) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    busy = [True]
+    parts = DeferredParts(host, host)
+    for name in "abc":
+        parts.add(name, lambda name=name: name.upper())
+    parts.hold_while(lambda: busy[0])
+    host.show()
+    qtbot.waitUntil(lambda: parts.started, timeout=5000)
+    qtbot.wait(150)
+    assert parts.built("a") is None  # held
+    assert parts.ensure("a") == "A"  # asked for: built at once all the same
+    qtbot.wait(100)
+    assert parts.built("b") is None
+    busy[0] = False
+    qtbot.waitUntil(lambda: parts.built("c") == "C", timeout=5000)
+
+    monkeypatch.setattr(deferred, "HOLD_MAX_MS", 200)
+    other = QWidget()
+    qtbot.addWidget(other)
+    held = DeferredParts(other, other)
+    held.add("a", lambda: "A")
+    held.hold_while(lambda: True)  # rows that never stop coming
+    other.show()
+    qtbot.waitUntil(lambda: held.built("a") == "A", timeout=5000)

@@ -11,6 +11,7 @@ constructing the window work either way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -18,6 +19,11 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 FALLBACK_MS: Final = 1000
+# While `busy()` says the window's first rows are arriving, a step waits this long and
+# asks again; at most HOLD_MAX_MS in all. A step (10-20 ms) in the same turn as a
+# chunk's paint made the longest stalls of a start with 1,000 rows (bench/NOTES.md).
+HOLD_RETRY_MS: Final = 30
+HOLD_MAX_MS: Final = 3000
 
 
 class DeferredParts(QObject):
@@ -41,6 +47,8 @@ class DeferredParts(QObject):
         self._next.setSingleShot(True)
         self._next.setInterval(0)
         self._next.timeout.connect(self._build_step)
+        self._busy: Callable[[], bool] | None = None
+        self._held_since: float | None = None
 
     def add(
         self, name: str, build: Callable[[], Any], prepare: Sequence[Callable[[], object]] = ()
@@ -55,6 +63,11 @@ class DeferredParts(QObject):
             callback()
         else:
             self._after_paint.append(callback)
+
+    def hold_while(self, busy: Callable[[], bool]) -> None:
+        """Build nothing on the timer while `busy()` is true (at most `HOLD_MAX_MS`);
+        `ensure` still builds at once."""
+        self._busy = busy
 
     def ensure(self, name: str) -> Any:
         """The part `name`, built now (with every part before it) if not yet."""
@@ -108,4 +121,13 @@ class DeferredParts(QObject):
         return False
 
     def _build_step(self) -> None:
+        if self._busy is not None and self._busy():
+            now = time.monotonic()
+            if self._held_since is None:
+                self._held_since = now
+            if now - self._held_since < HOLD_MAX_MS / 1000:
+                self._next.start(HOLD_RETRY_MS)
+                return
+        self._busy = None  # once free (or held long enough), the rest follow as before
+        self._next.setInterval(0)
         self._build_next(whole=False)

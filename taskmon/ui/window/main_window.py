@@ -202,11 +202,13 @@ class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWin
             self.bridge.replay()
 
     def _first_rows(self) -> None:
-        """After the first paint: the stored rows, and meanwhile what their first paint needs."""
+        """After the first paint: the stored rows, and meanwhile what their first paint needs;
+        the parts built after the first paint wait until the rows are in."""
         if self.bridge.replay():
             row_icons = [icons.provider_icon(name) for name in PROVIDERS]
             row_icons += [icons.state_icon(name) for name in (*State, UNSAVED, None)]
             self.table.warm_up(row_icons)
+            self._later.hold_while(self.bridge.rows_pending)
 
     def _connect(self) -> None:
         self.bridge.tasksChanged.connect(self._on_tasks_changed)
