@@ -46,3 +46,33 @@ def test_asking_for_a_part_builds_it_and_those_before_it_in_order(qtbot: Any) ->
     host.show()  # its first paint starts the rest
     qtbot.waitUntil(lambda: parts.built("c") == "C", timeout=5000)
     assert built == ["a", "b", "c"]
+
+
+def test_a_part_not_wanted_when_its_turn_comes_waits_until_asked_for(qtbot: Any) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    built: list[str] = []
+    shown = [False]  # say, a panel the user keeps closed
+    parts = DeferredParts(host, host)
+    parts.add("panel", lambda: built.append("panel") or "P", wanted=lambda: shown[0])
+    parts.add("actions", lambda: built.append("actions") or "A")
+    host.show()
+    qtbot.waitUntil(lambda: parts.built("actions") == "A", timeout=5000)
+    qtbot.wait(50)
+    assert built == ["actions"]  # the loop left the panel out
+    assert parts.ensure("actions") == "A" and built == ["actions"]
+    shown[0] = True
+    assert parts.ensure("panel") == "P"  # asked for: built at once
+    assert built == ["actions", "panel"]
+
+
+def test_a_hidden_details_panel_is_built_when_first_shown_not_after_the_first_paint(
+    app: Any, qtbot: Any
+) -> None:
+    window = app.window
+    parts = window._later
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: parts.built("saving") is not None, timeout=10000)
+    assert not window.details_shown() and parts.built("details") is None
+    window.show_details(True)
+    assert parts.built("details") is not None and window.details.isVisible()
