@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 from taskmon.ui.window import DeferredParts
 
 
-def test_the_result_actions_and_saving_arrive_after_the_first_paint_by_themselves(
+def test_the_result_actions_and_saving_arrive_after_the_first_paint_the_hidden_details_later(
     app: Any, qtbot: Any
 ) -> None:
     window = app.window
@@ -30,6 +30,10 @@ def test_the_result_actions_and_saving_arrive_after_the_first_paint_by_themselve
         a.text() for a in window.table.actions()
     ]
     assert window.results.quick_look_action in window.views.grid.actions()
+    # The details panel, hidden in a fresh window, waits until it is first shown.
+    assert not window.details_shown() and parts.built("details") is None
+    window.show_details(True)
+    assert parts.built("details") is not None and window.details.isVisible()
 
 
 def test_asking_for_a_part_builds_it_and_those_before_it_in_order(qtbot: Any) -> None:
@@ -65,14 +69,3 @@ def test_a_part_not_wanted_when_its_turn_comes_waits_until_asked_for(qtbot: Any)
     assert parts.ensure("panel") == "P"  # asked for: built at once
     assert built == ["actions", "panel"]
 
-
-def test_a_hidden_details_panel_is_built_when_first_shown_not_after_the_first_paint(
-    app: Any, qtbot: Any
-) -> None:
-    window = app.window
-    parts = window._later
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: parts.built("saving") is not None, timeout=10000)
-    assert not window.details_shown() and parts.built("details") is None
-    window.show_details(True)
-    assert parts.built("details") is not None and window.details.isVisible()
