@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 
 from taskmon.ui.window import DeferredParts
@@ -69,3 +70,29 @@ def test_a_part_not_wanted_when_its_turn_comes_waits_until_asked_for(qtbot: Any)
     assert parts.ensure("panel") == "P"  # asked for: built at once
     assert built == ["actions", "panel"]
 
+
+
+def test_the_work_after_the_first_paint_waits_for_the_timers_due_during_it(qtbot: Any) -> None:
+    # A 0 ms single shot is a posted call, handled before the timers (and input) that
+    # came due while the paint ran: the first rows' work joined the first show's stretch.
+    host = QWidget()
+    qtbot.addWidget(host)
+    order: list[str] = []
+    parts = DeferredParts(host, host)
+    parts.after_paint(lambda: order.append("after the paint"))
+    due = QTimer(host)
+    due.setSingleShot(True)
+    due.setInterval(0)
+    due.timeout.connect(lambda: order.append("a timer due during the paint"))
+
+    class StartsTheTimer(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not due.isActive() and not order:
+                due.start()  # before DeferredParts sees this paint: filters run last-first
+            return False
+
+    starter = StartsTheTimer(host)
+    host.installEventFilter(starter)
+    host.show()
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
+    assert order == ["a timer due during the paint", "after the paint"]
