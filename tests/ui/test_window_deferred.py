@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 from taskmon.ui.window import DeferredParts
 
 
-def test_the_result_actions_and_saving_arrive_after_the_first_paint_the_hidden_details_later(
+def test_the_result_actions_and_saving_arrive_after_the_first_paint_by_themselves(
     app: Any, qtbot: Any
 ) -> None:
     window = app.window
@@ -31,10 +31,6 @@ def test_the_result_actions_and_saving_arrive_after_the_first_paint_the_hidden_d
         a.text() for a in window.table.actions()
     ]
     assert window.results.quick_look_action in window.views.grid.actions()
-    # The details panel, hidden in a fresh window, waits until it is first shown.
-    assert not window.details_shown() and parts.built("details") is None
-    window.show_details(True)
-    assert parts.built("details") is not None and window.details.isVisible()
 
 
 def test_asking_for_a_part_builds_it_and_those_before_it_in_order(qtbot: Any) -> None:
@@ -51,25 +47,6 @@ def test_asking_for_a_part_builds_it_and_those_before_it_in_order(qtbot: Any) ->
     host.show()  # its first paint starts the rest
     qtbot.waitUntil(lambda: parts.built("c") == "C", timeout=5000)
     assert built == ["a", "b", "c"]
-
-
-def test_a_part_not_wanted_when_its_turn_comes_waits_until_asked_for(qtbot: Any) -> None:
-    host = QWidget()
-    qtbot.addWidget(host)
-    built: list[str] = []
-    shown = [False]  # say, a panel the user keeps closed
-    parts = DeferredParts(host, host)
-    parts.add("panel", lambda: built.append("panel") or "P", wanted=lambda: shown[0])
-    parts.add("actions", lambda: built.append("actions") or "A")
-    host.show()
-    qtbot.waitUntil(lambda: parts.built("actions") == "A", timeout=5000)
-    qtbot.wait(50)
-    assert built == ["actions"]  # the loop left the panel out
-    assert parts.ensure("actions") == "A" and built == ["actions"]
-    shown[0] = True
-    assert parts.ensure("panel") == "P"  # asked for: built at once
-    assert built == ["actions", "panel"]
-
 
 
 def test_the_work_after_the_first_paint_waits_for_the_timers_due_during_it(qtbot: Any) -> None:

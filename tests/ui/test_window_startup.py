@@ -337,7 +337,6 @@ def test_the_parts_after_the_first_paint_wait_until_the_restored_rows_are_in(
     # A part built in the same loop turn as a chunk of rows and its paint made the longest
     # stalls of a start with 1,000 stored tasks: they come after the last chunk now.
     stored = 60  # chunks of 8, 16, 32, then the rest
-    qsettings.setValue("window/details", True)  # shown: its panel is built after the paint
     service = _stored_service(sim_thread, tmp_path / "data", stored)
     engine_bridge = EngineBridge(service, StaticKeys(sim_thread.keys))  # type: ignore[arg-type]
     run_async(engine_bridge.start())

@@ -34,8 +34,6 @@ class DeferredParts(QObject):
         self._builders: list[tuple[str, Callable[[], Any]]] = []
         self._prepares: dict[str, list[Callable[[], object]]] = {}
         self._built: dict[str, Any] = {}
-        self._wanted: dict[str, Callable[[], bool]] = {}
-        self._skipped: set[str] = set()  # not wanted when their turn came: on demand only
         self._after_paint: list[Callable[[], object]] = []
         self._started = False
         self._painted = painted
@@ -57,22 +55,11 @@ class DeferredParts(QObject):
         self._held_since: float | None = None
 
     def add(
-        self,
-        name: str,
-        build: Callable[[], Any],
-        prepare: Sequence[Callable[[], object]] = (),
-        *,
-        wanted: Callable[[], bool] | None = None,
+        self, name: str, build: Callable[[], Any], prepare: Sequence[Callable[[], object]] = ()
     ) -> None:
-        """Register part `name`; each `prepare` step (say, imports) runs a turn before `build`.
-
-        With `wanted`, the loop builds the part only if `wanted()` says so when its turn
-        comes (a hidden panel need not cost a stall); otherwise it waits for `ensure`.
-        """
+        """Register part `name`; each `prepare` step (say, imports) runs a turn before `build`."""
         self._builders.append((name, build))
         self._prepares[name] = list(prepare)
-        if wanted is not None:
-            self._wanted[name] = wanted
 
     def after_paint(self, callback: Callable[[], object]) -> None:
         """Call `callback` in the turn after the first paint, before the parts are built."""
@@ -87,12 +74,9 @@ class DeferredParts(QObject):
         self._busy = busy
 
     def ensure(self, name: str) -> Any:
-        """The part `name`, built now (with every part before it but those left for
-        `ensure`) if not yet."""
-        if name not in self._prepares:
-            raise KeyError(name)
+        """The part `name`, built now (with every part before it) if not yet."""
         while name not in self._built:
-            if not self._build_next(target=name):
+            if not self._build_next():
                 raise KeyError(name)
         return self._built[name]
 
@@ -122,21 +106,14 @@ class DeferredParts(QObject):
                 callback()
             self._next.start()
 
-    def _build_next(self, *, whole: bool = True, target: str | None = None) -> bool:
+    def _build_next(self, *, whole: bool = True) -> bool:
         """Build the first part not built yet; False when none is left.
 
         From the timer (`whole` False) a part with `prepare` steps not run yet
-        gets only the next of them in this turn. A part not wanted when it is
-        reached is skipped from then on, unless it is the `target` of `ensure`.
+        gets only the next of them in this turn.
         """
         for name, build in self._builders:
-            if name in self._skipped and name != target:
-                continue
             if name not in self._built:
-                wanted = self._wanted.get(name)
-                if name != target and wanted is not None and not wanted():
-                    self._skipped.add(name)
-                    continue
                 steps = self._prepares[name]
                 while steps:
                     steps.pop(0)()

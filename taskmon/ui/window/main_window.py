@@ -179,10 +179,7 @@ class MainWindow(WindowActions, WindowIntake, WindowState, WindowParts, QMainWin
         # Built after the first paint, a loop turn or two each, or on first use (`details`,
         # `results`, `saving`).
         self._later = DeferredParts(self.table.viewport(), self)
-        # The details panel (~25 ms to build) only if it is to be seen; else on first use.
-        self._later.add(
-            "details", self._install_details, [import_details], wanted=self.details_shown
-        )
+        self._later.add("details", self._install_details, [import_details])
         self._later.add("results", self._install_results, [import_results])
         self._later.add(
             "saving",
