@@ -37,6 +37,30 @@ class ProbeRequest:
     audio: bool  # True: only the duration is wanted, drawn as an icon
 
 
+class _FileSignals(QObject):
+    """One file's player and sink report here, on the probe's thread, with the file's
+    generation: the probe tells its current file's signals from a dropped player's by
+    it. Not by `QObject.sender()`, which takes a Qt lock while holding the GIL: a CI
+    run deadlocked with the GUI thread, which held that lock and waited for the GIL."""
+
+    def __init__(self, probe: MediaProbe, generation: int, parent: QObject) -> None:
+        super().__init__(parent)  # the player: on the probe's thread, gone with it
+        self._probe = probe
+        self._generation = generation
+
+    @Slot(object)
+    def status(self, status: QMediaPlayer.MediaStatus) -> None:
+        self._probe._on_status(status, self._generation)
+
+    @Slot(object, str)
+    def error(self, _error: object, words: str) -> None:
+        self._probe._on_error(words, self._generation)
+
+    @Slot(object)
+    def frame(self, frame: QVideoFrame) -> None:
+        self._probe._on_frame(frame, self._generation)
+
+
 class MediaProbe(QObject):
     """Lives on its own thread; `request` in, `finished(path, QImage or None, reason)` out."""
 
@@ -77,37 +101,32 @@ class MediaProbe(QObject):
         # A new player per file: a stopped player still sends the old file's status
         # changes, which must never be taken for the next file's.
         self._generation += 1
-        name = f"probe-{self._generation}"
         player = QMediaPlayer(self)
         sink = QVideoSink(player)
-        player.setObjectName(name)
-        sink.setObjectName(name)
         player.setVideoSink(sink)
-        # Bound methods: Qt delivers them on this thread (the sink's frames come from a
-        # decoder thread), and `_mine()` tells this file's signals from a dropped player's.
-        player.mediaStatusChanged.connect(self._on_status)
-        player.errorOccurred.connect(self._on_error)
-        sink.videoFrameChanged.connect(self._on_frame)
+        # Slots of an object on this thread: Qt delivers them here (the sink's frames
+        # come from a decoder thread), tagged with this file's generation.
+        signals = _FileSignals(self, self._generation, player)
+        player.mediaStatusChanged.connect(signals.status)
+        player.errorOccurred.connect(signals.error)
+        sink.videoFrameChanged.connect(signals.frame)
         self._player = player
         self._timer.start(TIMEOUT_MS)
         player.setSource(QUrl.fromLocalFile(self._current.path))
 
-    def _mine(self) -> bool:
-        """Whether the signal being handled comes from the current file's player or sink."""
-        sender = self.sender()
+    def _mine(self, generation: int) -> bool:
+        """Whether a signal of file `generation` comes from the current file's player."""
         return (
             self._current is not None
             and self._player is not None
-            and sender is not None
-            and sender.objectName() == self._player.objectName()
+            and generation == self._generation
         )
 
-    @Slot(object)
-    def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
+    def _on_status(self, status: QMediaPlayer.MediaStatus, generation: int) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
 
         current, player = self._current, self._player
-        if current is None or player is None or not self._mine():
+        if current is None or player is None or not self._mine(generation):
             return
         if status == QMediaPlayer.MediaStatus.InvalidMedia:
             self._finish(None, "it does not play (invalid media)")
@@ -125,15 +144,13 @@ class MediaProbe(QObject):
         elif status == QMediaPlayer.MediaStatus.EndOfMedia and self._seeked:
             self._finish(None, "no frame decoded")
 
-    @Slot(object, str)
-    def _on_error(self, _error: object, words: str) -> None:
-        if self._mine():
+    def _on_error(self, words: str, generation: int) -> None:
+        if self._mine(generation):
             self._finish(None, f"it does not play ({words or 'unknown error'})")
 
-    @Slot(object)
-    def _on_frame(self, frame: QVideoFrame) -> None:
+    def _on_frame(self, frame: QVideoFrame, generation: int) -> None:
         current = self._current
-        if current is None or current.audio or not self._mine():
+        if current is None or current.audio or not self._mine(generation):
             return
         if not frame.isValid() or not self._seeked:
             return
